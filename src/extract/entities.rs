@@ -1,0 +1,246 @@
+//! Within-document entity resolution: merges name mentions into entities.
+//!
+//! Rules, in order (each is deterministic and keeps every mention):
+//! 1. gazetteer mentions with the same canonical name and coarse type are one
+//!    entity ("US", "United States");
+//! 2. other names with the same text and coarse type are one entity;
+//! 3. a one-word name equal to the last (or first) word of exactly one
+//!    multi-word person name joins that person ("Trump" → "Donald Trump");
+//! 4. an acronym equal to the initials of exactly one multi-word organisation
+//!    joins it;
+//! 5. a personal pronoun joins the most recent *subject-like* person mention
+//!    (the first person mentioned in its sentence) in the same or the six
+//!    previous sentences, else the most recent person (a salience heuristic,
+//!    no gender or number agreement yet).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::mentions::NameMention;
+use super::{Entity, EntityType, Mention, MentionKind};
+use crate::document::Document;
+
+/// How far back (in sentences) a pronoun looks for its antecedent.
+const PRONOUN_WINDOW: usize = 6;
+
+/// Merges mentions into entities. Returns entities ordered by first mention and
+/// mentions in text order.
+pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Mention>) {
+    let _ = doc;
+    let (names, pronouns): (Vec<_>, Vec<_>) =
+        names.into_iter().partition(|m| m.kind == MentionKind::Name);
+
+    // Group keys: (coarse type, key name).
+    let mut keys: Vec<(EntityType, String)> = names
+        .iter()
+        .map(|m| {
+            (
+                m.entity_type.coarse(),
+                m.canonical.clone().unwrap_or_else(|| m.name.clone()),
+            )
+        })
+        .collect();
+    let people: BTreeSet<&str> = keys
+        .iter()
+        .filter(|(t, n)| *t == EntityType::Person && n.contains(' '))
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let orgs: BTreeSet<&str> = keys
+        .iter()
+        .filter(|(t, n)| *t == EntityType::Organization && n.contains(' '))
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let mut rekey = Vec::new();
+    for (k, (t, name)) in keys.iter().enumerate() {
+        if name.contains(' ') || names[k].canonical.is_some() {
+            continue;
+        }
+        if matches!(t, EntityType::Person | EntityType::Thing) {
+            let matches: Vec<&&str> = people
+                .iter()
+                .filter(|p| p.rsplit(' ').next() == Some(name) || p.split(' ').next() == Some(name))
+                .collect();
+            if let [only] = matches.as_slice() {
+                rekey.push((k, (EntityType::Person, only.to_string())));
+                continue;
+            }
+        }
+        if matches!(t, EntityType::Organization | EntityType::Thing) {
+            let matches: Vec<&&str> = orgs.iter().filter(|o| initials(o) == *name).collect();
+            if let [only] = matches.as_slice() {
+                rekey.push((k, (EntityType::Organization, only.to_string())));
+            }
+        }
+    }
+    for (k, key) in rekey {
+        keys[k] = key;
+    }
+
+    // Build entities in order of first mention.
+    let mut index: BTreeMap<(EntityType, String), usize> = BTreeMap::new();
+    let mut entities: Vec<Entity> = Vec::new();
+    let mut mentions: Vec<Mention> = Vec::new();
+    let mut forms: Vec<BTreeSet<String>> = Vec::new();
+    for (m, key) in names.iter().zip(keys) {
+        let e = *index.entry(key.clone()).or_insert_with(|| {
+            entities.push(Entity {
+                label: key.1.clone(),
+                entity_type: if m.typed { m.entity_type } else { key.0 },
+                aliases: Vec::new(),
+                mentions: Vec::new(),
+                wikidata: None,
+                roles: Vec::new(),
+            });
+            forms.push(BTreeSet::new());
+            entities.len() - 1
+        });
+        let entity = &mut entities[e];
+        // A precise type (City) refines a coarse one (Place).
+        if m.typed
+            && entity.entity_type == entity.entity_type.coarse()
+            && m.entity_type.coarse() == entity.entity_type
+        {
+            entity.entity_type = m.entity_type;
+        }
+        if entity.wikidata.is_none() {
+            entity.wikidata = m.wikidata.clone();
+        }
+        if let Some(role) = &m.role {
+            if !entity.roles.contains(role) {
+                entity.roles.push(role.clone());
+            }
+        }
+        forms[e].insert(m.name.clone());
+        let full = super::mentions::collapse(doc.span_text(m.full_span));
+        forms[e].insert(full);
+        mentions.push(Mention {
+            span: m.span,
+            full_span: m.full_span,
+            tokens: m.tokens.clone(),
+            sentence: m.sentence,
+            entity: e,
+            kind: MentionKind::Name,
+        });
+    }
+
+    // Pronouns, in text order: the most recent subject-like person mention
+    // (the first person mention of its sentence, resolved pronouns included),
+    // else the most recent person mention, within the window.
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    for p in pronouns {
+        let candidates: Vec<&Mention> = mentions
+            .iter()
+            .filter(|m| {
+                m.full_span.end <= p.span.start
+                    && p.sentence.saturating_sub(m.sentence) <= PRONOUN_WINDOW
+                    && entities[m.entity].entity_type == EntityType::Person
+            })
+            .collect();
+        let subject_like = |m: &&&Mention| {
+            !candidates
+                .iter()
+                .any(|o| o.sentence == m.sentence && o.span.start < m.span.start)
+        };
+        let antecedent = candidates
+            .iter()
+            .filter(subject_like)
+            .max_by_key(|m| m.span.start)
+            .or_else(|| candidates.iter().max_by_key(|m| m.span.start))
+            .map(|m| m.entity);
+        if let Some(e) = antecedent {
+            mentions.push(Mention {
+                span: p.span,
+                full_span: p.span,
+                tokens: p.tokens.clone(),
+                sentence: p.sentence,
+                entity: e,
+                kind: MentionKind::Pronoun,
+            });
+        }
+    }
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    for (i, m) in mentions.iter().enumerate() {
+        entities[m.entity].mentions.push(i);
+    }
+    for (entity, forms) in entities.iter_mut().zip(forms) {
+        // The label of a person is the longest name form without title.
+        if entity.entity_type == EntityType::Person {
+            let names_only = entity
+                .mentions
+                .iter()
+                .filter(|&&i| mentions[i].kind == MentionKind::Name)
+                .map(|&i| super::mentions::collapse(doc.span_text(mentions[i].span)))
+                .max_by_key(|n| (n.split(' ').count(), n.len()));
+            if let Some(n) = names_only {
+                entity.label = n;
+            }
+        }
+        entity.aliases = forms.into_iter().filter(|f| *f != entity.label).collect();
+        entity.roles.sort();
+    }
+    (entities, mentions)
+}
+
+/// Initials of the capitalised words of a name ("North Atlantic Treaty Organization" → "NATO").
+fn initials(name: &str) -> String {
+    name.split(' ')
+        .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::nlp;
+
+    fn entities(text: &str) -> Vec<Entity> {
+        let doc = nlp::analyze(text.to_string());
+        Extractor::default().extract(&doc).entities
+    }
+
+    #[test]
+    fn surname_joins_full_name_and_keeps_titled_alias() {
+        let es =
+            entities("Senator Maria Lopez spoke in Chicago. Lopez said little. Later she left.");
+        let lopez: Vec<&Entity> = es
+            .iter()
+            .filter(|e| e.entity_type == EntityType::Person)
+            .collect();
+        assert_eq!(lopez.len(), 1, "{es:?}");
+        assert_eq!(lopez[0].label, "Maria Lopez");
+        assert!(lopez[0].aliases.contains(&"Lopez".to_string()));
+        assert!(
+            lopez[0]
+                .aliases
+                .contains(&"Senator Maria Lopez".to_string())
+        );
+        assert_eq!(lopez[0].mentions.len(), 3, "name, surname and pronoun");
+    }
+
+    #[test]
+    fn gazetteer_aliases_merge() {
+        let es = entities("Talks between the US and Canada went on. The United States said no.");
+        let us: Vec<&Entity> = es.iter().filter(|e| e.label == "United States").collect();
+        assert_eq!(us.len(), 1, "{es:?}");
+        assert_eq!(us[0].mentions.len(), 2);
+        assert_eq!(us[0].wikidata.as_deref(), Some("Q30"));
+    }
+
+    #[test]
+    fn two_people_sharing_a_surname_stay_apart() {
+        let es = entities("Anna Keller met Tom Keller in Paris. Keller smiled.");
+        let people: Vec<&Entity> = es
+            .iter()
+            .filter(|e| e.entity_type == EntityType::Person)
+            .collect();
+        assert_eq!(people.len(), 2, "ambiguous surname must not merge: {es:?}");
+    }
+
+    #[test]
+    fn initials_of_words() {
+        assert_eq!(
+            super::initials("North Atlantic Treaty Organization"),
+            "NATO"
+        );
+    }
+}

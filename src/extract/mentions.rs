@@ -1,0 +1,457 @@
+//! Named-mention detection: capitalised spans, gazetteer matches, titles and pronouns.
+//!
+//! This is the rule-based first stage, honest about what it is: a name is a run
+//! of capitalised tokens; its type comes from the gazetteer, from a title before
+//! it ("President …" → Person), from its last word ("… News" → Organization),
+//! or is guessed (several capitalised words → Person, one acronym → Organization,
+//! anything else → Thing). A trained NER model replaces the guesses later,
+//! behind the same output type.
+
+use std::collections::HashSet;
+
+use super::{EntityType, MentionKind, Role};
+use crate::document::{Document, Span};
+use crate::lexicon::{GazetteerClass, Lexicon, NameHead};
+
+/// A mention candidate before entity resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameMention {
+    /// The name (or pronoun) without title.
+    pub span: Span,
+    /// The name with its title/role prefix.
+    pub full_span: Span,
+    /// Token range of `full_span`.
+    pub tokens: std::ops::Range<usize>,
+    /// Sentence index.
+    pub sentence: usize,
+    /// The name as written, whitespace collapsed.
+    pub name: String,
+    /// Type (guessed or known).
+    pub entity_type: EntityType,
+    /// True when the type comes from the gazetteer, a title or a name head, not a guess.
+    pub typed: bool,
+    /// Canonical name from the gazetteer.
+    pub canonical: Option<String>,
+    /// Wikidata id from the gazetteer.
+    pub wikidata: Option<String>,
+    /// Role read from a title.
+    pub role: Option<Role>,
+    /// Name or pronoun.
+    pub kind: MentionKind,
+}
+
+/// Pronouns that can refer to a person.
+const PERSON_PRONOUNS: &[&str] = &["he", "him", "his", "she", "her", "hers"];
+/// Lowercase words allowed inside a name between capitalised words ("Bank of America").
+const NAME_CONNECTORS: &[&str] = &[
+    "of", "de", "du", "da", "van", "von", "bin", "al", "el", "la", "del", "der",
+];
+
+/// Finds name and pronoun mentions in a document, in text order.
+pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
+    let context = DocContext::new(doc, lex);
+    let mut out = Vec::new();
+    for (s, sentence) in doc.sentences.iter().enumerate() {
+        let mut i = sentence.tokens.start;
+        let end = sentence.tokens.end;
+        while i < end {
+            let text = doc.token_text(i);
+            if PERSON_PRONOUNS.contains(&text.to_lowercase().as_str()) {
+                out.push(pronoun(doc, i, s));
+                i += 1;
+                continue;
+            }
+            if !context.is_name_token(doc, i, lex) {
+                i += 1;
+                continue;
+            }
+            if let Some((m, next)) = titled_person(doc, i, end, s, lex, &context) {
+                out.push(m);
+                i = next;
+                continue;
+            }
+            let run_end = context.name_run_end(doc, i, end, lex);
+            let gazetteer = gazetteer_match(doc, i, end, lex);
+            let head = (run_end - i >= 2)
+                .then(|| lex.name_heads.get(doc.token_text(run_end - 1)).copied())
+                .flatten();
+            let candidate = match (gazetteer, head) {
+                (Some((len, _)), Some(head)) if i + len < run_end => {
+                    named_run(doc, i, run_end, s, Some(head))
+                }
+                (Some((len, entry)), _) => {
+                    let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
+                    Some(NameMention {
+                        span,
+                        full_span: span,
+                        tokens: i..i + len,
+                        sentence: s,
+                        name: collapse(doc.span_text(span)),
+                        entity_type: match entry.class {
+                            GazetteerClass::Country => EntityType::Country,
+                            GazetteerClass::City => EntityType::City,
+                            GazetteerClass::AdministrativeArea => EntityType::AdministrativeArea,
+                            GazetteerClass::Region => EntityType::Place,
+                            GazetteerClass::Organization => EntityType::Organization,
+                        },
+                        typed: true,
+                        canonical: Some(entry.canonical.clone()),
+                        wikidata: entry.qid.clone(),
+                        role: None,
+                        kind: MentionKind::Name,
+                    })
+                }
+                (None, head) => {
+                    let bare_title = lex.roles.contains_key(&collapse(
+                        doc.span_text(Span::new(doc.tokens[i].start, doc.tokens[run_end - 1].end)),
+                    ));
+                    if bare_title
+                        || context.is_spurious_initial(doc, i, run_end, sentence.tokens.start, lex)
+                    {
+                        None
+                    } else {
+                        named_run(doc, i, run_end, s, head)
+                    }
+                }
+            };
+            let next = candidate.as_ref().map_or(run_end, |c| c.tokens.end);
+            if let Some(c) = candidate {
+                out.push(c);
+            }
+            i = next.max(i + 1);
+        }
+    }
+    out
+}
+
+fn pronoun(doc: &Document, i: usize, sentence: usize) -> NameMention {
+    let span = doc.tokens[i];
+    NameMention {
+        span,
+        full_span: span,
+        tokens: i..i + 1,
+        sentence,
+        name: doc.token_text(i).to_string(),
+        entity_type: EntityType::Person,
+        typed: false,
+        canonical: None,
+        wikidata: None,
+        role: None,
+        kind: MentionKind::Pronoun,
+    }
+}
+
+/// A mention over tokens `start..end` typed by its last word, or guessed.
+fn named_run(
+    doc: &Document,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    head: Option<NameHead>,
+) -> Option<NameMention> {
+    // Trim trailing connectors ("Bank of" → "Bank").
+    let mut end = end;
+    while end > start && NAME_CONNECTORS.contains(&doc.token_text(end - 1)) {
+        end -= 1;
+    }
+    if end <= start {
+        return None;
+    }
+    let span = Span::new(doc.tokens[start].start, doc.tokens[end - 1].end);
+    let name = collapse(doc.span_text(span));
+    let words = end - start;
+    let (entity_type, typed) = match head {
+        Some(NameHead::Organization) => (EntityType::Organization, true),
+        Some(NameHead::Event) => (EntityType::Event, true),
+        Some(NameHead::Place) => (EntityType::Place, true),
+        None if words == 1 && is_acronym(&name) => (EntityType::Organization, false),
+        None if words >= 2
+            && name
+                .chars()
+                .all(|c| c.is_alphabetic() || c == ' ' || c == '.' || c == '-' || c == '\'') =>
+        {
+            (EntityType::Person, false)
+        }
+        None => (EntityType::Thing, false),
+    };
+    Some(NameMention {
+        span,
+        full_span: span,
+        tokens: start..end,
+        sentence,
+        name,
+        entity_type,
+        typed,
+        canonical: None,
+        wikidata: None,
+        role: None,
+        kind: MentionKind::Name,
+    })
+}
+
+/// "US President Donald Trump", "President Putin", "Ukrainian President Volodymyr Zelenskyy":
+/// optional country adjective, a role title, then a capitalised name.
+fn titled_person(
+    doc: &Document,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    lex: &Lexicon,
+    context: &DocContext,
+) -> Option<(NameMention, usize)> {
+    let mut i = start;
+    let mut country = None;
+    if let Some(c) = lex.demonyms.get(doc.token_text(i)) {
+        country = Some(c.clone());
+        i += 1;
+    }
+    let (role_len, role) = (1..=lex.max_role_words.min(end.saturating_sub(i)))
+        .rev()
+        .find_map(|len| {
+            let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
+            lex.roles
+                .get(&collapse(doc.span_text(span)))
+                .map(|r| (len, r.clone()))
+        })?;
+    let name_start = i + role_len;
+    if name_start >= end || !context.is_name_token(doc, name_start, lex) {
+        return None;
+    }
+    // The name after a title is a person unless the gazetteer says otherwise
+    // ("President Macron" yes, "Prime Minister of India" no: "of" stops the run).
+    let mut name_end = name_start;
+    while name_end < end && context.is_name_token(doc, name_end, lex) {
+        name_end += 1;
+    }
+    let span = Span::new(doc.tokens[name_start].start, doc.tokens[name_end - 1].end);
+    let name = collapse(doc.span_text(span));
+    if lex.lookup(&name).is_some() {
+        return None;
+    }
+    let full_span = Span::new(doc.tokens[start].start, span.end);
+    Some((
+        NameMention {
+            span,
+            full_span,
+            tokens: start..name_end,
+            sentence,
+            name,
+            entity_type: EntityType::Person,
+            typed: true,
+            canonical: None,
+            wikidata: None,
+            role: Some(Role {
+                title: role,
+                country,
+            }),
+            kind: MentionKind::Name,
+        },
+        name_end,
+    ))
+}
+
+/// Longest gazetteer match starting at token `start` (length in tokens, best entry).
+fn gazetteer_match<'l>(
+    doc: &Document,
+    start: usize,
+    end: usize,
+    lex: &'l Lexicon,
+) -> Option<(usize, &'l crate::lexicon::GazetteerEntry)> {
+    let max = lex.max_name_words.min(end - start);
+    (1..=max).rev().find_map(|len| {
+        let span = Span::new(doc.tokens[start].start, doc.tokens[start + len - 1].end);
+        let surface = doc.span_text(span);
+        // Names never span lines.
+        if surface.contains('\n') {
+            return None;
+        }
+        lex.lookup(&collapse(surface))
+            .and_then(|e| e.first())
+            .map(|e| (len, e))
+    })
+}
+
+/// Collapses runs of whitespace to one space.
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_acronym(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=6).contains(&letters)
+        && s.chars()
+            .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
+}
+
+fn is_titlecase(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase())
+}
+
+/// Document-wide facts the name finder uses.
+struct DocContext {
+    /// Lowercased forms of words seen in lowercase somewhere in the document.
+    lower_seen: HashSet<String>,
+    /// Words seen capitalised somewhere other than at a sentence start.
+    cap_mid_seen: HashSet<String>,
+}
+
+impl DocContext {
+    fn new(doc: &Document, lex: &Lexicon) -> Self {
+        let mut lower_seen = HashSet::new();
+        let mut cap_mid_seen = HashSet::new();
+        for sentence in &doc.sentences {
+            let first_word = first_word_index(doc, sentence.tokens.clone());
+            for i in sentence.tokens.clone() {
+                let t = doc.token_text(i);
+                match t.chars().next() {
+                    Some(c) if c.is_lowercase() => {
+                        lower_seen.insert(t.to_string());
+                    }
+                    Some(c)
+                        if c.is_uppercase()
+                            && Some(i) != first_word
+                            && !lex.stopwords.contains(&t.to_lowercase()) =>
+                    {
+                        cap_mid_seen.insert(t.to_string());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Self {
+            lower_seen,
+            cap_mid_seen,
+        }
+    }
+
+    /// A token that can be part of a name.
+    fn is_name_token(&self, doc: &Document, i: usize, lex: &Lexicon) -> bool {
+        let t = doc.token_text(i);
+        let Some(first) = t.chars().next() else {
+            return false;
+        };
+        if !first.is_uppercase() {
+            return false;
+        }
+        // @handles and #hashtags are not names.
+        let before = doc.text[..doc.tokens[i].start].chars().next_back();
+        if matches!(before, Some('@' | '#')) {
+            return false;
+        }
+        !(is_titlecase(t) && lex.stopwords.contains(&t.to_lowercase()))
+    }
+
+    /// End (exclusive) of the run of name tokens starting at `start`, allowing
+    /// connectors between capitalised words.
+    fn name_run_end(&self, doc: &Document, start: usize, end: usize, lex: &Lexicon) -> usize {
+        let mut i = start + 1;
+        while i < end {
+            let gap = &doc.text[doc.tokens[i - 1].end..doc.tokens[i].start];
+            if gap.contains('\n') {
+                break;
+            }
+            if self.is_name_token(doc, i, lex) {
+                i += 1;
+            } else if NAME_CONNECTORS.contains(&doc.token_text(i))
+                && i + 1 < end
+                && self.is_name_token(doc, i + 1, lex)
+            {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        i
+    }
+
+    /// A capitalised word at a sentence start that is just a capitalised
+    /// common word ("Gratitude to …", "Speaking …"): it is seen lowercase in
+    /// the document, or never seen capitalised elsewhere.
+    fn is_spurious_initial(
+        &self,
+        doc: &Document,
+        start: usize,
+        end: usize,
+        sentence_start: usize,
+        _lex: &Lexicon,
+    ) -> bool {
+        if first_word_index(doc, sentence_start..end) != Some(start) {
+            return false;
+        }
+        let first = doc.token_text(start);
+        if self.lower_seen.contains(&first.to_lowercase()) {
+            return true;
+        }
+        end - start == 1 && !self.cap_mid_seen.contains(first) && !is_acronym(first)
+    }
+}
+
+/// Index of the first word-like token of a token range (skipping bullets,
+/// dashes and opening quotes).
+fn first_word_index(doc: &Document, tokens: std::ops::Range<usize>) -> Option<usize> {
+    tokens.into_iter().find(|&i| {
+        doc.token_text(i)
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp;
+
+    fn names(text: &str) -> Vec<(String, EntityType)> {
+        let doc = nlp::analyze(text.to_string());
+        find_names(&doc, Lexicon::embedded())
+            .into_iter()
+            .filter(|m| m.kind == MentionKind::Name)
+            .map(|m| (m.name, m.entity_type))
+            .collect()
+    }
+
+    #[test]
+    fn titles_make_people_and_gazetteer_types_places() {
+        let found = names(
+            "Yesterday German Chancellor Olaf Berg met Japanese Prime Minister Ken Sato in Tokyo.",
+        );
+        assert_eq!(
+            found,
+            vec![
+                ("Olaf Berg".to_string(), EntityType::Person),
+                ("Ken Sato".to_string(), EntityType::Person),
+                ("Tokyo".to_string(), EntityType::City),
+            ]
+        );
+    }
+
+    #[test]
+    fn name_heads_type_organisations_and_events() {
+        let found = names("The Lima Summit was covered by Harbor News and the reporters of NATO.");
+        assert!(
+            found.contains(&("Lima Summit".to_string(), EntityType::Event)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("Harbor News".to_string(), EntityType::Organization)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("NATO".to_string(), EntityType::Organization)),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn capitalised_common_words_at_sentence_start_are_not_names() {
+        let found = names("Gratitude was expressed. Meanwhile Canada agreed. The gratitude grew.");
+        assert_eq!(found, vec![("Canada".to_string(), EntityType::Country)]);
+    }
+
+    #[test]
+    fn handles_are_not_names() {
+        assert!(names("follow @Reuters now").is_empty());
+    }
+}

@@ -1,0 +1,208 @@
+//! Information extraction: from an analysed [`Document`] to entities and relations.
+//!
+//! Stages, each a module with one job:
+//! 1. [`mentions`] finds named mentions (name spans with a type guess, titles, roles);
+//! 2. [`entities`] merges mentions into document entities (aliases, pronouns);
+//! 3. [`relations`] finds relations between entities (verb patterns, event nouns, quotes).
+//!
+//! Invariants: extraction does no IO, never fails and never panics; every
+//! span points into `Document::text` on char boundaries; output order is
+//! deterministic (text order), so the same input gives the same output.
+
+pub mod entities;
+pub mod mentions;
+pub mod relations;
+
+use crate::document::{Document, Span};
+use crate::lexicon::Lexicon;
+
+/// The type of an entity. `Country`, `City` and `AdministrativeArea` are
+/// places; their coarse type ([`EntityType::coarse`]) is `Place`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityType {
+    /// A person (`schema:Person`).
+    Person,
+    /// An organisation (`schema:Organization`).
+    Organization,
+    /// A place of unknown kind (`schema:Place`).
+    Place,
+    /// A country (`schema:Country`).
+    Country,
+    /// A city (`schema:City`).
+    City,
+    /// A state, province or region of a country (`schema:AdministrativeArea`).
+    AdministrativeArea,
+    /// A named event (`schema:Event`), e.g. "Alaska Summit".
+    Event,
+    /// A nationality, religious or political group (`textkg:Group`).
+    Group,
+    /// A named thing of unknown type (`schema:Thing`).
+    Thing,
+}
+
+impl EntityType {
+    /// Local name of the ontology class (also the `type` field of the JSON output).
+    pub fn class_name(self) -> &'static str {
+        match self {
+            Self::Person => "Person",
+            Self::Organization => "Organization",
+            Self::Place => "Place",
+            Self::Country => "Country",
+            Self::City => "City",
+            Self::AdministrativeArea => "AdministrativeArea",
+            Self::Event => "Event",
+            Self::Group => "Group",
+            Self::Thing => "Thing",
+        }
+    }
+
+    /// The coarse type used in entity IRIs, so that a place typed `City` in
+    /// one document and `Place` in another is still one node.
+    pub fn coarse(self) -> EntityType {
+        match self {
+            Self::Country | Self::City | Self::AdministrativeArea => Self::Place,
+            t => t,
+        }
+    }
+
+    /// True for types that act in relations as subjects (people, organisations, countries, groups).
+    pub fn is_actor(self) -> bool {
+        matches!(
+            self,
+            Self::Person | Self::Organization | Self::Country | Self::Group | Self::Thing
+        )
+    }
+}
+
+/// How a mention refers to its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MentionKind {
+    /// A proper name ("Donald Trump", "Trump").
+    Name,
+    /// A personal pronoun ("he", "his") resolved to a salient antecedent.
+    Pronoun,
+}
+
+/// One mention of an entity in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// The name (or pronoun) itself, without titles.
+    pub span: Span,
+    /// The name with any title or role prefix ("US President Donald Trump").
+    pub full_span: Span,
+    /// Token range of `full_span` in [`Document::tokens`].
+    pub tokens: std::ops::Range<usize>,
+    /// Sentence index.
+    pub sentence: usize,
+    /// Entity index in [`Extraction::entities`].
+    pub entity: usize,
+    /// Name or pronoun.
+    pub kind: MentionKind,
+}
+
+/// A role held by an entity, read from a title ("US President Donald Trump").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Role {
+    /// Canonical role name ("President").
+    pub title: String,
+    /// Country the role belongs to, as a canonical gazetteer name ("United States"), if stated.
+    pub country: Option<String>,
+}
+
+/// A document-level entity: merged mentions of one real-world thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// Canonical label ("Donald Trump").
+    pub label: String,
+    /// Type.
+    pub entity_type: EntityType,
+    /// Other surface forms seen ("Trump", "US President Donald Trump"), sorted.
+    pub aliases: Vec<String>,
+    /// Indices into [`Extraction::mentions`], in text order.
+    pub mentions: Vec<usize>,
+    /// Wikidata id when the gazetteer knows the entity.
+    pub wikidata: Option<String>,
+    /// Roles read from titles.
+    pub roles: Vec<Role>,
+}
+
+/// The predicate of a relation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Predicate {
+    /// A property of the textkg ontology, by local name ("suggests").
+    Ontology(String),
+    /// An open relation, by verb lemma, for verbs without an ontology property.
+    Open(String),
+}
+
+/// The object of a relation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelationObject {
+    /// Another entity (index into [`Extraction::entities`]).
+    Entity(usize),
+    /// A literal value, e.g. the text of a quotation.
+    Literal(String),
+}
+
+/// A relation between an entity and an entity or a value, with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// Subject entity index.
+    pub subject: usize,
+    /// Predicate.
+    pub predicate: Predicate,
+    /// Object.
+    pub object: RelationObject,
+    /// Surface text of the relation ("suggested … as the venue").
+    pub phrase: String,
+    /// Confidence in 0..=1 (heuristic score, not calibrated yet).
+    pub confidence: f32,
+    /// Index of the (first) sentence holding the evidence.
+    pub sentence: usize,
+    /// The evidence text span (one or more whole sentences).
+    pub evidence: Span,
+    /// Identifier of the extractor that produced it.
+    pub extractor: &'static str,
+}
+
+/// Everything extracted from one document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extraction {
+    /// Entities, ordered by first mention.
+    pub entities: Vec<Entity>,
+    /// Mentions, in text order.
+    pub mentions: Vec<Mention>,
+    /// Relations, in text order of their evidence.
+    pub relations: Vec<Relation>,
+}
+
+/// The extractor: lexical resources plus the stage functions.
+#[derive(Debug, Clone, Copy)]
+pub struct Extractor {
+    lexicon: &'static Lexicon,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new(Lexicon::embedded())
+    }
+}
+
+impl Extractor {
+    /// An extractor over the given lexicon.
+    pub fn new(lexicon: &'static Lexicon) -> Self {
+        Self { lexicon }
+    }
+
+    /// Runs all stages on a document.
+    pub fn extract(&self, doc: &Document) -> Extraction {
+        let names = mentions::find_names(doc, self.lexicon);
+        let (entities, mentions) = entities::resolve(doc, names);
+        let relations = relations::extract(doc, &entities, &mentions, self.lexicon);
+        Extraction {
+            entities,
+            mentions,
+            relations,
+        }
+    }
+}

@@ -1,0 +1,710 @@
+//! Relation extraction over tokens and resolved mentions.
+//!
+//! Three rule families, each with its own extractor id (recorded as provenance):
+//! - `verb-pattern`: SUBJECT … VERB … OBJECT inside one clause, where VERB is an
+//!   inflection of a lexicon verb (`models/lexicon/verbs.tsv`), SUBJECT the
+//!   nearest actor mention to its left and OBJECT the first mention to its
+//!   right reached without crossing a preposition (or through the verb's own
+//!   preposition: "speak **to** X", "compare … **to** X"); coordinated objects
+//!   ("X and Y") give one relation each. A sentence-initial participle clause
+//!   ("Speaking to X, Y said …") takes the subject after its comma.
+//! - `event-noun`: "summit/meeting/talks **between** A **and** B", "meeting **with** B".
+//! - `quote`: a quotation with a speaker ("…,” X said", "X said, “…”", "X: ‘…’").
+//!
+//! Text inside quotation marks is reported speech: no verb-pattern fact is read
+//! from it. Confidences are heuristic scores, documented here, not calibrated
+//! probabilities.
+
+use super::{Entity, Mention, MentionKind, Predicate, Relation, RelationObject};
+use crate::document::{Document, Span};
+use crate::lexicon::{Lexicon, VerbEntry, VerbKind};
+
+/// Extractor id of verb-pattern relations.
+pub const VERB_PATTERN: &str = "verb-pattern";
+/// Extractor id of event-noun relations.
+pub const EVENT_NOUN: &str = "event-noun";
+/// Extractor id of quotation relations.
+pub const QUOTE: &str = "quote";
+
+const PREPOSITIONS: &[&str] = &[
+    "in", "on", "at", "of", "for", "from", "by", "with", "to", "into", "about", "under", "over",
+    "against", "after", "before", "during", "between", "among", "through", "across", "near",
+    "without",
+];
+const COORDINATORS: &[&str] = &["and", "or", ",", "-", "–", "&"];
+const CLAUSE_BREAKS: &[&str] = &[
+    ";", ":", "—", "but", "while", "whereas", "although", "though", "because",
+];
+/// Maximum tokens between a verb and its first object.
+const MAX_OBJECT_GAP: usize = 8;
+/// Maximum tokens between a subject and its verb.
+const MAX_SUBJECT_GAP: usize = 12;
+
+/// A quotation: the span including its marks, and the quoted text inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quote {
+    /// From the opening mark to the end of the closing mark.
+    pub outer: Span,
+    /// The quoted text, without marks.
+    pub inner: Span,
+}
+
+/// Extracts relations from a document whose entities are resolved.
+pub fn extract(
+    doc: &Document,
+    entities: &[Entity],
+    mentions: &[Mention],
+    lex: &Lexicon,
+) -> Vec<Relation> {
+    let quotes = find_quotes(&doc.text);
+    let ctx = Ctx {
+        doc,
+        entities,
+        mentions,
+        quotes: &quotes,
+    };
+    let mut out = Vec::new();
+    for s in 0..doc.sentences.len() {
+        verb_relations(&ctx, s, lex, &mut out);
+        event_noun_relations(&ctx, s, lex, &mut out);
+    }
+    quote_relations(&ctx, lex, &mut out);
+    out.sort_by(|a, b| {
+        (a.evidence.start, a.sentence, a.subject)
+            .cmp(&(b.evidence.start, b.sentence, b.subject))
+            .then_with(|| a.phrase.cmp(&b.phrase))
+    });
+    // Same fact from two rules on the same evidence: keep the most confident.
+    out.dedup_by(|b, a| {
+        let same = a.subject == b.subject
+            && a.predicate == b.predicate
+            && a.object == b.object
+            && a.evidence == b.evidence;
+        if same && b.confidence > a.confidence {
+            a.confidence = b.confidence;
+        }
+        same
+    });
+    out
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    entities: &'a [Entity],
+    mentions: &'a [Mention],
+    quotes: &'a [Quote],
+}
+
+impl<'a> Ctx<'a> {
+    fn quoted(&self, byte: usize) -> bool {
+        self.quotes
+            .iter()
+            .any(|q| q.outer.start <= byte && byte < q.outer.end)
+    }
+
+    fn lower(&self, i: usize) -> String {
+        self.doc.token_text(i).to_lowercase()
+    }
+
+    /// Mentions of sentence `s` outside quotations, in text order.
+    fn sentence_mentions(&self, s: usize) -> Vec<&'a Mention> {
+        self.mentions
+            .iter()
+            .filter(|m| m.sentence == s && !self.quoted(m.span.start))
+            .collect()
+    }
+
+    fn is_actor(&self, m: &Mention) -> bool {
+        self.entities[m.entity].entity_type.is_actor()
+    }
+
+    /// Token range of the clause around token `i` within sentence `s`.
+    fn clause(&self, s: usize, i: usize) -> std::ops::Range<usize> {
+        let sentence = &self.doc.sentences[s];
+        let is_break =
+            |k: usize| CLAUSE_BREAKS.contains(&self.lower(k).as_str()) || self.quote_mark(k);
+        let start = (sentence.tokens.start..i)
+            .rev()
+            .find(|&k| is_break(k))
+            .map_or(sentence.tokens.start, |k| k + 1);
+        let end = (i + 1..sentence.tokens.end)
+            .find(|&k| is_break(k))
+            .unwrap_or(sentence.tokens.end);
+        start..end
+    }
+
+    fn quote_mark(&self, k: usize) -> bool {
+        let t = self.doc.token_text(k);
+        self.quotes.iter().any(|q| {
+            (q.outer.start == self.doc.tokens[k].start || q.outer.end == self.doc.tokens[k].end)
+                && !t.chars().any(char::is_alphanumeric)
+        })
+    }
+
+    fn evidence(&self, s: usize) -> Span {
+        self.doc.sentences[s].span
+    }
+}
+
+/// The lexicon verb starting at token `i`, with its length in tokens.
+fn verb_at<'l>(
+    ctx: &Ctx,
+    i: usize,
+    end: usize,
+    lex: &'l Lexicon,
+) -> Option<(&'l VerbEntry, usize)> {
+    if i + 1 < end {
+        let two = format!("{} {}", ctx.lower(i), ctx.lower(i + 1));
+        if let Some(v) = lex.verb(&two).filter(|v| v.words == 2) {
+            return Some((v, 2));
+        }
+    }
+    let t = ctx.doc.token_text(i);
+    // Verbs are lowercase in running text; a capitalised form is a verb only
+    // at a sentence start ("Speaking to …").
+    if t.chars().next().is_some_and(char::is_uppercase)
+        && ctx.doc.sentences.iter().all(|s| s.tokens.start != i)
+    {
+        let first_word = ctx
+            .doc
+            .sentences
+            .iter()
+            .find(|s| s.tokens.contains(&i))
+            .and_then(|s| {
+                s.tokens
+                    .clone()
+                    .find(|&k| ctx.doc.token_text(k).chars().any(char::is_alphanumeric))
+            });
+        if first_word != Some(i) {
+            return None;
+        }
+    }
+    lex.verb(&t.to_lowercase())
+        .filter(|v| v.words == 1)
+        .map(|v| (v, 1))
+}
+
+fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
+    let sentence = &ctx.doc.sentences[s];
+    let mentions = ctx.sentence_mentions(s);
+    let mut i = sentence.tokens.start;
+    while i < sentence.tokens.end {
+        let in_mention = mentions.iter().any(|m| m.tokens.contains(&i));
+        let found = (!in_mention && !ctx.quoted(ctx.doc.tokens[i].start))
+            .then(|| verb_at(ctx, i, sentence.tokens.end, lex))
+            .flatten();
+        let Some((verb, len)) = found else {
+            i += 1;
+            continue;
+        };
+        if verb.kind != VerbKind::Speech {
+            let clause = ctx.clause(s, i);
+            let (subject, fronted) = match find_subject(ctx, &mentions, clause.clone(), i) {
+                Some(m) => (Some(m), false),
+                None => (fronted_participle_subject(ctx, &mentions, s, i), true),
+            };
+            if let Some(subject) = subject {
+                let objects = find_objects(
+                    ctx,
+                    &mentions,
+                    clause.clone(),
+                    i + len,
+                    verb.prep.as_deref(),
+                    subject,
+                );
+                let verb_span = Span::new(ctx.doc.tokens[i].start, ctx.doc.tokens[i + len - 1].end);
+                for (k, object) in objects.iter().enumerate() {
+                    let mut phrase = ctx.doc.span_text(verb_span).to_string();
+                    if let Some(p) = &verb.prep {
+                        phrase.push_str(" … ");
+                        phrase.push_str(p);
+                    }
+                    if let Some(complement) = as_complement(
+                        ctx,
+                        objects.last().map_or(object.tokens.end, |o| o.tokens.end),
+                        clause.end,
+                    ) {
+                        phrase.push_str(" … ");
+                        phrase.push_str(&complement);
+                    }
+                    let subject_gap = i.saturating_sub(subject.tokens.end);
+                    let object_gap = object.tokens.start.saturating_sub(i + len);
+                    let mut confidence: f32 = 0.55;
+                    if subject_gap <= 2 {
+                        confidence += 0.15;
+                    }
+                    if object_gap <= 1 && k == 0 {
+                        confidence += 0.1;
+                    }
+                    if subject.kind == MentionKind::Pronoun {
+                        confidence -= 0.15;
+                    }
+                    if fronted {
+                        confidence -= 0.1;
+                    }
+                    out.push(Relation {
+                        subject: subject.entity,
+                        predicate: Predicate::Ontology(verb.property.clone()),
+                        object: RelationObject::Entity(object.entity),
+                        phrase,
+                        confidence: confidence.clamp(0.05, 0.95),
+                        sentence: s,
+                        evidence: ctx.evidence(s),
+                        extractor: VERB_PATTERN,
+                    });
+                }
+            }
+        }
+        i += len;
+    }
+}
+
+/// Nearest actor mention left of token `verb` inside the clause.
+fn find_subject<'m>(
+    ctx: &Ctx,
+    mentions: &[&'m Mention],
+    clause: std::ops::Range<usize>,
+    verb: usize,
+) -> Option<&'m Mention> {
+    mentions
+        .iter()
+        .filter(|m| {
+            m.tokens.end <= verb
+                && m.tokens.start >= clause.start
+                && verb - m.tokens.end <= MAX_SUBJECT_GAP
+        })
+        .filter(|m| ctx.is_actor(m))
+        .filter(|m| {
+            // A mention governed by a preposition is not a subject ("in Moscow"),
+            // except "for X to VERB" where X is the infinitive's subject.
+            let before = m.tokens.start.checked_sub(1).map(|k| ctx.lower(k));
+            let infinitive = verb > 0 && ctx.lower(verb - 1) == "to";
+            match before.as_deref() {
+                Some(p) if PREPOSITIONS.contains(&p) => infinitive && p == "for",
+                _ => true,
+            }
+        })
+        .max_by_key(|m| m.tokens.start)
+        .copied()
+}
+
+/// "Speaking to X, Y said …": a sentence-initial -ing verb takes as subject the
+/// first actor after the comma that closes its clause.
+fn fronted_participle_subject<'m>(
+    ctx: &Ctx,
+    mentions: &[&'m Mention],
+    s: usize,
+    verb: usize,
+) -> Option<&'m Mention> {
+    let sentence = &ctx.doc.sentences[s];
+    let first_word = sentence
+        .tokens
+        .clone()
+        .find(|&k| ctx.doc.token_text(k).chars().any(char::is_alphanumeric))?;
+    if first_word != verb || !ctx.lower(verb).ends_with("ing") {
+        return None;
+    }
+    let comma = (verb + 1..sentence.tokens.end).find(|&k| ctx.doc.token_text(k) == ",")?;
+    mentions
+        .iter()
+        .find(|m| m.tokens.start > comma && m.tokens.start <= comma + 3 && ctx.is_actor(m))
+        .copied()
+}
+
+/// Objects of a verb ending before token `after`: the first mention reached
+/// without crossing a foreign preposition, then mentions coordinated with it.
+fn find_objects<'m>(
+    ctx: &Ctx,
+    mentions: &[&'m Mention],
+    clause: std::ops::Range<usize>,
+    after: usize,
+    prep: Option<&str>,
+    subject: &Mention,
+) -> Vec<&'m Mention> {
+    let mut out: Vec<&Mention> = Vec::new();
+    let Some(first) = mentions.iter().find(|m| {
+        m.tokens.start >= after && m.tokens.end <= clause.end && m.entity != subject.entity
+    }) else {
+        return out;
+    };
+    let gap: Vec<String> = (after..first.tokens.start).map(|k| ctx.lower(k)).collect();
+    if gap.len() > MAX_OBJECT_GAP || gap.iter().any(|w| w == ",") {
+        return out;
+    }
+    let preps: Vec<&String> = gap
+        .iter()
+        .filter(|w| PREPOSITIONS.contains(&w.as_str()))
+        .collect();
+    let ok = match prep {
+        Some(p) => preps.len() == 1 && preps[0] == p,
+        None => preps.is_empty(),
+    };
+    if !ok {
+        return out;
+    }
+    out.push(first);
+    let mut last = *first;
+    for m in mentions
+        .iter()
+        .filter(|m| m.tokens.start >= last.tokens.end && m.tokens.end <= clause.end)
+    {
+        if m.tokens.start < last.tokens.end {
+            continue;
+        }
+        let gap: Vec<String> = (last.tokens.end..m.tokens.start)
+            .map(|k| ctx.lower(k))
+            .collect();
+        let coordinated = !gap.is_empty()
+            && gap.len() <= 4
+            && gap.iter().any(|w| COORDINATORS.contains(&w.as_str()))
+            && gap.iter().all(|w| {
+                COORDINATORS.contains(&w.as_str())
+                    || (!PREPOSITIONS.contains(&w.as_str()) && w.chars().all(char::is_alphabetic))
+            });
+        if !coordinated {
+            break;
+        }
+        if m.entity != subject.entity && !out.iter().any(|o| o.entity == m.entity) {
+            out.push(m);
+        }
+        last = m;
+    }
+    out
+}
+
+/// "… as the venue" after the objects: the role the object is given.
+fn as_complement(ctx: &Ctx, after: usize, end: usize) -> Option<String> {
+    if after >= end || ctx.lower(after) != "as" {
+        return None;
+    }
+    let mut k = after + 1;
+    let mut words = vec!["as".to_string()];
+    if k < end
+        && ["the", "a", "an", "their", "its", "his", "her", "our"].contains(&ctx.lower(k).as_str())
+    {
+        words.push(ctx.doc.token_text(k).to_string());
+        k += 1;
+    }
+    let noun = (k < end)
+        .then(|| ctx.doc.token_text(k))
+        .filter(|w| w.chars().all(char::is_lowercase))?;
+    words.push(noun.to_string());
+    Some(words.join(" "))
+}
+
+fn event_noun_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
+    let sentence = &ctx.doc.sentences[s];
+    let mentions = ctx.sentence_mentions(s);
+    for i in sentence.tokens.clone() {
+        if ctx.quoted(ctx.doc.tokens[i].start) {
+            continue;
+        }
+        let Some(property) = lex.event_nouns.get(&ctx.lower(i)) else {
+            continue;
+        };
+        let Some(next) = (i + 1 < sentence.tokens.end).then(|| ctx.lower(i + 1)) else {
+            continue;
+        };
+        let clause = ctx.clause(s, i);
+        let (subject, object) = match next.as_str() {
+            "between" => {
+                let mut after = mentions
+                    .iter()
+                    .filter(|m| m.tokens.start >= i + 2 && m.tokens.end <= clause.end);
+                let (Some(a), Some(b)) = (after.next(), after.next()) else {
+                    continue;
+                };
+                let gap: Vec<String> = (a.tokens.end..b.tokens.start)
+                    .map(|k| ctx.lower(k))
+                    .collect();
+                if a.tokens.start != i + 2 || gap != ["and"] {
+                    continue;
+                }
+                (*a, *b)
+            }
+            "with" => {
+                let Some(b) = mentions
+                    .iter()
+                    .find(|m| m.tokens.start == i + 2 && m.tokens.end <= clause.end)
+                else {
+                    continue;
+                };
+                let Some(a) = find_subject(ctx, &mentions, clause.clone(), i) else {
+                    continue;
+                };
+                (a, *b)
+            }
+            _ => continue,
+        };
+        if subject.entity == object.entity {
+            continue;
+        }
+        let phrase = format!("{} {}", ctx.doc.token_text(i), ctx.doc.token_text(i + 1));
+        out.push(Relation {
+            subject: subject.entity,
+            predicate: Predicate::Ontology(property.clone()),
+            object: RelationObject::Entity(object.entity),
+            phrase,
+            confidence: if next == "between" { 0.7 } else { 0.5 },
+            sentence: s,
+            evidence: ctx.evidence(s),
+            extractor: EVENT_NOUN,
+        });
+    }
+}
+
+/// Finds quotations: “…”, ‘…’ and "…" pairs that do not cross a line break.
+pub fn find_quotes(text: &str) -> Vec<Quote> {
+    const MAX_QUOTE_BYTES: usize = 4000;
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let next = chars.get(k + 1).map(|&(_, c)| c);
+        let prev = k.checked_sub(1).and_then(|p| chars.get(p)).map(|&(_, c)| c);
+        if c == '\n' {
+            open = None;
+            continue;
+        }
+        match (open, c) {
+            (None, '“') => open = Some((i, '”')),
+            (None, '‘') if !prev.is_some_and(char::is_alphanumeric) => open = Some((i, '’')),
+            (None, '"') if !prev.is_some_and(char::is_alphanumeric) => open = Some((i, '"')),
+            (Some((start, close)), c) if c == close => {
+                // ’ inside a word is an apostrophe ("didn’t"), not a closing quote.
+                if c == '’' && next.is_some_and(char::is_alphanumeric) {
+                    continue;
+                }
+                let inner = Span::new(
+                    start + text[start..].chars().next().map_or(1, char::len_utf8),
+                    i,
+                );
+                let outer = Span::new(start, i + c.len_utf8());
+                if outer.len() <= MAX_QUOTE_BYTES && !inner.slice(text).trim().is_empty() {
+                    out.push(Quote { outer, inner });
+                }
+                open = None;
+            }
+            (Some(_), '“') => open = Some((i, '”')),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
+    let doc = ctx.doc;
+    for q in ctx.quotes {
+        let (Some(first_tok), Some(last_tok)) = (
+            doc.tokens.iter().position(|t| t.start >= q.outer.start),
+            doc.tokens.iter().rposition(|t| t.end <= q.outer.end),
+        ) else {
+            continue;
+        };
+        let (Some(sa), Some(sb)) = (
+            doc.sentence_at(q.outer.start),
+            doc.sentence_at(q.outer.end.saturating_sub(1)),
+        ) else {
+            continue;
+        };
+        let speaker = speaker_after(ctx, lex, sb, last_tok)
+            .map(|(m, v, c)| (m, v, c, sb))
+            .or_else(|| speaker_before(ctx, lex, sa, first_tok).map(|(m, v, c)| (m, v, c, sa)));
+        let Some((mention, verb, confidence, speaker_sentence)) = speaker else {
+            continue;
+        };
+        let text = q.inner.slice(&doc.text).trim();
+        let text = text.trim_end_matches([',']).trim();
+        if text.is_empty() {
+            continue;
+        }
+        let first = sa.min(speaker_sentence);
+        let last = sb.max(speaker_sentence);
+        out.push(Relation {
+            subject: mention.entity,
+            predicate: Predicate::Ontology("says".to_string()),
+            object: RelationObject::Literal(text.to_string()),
+            phrase: verb,
+            confidence,
+            sentence: first,
+            evidence: doc.sentences[first].span.cover(doc.sentences[last].span),
+            extractor: QUOTE,
+        });
+    }
+}
+
+/// "“…,” Trump said" / "“…,” said Trump".
+fn speaker_after<'a>(
+    ctx: &Ctx<'a>,
+    lex: &Lexicon,
+    s: usize,
+    last_tok: usize,
+) -> Option<(&'a Mention, String, f32)> {
+    let sentence = &ctx.doc.sentences[s];
+    let mentions: Vec<&'a Mention> = ctx.sentence_mentions(s);
+    let mut k = last_tok + 1;
+    while k < sentence.tokens.end && matches!(ctx.doc.token_text(k), "," | "." | "!" | "?") {
+        k += 1;
+    }
+    if k >= sentence.tokens.end {
+        return None;
+    }
+    let speech = |k: usize| {
+        k < sentence.tokens.end
+            && lex
+                .verb(&ctx.lower(k))
+                .is_some_and(|v| v.kind == VerbKind::Speech)
+    };
+    let mention_at = |k: usize| {
+        mentions
+            .iter()
+            .find(|m| m.tokens.start == k && ctx.is_actor(m))
+            .copied()
+    };
+    if let Some(m) = mention_at(k) {
+        let v = m.tokens.end;
+        if speech(v) {
+            return Some((m, ctx.doc.token_text(v).to_string(), 0.8));
+        }
+    }
+    if speech(k) {
+        if let Some(m) = mention_at(k + 1) {
+            return Some((m, ctx.doc.token_text(k).to_string(), 0.8));
+        }
+    }
+    None
+}
+
+/// "Trump remarked, “…”", "He said: “…”", "Putin: ‘…’", "…, stressing, “…”".
+fn speaker_before<'a>(
+    ctx: &Ctx<'a>,
+    lex: &Lexicon,
+    s: usize,
+    first_tok: usize,
+) -> Option<(&'a Mention, String, f32)> {
+    let sentence = &ctx.doc.sentences[s];
+    let mentions: Vec<&'a Mention> = ctx.sentence_mentions(s);
+    if first_tok <= sentence.tokens.start {
+        return None;
+    }
+    let mut k = first_tok - 1;
+    let punct = ctx.doc.token_text(k);
+    if !matches!(punct, "," | ":") {
+        return None;
+    }
+    // Headline style "Putin: ‘…’".
+    if punct == ":" {
+        if let Some(m) = mentions.iter().find(|m| {
+            m.tokens.end == k && m.tokens.start == sentence.tokens.start && ctx.is_actor(m)
+        }) {
+            return Some((m, ":".to_string(), 0.6));
+        }
+    }
+    k = k.checked_sub(1)?;
+    if k < sentence.tokens.start {
+        return None;
+    }
+    let verb = ctx.lower(k);
+    if !lex.verb(&verb).is_some_and(|v| v.kind == VerbKind::Speech) {
+        return None;
+    }
+    let verb_text = ctx.doc.token_text(k).to_string();
+    // "X said, “…”" (allowing one adverb: "X quickly said").
+    if let Some(m) = mentions
+        .iter()
+        .find(|m| (m.tokens.end == k || m.tokens.end + 1 == k) && ctx.is_actor(m))
+    {
+        return Some((m, verb_text, 0.8));
+    }
+    // "…, stressing, “…”": the participle's subject is the clause's subject.
+    if verb.ends_with("ing") {
+        let clause_start = ctx.clause(s, k).start;
+        if let Some(m) = find_subject(ctx, &mentions, clause_start..k, k) {
+            return Some((m, verb_text, 0.6));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Extractor;
+    use crate::nlp;
+
+    /// (subject label, predicate, object label or literal) triples.
+    fn facts(text: &str) -> Vec<(String, String, String)> {
+        let doc = nlp::analyze(text.to_string());
+        let x = Extractor::default().extract(&doc);
+        x.relations
+            .iter()
+            .map(|r| {
+                let p = match &r.predicate {
+                    Predicate::Ontology(p) | Predicate::Open(p) => p.clone(),
+                };
+                let o = match &r.object {
+                    RelationObject::Entity(e) => x.entities[*e].label.clone(),
+                    RelationObject::Literal(l) => l.clone(),
+                };
+                (x.entities[r.subject].label.clone(), p, o)
+            })
+            .collect()
+    }
+
+    fn has(f: &[(String, String, String)], s: &str, p: &str, o: &str) -> bool {
+        f.iter().any(|(a, b, c)| a == s && b == p && c == o)
+    }
+
+    #[test]
+    fn subject_verb_object_with_interruption() {
+        let f = facts("Chancellor Olaf Berg, laughing, proposed Vienna as the location.");
+        assert!(has(&f, "Olaf Berg", "proposes", "Vienna"), "{f:?}");
+    }
+
+    #[test]
+    fn coordinated_objects_each_get_a_relation() {
+        let f = facts("Governor Ana Ruiz thanked Canada and Mexico on Monday.");
+        assert!(has(&f, "Ana Ruiz", "thanks", "Canada"), "{f:?}");
+        assert!(has(&f, "Ana Ruiz", "thanks", "Mexico"), "{f:?}");
+    }
+
+    #[test]
+    fn foreign_preposition_blocks_object() {
+        let f = facts("Mayor Ian Cole praised the war effort in France.");
+        assert!(!f.iter().any(|(_, p, _)| p == "praises"), "{f:?}");
+    }
+
+    #[test]
+    fn event_noun_between_gives_meeting() {
+        let f = facts("The summit between President Ana Ruiz and Prime Minister Ken Sato ended.");
+        assert!(has(&f, "Ana Ruiz", "meets", "Ken Sato"), "{f:?}");
+    }
+
+    #[test]
+    fn quotes_get_speakers_before_and_after() {
+        let f = facts(
+            "“We will rebuild the bridge,” Mayor Ian Cole said. Later Cole added, “It takes time.”",
+        );
+        assert!(
+            has(&f, "Ian Cole", "says", "We will rebuild the bridge"),
+            "{f:?}"
+        );
+        assert!(has(&f, "Ian Cole", "says", "It takes time."), "{f:?}");
+    }
+
+    #[test]
+    fn no_facts_from_inside_quotes() {
+        let f = facts("Senator Bo Lind said, “Canada thanked Mexico.”");
+        assert!(!has(&f, "Canada", "thanks", "Mexico"), "{f:?}");
+    }
+
+    #[test]
+    fn quote_finder_skips_apostrophes() {
+        let q = find_quotes("He said ‘we didn’t go’ today");
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            q[0].inner.slice("He said ‘we didn’t go’ today"),
+            "we didn’t go"
+        );
+    }
+}

@@ -1,0 +1,426 @@
+//! Reading input documents: files, directories (recursive), stdin; plain text or JSON Lines.
+//!
+//! Every problem becomes an [`InputError`] that names the file (and line) and
+//! says what to do; the caller reports it and goes on with the next document.
+//! Files are read one at a time and JSONL line by line, so memory stays bounded
+//! by the largest single document.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Largest accepted document, in bytes.
+pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InputFormat {
+    /// One document per file (or per stdin).
+    #[default]
+    Text,
+    /// One JSON object per line: `text` and optional `id`, `title`, `date`, `url`.
+    Jsonl,
+}
+
+/// A document as read, before analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceDocument {
+    /// Explicit identity: JSONL `id` (else `url`), or the file path. `None` for
+    /// stdin text: the document is then identified by its content hash.
+    pub id: Option<String>,
+    /// Human-readable name: the id, or where it came from (`<stdin>`, `file:line`).
+    pub name: String,
+    /// Title, if given.
+    pub title: Option<String>,
+    /// Publication date `YYYY-MM-DD`, if given (validated).
+    pub date: Option<String>,
+    /// Source URL, if given.
+    pub url: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// Where an input came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input.
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Stdin => f.write_str("<stdin>"),
+            Self::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// A problem with one input (file, or line of a JSONL file).
+#[derive(Debug, thiserror::Error)]
+#[error("{location}: {kind}")]
+pub struct InputError {
+    /// `path` or `path:line`.
+    pub location: String,
+    /// What went wrong.
+    pub kind: InputErrorKind,
+}
+
+/// What went wrong with an input.
+#[derive(Debug, thiserror::Error)]
+pub enum InputErrorKind {
+    /// The path does not exist or cannot be read.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// The file holds NUL bytes.
+    #[error("binary file (contains NUL bytes), skipped; pass text files or JSON Lines")]
+    Binary,
+    /// The bytes are not UTF-8.
+    #[error("not valid UTF-8 at byte {0}; convert the file to UTF-8 (e.g. with iconv)")]
+    NotUtf8(usize),
+    /// Nothing but whitespace.
+    #[error("empty document, skipped")]
+    Empty,
+    /// Larger than [`MAX_DOCUMENT_BYTES`].
+    #[error("document larger than {} MiB; split it", MAX_DOCUMENT_BYTES / 1024 / 1024)]
+    TooLarge,
+    /// A JSONL line is not a JSON object with a string `text`.
+    #[error(
+        "invalid JSON Lines record: {0}; expected {{\"text\": \"…\", \"id\"?: …, \"title\"?: …, \"date\"?: \"YYYY-MM-DD\", \"url\"?: …}}"
+    )]
+    Json(String),
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("invalid date {0:?}; use YYYY-MM-DD")]
+    Date(String),
+}
+
+/// Expands paths: `-` is stdin, directories are walked recursively (sorted,
+/// hidden entries skipped). No paths means stdin.
+pub fn expand_paths(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    if paths.is_empty() {
+        sources.push(Source::Stdin);
+    }
+    for p in paths {
+        if p.as_os_str() == "-" {
+            sources.push(Source::Stdin);
+        } else if p.is_dir() {
+            walk(p, &mut sources, &mut errors);
+        } else if p.exists() {
+            sources.push(Source::File(p.clone()));
+        } else {
+            errors.push(InputError {
+                location: p.display().to_string(),
+                kind: InputErrorKind::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                )),
+            });
+        }
+    }
+    (sources, errors)
+}
+
+fn walk(dir: &Path, sources: &mut Vec<Source>, errors: &mut Vec<InputError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(InputError {
+                location: dir.display().to_string(),
+                kind: e.into(),
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            walk(&p, sources, errors);
+        } else {
+            sources.push(Source::File(p));
+        }
+    }
+}
+
+/// Options applied to every document read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Input format.
+    pub format: InputFormat,
+    /// Publication date for documents that do not carry one.
+    pub date: Option<String>,
+}
+
+/// Reads the documents of one source, calling `sink` for each document or error.
+pub fn read_source(
+    source: &Source,
+    options: &ReadOptions,
+    sink: &mut dyn FnMut(Result<SourceDocument, InputError>),
+) {
+    let location = source.to_string();
+    let reader: Box<dyn Read> = match source {
+        Source::Stdin => Box::new(std::io::stdin().lock()),
+        Source::File(p) => match std::fs::File::open(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                return sink(Err(InputError {
+                    location,
+                    kind: e.into(),
+                }));
+            }
+        },
+    };
+    match options.format {
+        InputFormat::Text => {
+            sink(read_text(reader, source, options).map_err(|kind| InputError { location, kind }))
+        }
+        InputFormat::Jsonl => read_jsonl(BufReader::new(reader), &location, options, sink),
+    }
+}
+
+fn read_text(
+    reader: impl Read,
+    source: &Source,
+    options: &ReadOptions,
+) -> Result<SourceDocument, InputErrorKind> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(InputErrorKind::TooLarge);
+    }
+    let text = decode(bytes)?;
+    let (id, name) = match source {
+        Source::Stdin => (None, "<stdin>".to_string()),
+        Source::File(p) => (Some(p.display().to_string()), p.display().to_string()),
+    };
+    let date = options.date.as_deref().map(validate_date).transpose()?;
+    Ok(SourceDocument {
+        id,
+        name,
+        title: None,
+        date,
+        url: None,
+        text,
+    })
+}
+
+/// Checks bytes are UTF-8 text with content.
+fn decode(bytes: Vec<u8>) -> Result<String, InputErrorKind> {
+    if bytes.contains(&0) {
+        return Err(InputErrorKind::Binary);
+    }
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| InputErrorKind::NotUtf8(e.utf8_error().valid_up_to()))?;
+    if text.starts_with('\u{feff}') {
+        // A byte-order mark is not content; dropping it keeps offsets meaningful.
+        text.remove(0);
+    }
+    if text.trim().is_empty() {
+        return Err(InputErrorKind::Empty);
+    }
+    Ok(text)
+}
+
+#[derive(serde::Deserialize)]
+struct JsonRecord {
+    text: String,
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+fn read_jsonl(
+    mut reader: impl BufRead,
+    location: &str,
+    options: &ReadOptions,
+    sink: &mut dyn FnMut(Result<SourceDocument, InputError>),
+) {
+    let mut line_no = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        line_no += 1;
+        // Bounded read: a line longer than the limit is drained and reported.
+        let read = (&mut reader)
+            .take(MAX_DOCUMENT_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf);
+        let here = format!("{location}:{line_no}");
+        match read {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => {
+                return sink(Err(InputError {
+                    location: here,
+                    kind: e.into(),
+                }));
+            }
+        }
+        if buf.len() > MAX_DOCUMENT_BYTES && !buf.ends_with(b"\n") {
+            let mut skip = Vec::new();
+            let _ = reader.read_until(b'\n', &mut skip);
+            sink(Err(InputError {
+                location: here,
+                kind: InputErrorKind::TooLarge,
+            }));
+            continue;
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let result =
+            parse_record(std::mem::take(&mut buf), &here, options).map_err(|kind| InputError {
+                location: here,
+                kind,
+            });
+        sink(result);
+    }
+}
+
+fn parse_record(
+    bytes: Vec<u8>,
+    here: &str,
+    options: &ReadOptions,
+) -> Result<SourceDocument, InputErrorKind> {
+    let line = String::from_utf8(bytes)
+        .map_err(|e| InputErrorKind::NotUtf8(e.utf8_error().valid_up_to()))?;
+    let record: JsonRecord =
+        serde_json::from_str(&line).map_err(|e| InputErrorKind::Json(e.to_string()))?;
+    if record.text.trim().is_empty() {
+        return Err(InputErrorKind::Empty);
+    }
+    let id = match record.id {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(serde_json::Value::Null | serde_json::Value::String(_)) | None => None,
+        Some(other) => {
+            return Err(InputErrorKind::Json(format!(
+                "\"id\" must be a string or number, found {other}"
+            )));
+        }
+    }
+    .or_else(|| record.url.clone());
+    let date = record
+        .date
+        .or_else(|| options.date.clone())
+        .as_deref()
+        .map(validate_date)
+        .transpose()?;
+    Ok(SourceDocument {
+        name: id.clone().unwrap_or_else(|| here.to_string()),
+        id,
+        title: record.title,
+        date,
+        url: record.url,
+        text: record.text,
+    })
+}
+
+/// Accepts `YYYY-MM-DD`, optionally followed by a time (`T…`), and returns the date part.
+pub fn validate_date(s: &str) -> Result<String, InputErrorKind> {
+    let date = s.trim().get(..10).unwrap_or("");
+    let rest = s.trim().get(10..).unwrap_or("");
+    let b = date.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let ok = b.len() == 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10);
+    let month: u32 = date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
+    let day: u32 = date.get(8..10).and_then(|m| m.parse().ok()).unwrap_or(0);
+    if ok
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && (rest.is_empty() || rest.starts_with('T'))
+    {
+        Ok(date.to_string())
+    } else {
+        Err(InputErrorKind::Date(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jsonl(input: &str) -> Vec<Result<SourceDocument, String>> {
+        let mut out = Vec::new();
+        read_jsonl(
+            input.as_bytes(),
+            "in.jsonl",
+            &ReadOptions::default(),
+            &mut |r| out.push(r.map_err(|e| e.to_string())),
+        );
+        out
+    }
+
+    #[test]
+    fn jsonl_records_and_errors_carry_line_numbers() {
+        let out = jsonl(
+            "{\"id\":\"a\",\"text\":\"Hello.\",\"date\":\"2025-08-16\"}\n\nnot json\n{\"text\":\"x\",\"id\":7}\n{\"text\":\"y\",\"date\":\"16/08/2025\"}\n",
+        );
+        assert_eq!(out.len(), 4);
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(
+            (a.id.as_deref(), a.date.as_deref()),
+            (Some("a"), Some("2025-08-16"))
+        );
+        assert!(
+            out[1]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("in.jsonl:3: invalid JSON Lines record")
+        );
+        assert_eq!(out[2].as_ref().unwrap().id.as_deref(), Some("7"));
+        assert!(
+            out[3]
+                .as_ref()
+                .unwrap_err()
+                .contains("in.jsonl:5: invalid date")
+        );
+    }
+
+    #[test]
+    fn binary_non_utf8_and_empty_are_rejected() {
+        assert!(matches!(
+            decode(vec![b'a', 0, b'b']),
+            Err(InputErrorKind::Binary)
+        ));
+        assert!(matches!(
+            decode(vec![b'a', 0xff]),
+            Err(InputErrorKind::NotUtf8(1))
+        ));
+        assert!(matches!(
+            decode(b"  \n".to_vec()),
+            Err(InputErrorKind::Empty)
+        ));
+        assert_eq!(decode("\u{feff}Hi".as_bytes().to_vec()).unwrap(), "Hi");
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        assert_eq!(validate_date("2025-08-16T10:00:00Z").unwrap(), "2025-08-16");
+        assert!(validate_date("2025-13-01").is_err());
+        assert!(validate_date("August 16").is_err());
+    }
+}

@@ -1,0 +1,206 @@
+//! The JSON contract of `textkg extract --format json` (one object per line).
+//!
+//! ```text
+//! {"document": {"id": IRI, "name": str, "title"?: str, "date"?: str, "chars": N},
+//!  "entities": [{"id": IRI, "label": str, "type": str, "aliases": [str],
+//!                "mentions": [{"start": int, "end": int, "text": str, "sentence": int}]}],
+//!  "relations": [{"subject": IRI, "predicate": IRI, "object": {"id": IRI} | {"value": str, "datatype"?: IRI},
+//!                 "phrase": str, "confidence": 0..1, "extractor": str,
+//!                 "evidence": {"sentence": int, "start": int, "end": int, "text": str}}]}
+//! ```
+//! Offsets are Unicode code points, end exclusive: `text[start:end]` in Python
+//! is the mention or evidence text. Field order and names are stable; new
+//! optional fields may be added (`extractor` was added beside the original contract).
+
+use serde::Serialize;
+
+use crate::document::{CharOffsets, Document};
+use crate::extract::{Extraction, RelationObject};
+use crate::input::SourceDocument;
+use crate::rdf::{self, DocumentIdentity, MappingOptions};
+
+/// One document's output.
+#[derive(Debug, Serialize)]
+pub struct DocumentOutput<'a> {
+    /// Document metadata.
+    pub document: DocumentInfo<'a>,
+    /// Entities.
+    pub entities: Vec<EntityOutput>,
+    /// Relations.
+    pub relations: Vec<RelationOutput>,
+}
+
+/// Document metadata.
+#[derive(Debug, Serialize)]
+pub struct DocumentInfo<'a> {
+    /// Document IRI.
+    pub id: &'a str,
+    /// Input id or path.
+    pub name: &'a str,
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    /// Publication date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'a str>,
+    /// Length in code points.
+    pub chars: usize,
+}
+
+/// An entity.
+#[derive(Debug, Serialize)]
+pub struct EntityOutput {
+    /// Entity IRI.
+    pub id: String,
+    /// Canonical label.
+    pub label: String,
+    /// Class local name.
+    #[serde(rename = "type")]
+    pub entity_type: &'static str,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// Mentions.
+    pub mentions: Vec<MentionOutput>,
+}
+
+/// A mention.
+#[derive(Debug, Serialize)]
+pub struct MentionOutput {
+    /// Start, code points.
+    pub start: usize,
+    /// End (exclusive), code points.
+    pub end: usize,
+    /// Covered text.
+    pub text: String,
+    /// Sentence index.
+    pub sentence: usize,
+}
+
+/// A relation.
+#[derive(Debug, Serialize)]
+pub struct RelationOutput {
+    /// Subject entity IRI.
+    pub subject: String,
+    /// Property IRI.
+    pub predicate: String,
+    /// Object: entity or literal.
+    pub object: ObjectOutput,
+    /// Surface text of the relation.
+    pub phrase: String,
+    /// Confidence in 0..1.
+    pub confidence: f64,
+    /// Extractor id.
+    pub extractor: &'static str,
+    /// Evidence.
+    pub evidence: EvidenceOutput,
+}
+
+/// The object of a relation.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ObjectOutput {
+    /// An entity.
+    Entity {
+        /// Entity IRI.
+        id: String,
+    },
+    /// A literal.
+    Value {
+        /// Lexical value.
+        value: String,
+        /// Datatype IRI, absent for plain strings.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        datatype: Option<String>,
+    },
+}
+
+/// Evidence of a relation.
+#[derive(Debug, Serialize)]
+pub struct EvidenceOutput {
+    /// Sentence index.
+    pub sentence: usize,
+    /// Start, code points.
+    pub start: usize,
+    /// End (exclusive), code points.
+    pub end: usize,
+    /// Covered text.
+    pub text: String,
+}
+
+/// Builds the JSON output of one document.
+pub fn document_output<'a>(
+    source: &'a SourceDocument,
+    identity: &'a DocumentIdentity,
+    doc: &Document,
+    extraction: &Extraction,
+    options: &MappingOptions,
+) -> DocumentOutput<'a> {
+    let chars = CharOffsets::new(&doc.text);
+    let iris = rdf::entity_iris(extraction, &options.namespace);
+    let entities = extraction
+        .entities
+        .iter()
+        .zip(&iris)
+        .map(|(e, id)| EntityOutput {
+            id: id.clone(),
+            label: e.label.clone(),
+            entity_type: e.entity_type.class_name(),
+            aliases: e.aliases.clone(),
+            mentions: e
+                .mentions
+                .iter()
+                .filter_map(|&i| extraction.mentions.get(i))
+                .map(|m| {
+                    let (start, end) = chars.chars(m.span);
+                    MentionOutput {
+                        start,
+                        end,
+                        text: m.span.slice(&doc.text).to_string(),
+                        sentence: m.sentence,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let relations = extraction
+        .relations
+        .iter()
+        .map(|r| {
+            let (start, end) = chars.chars(r.evidence);
+            RelationOutput {
+                subject: iris[r.subject].clone(),
+                predicate: rdf::predicate_iri(&r.predicate, &options.namespace),
+                object: match &r.object {
+                    RelationObject::Entity(e) => ObjectOutput::Entity {
+                        id: iris[*e].clone(),
+                    },
+                    RelationObject::Literal(v) => ObjectOutput::Value {
+                        value: v.clone(),
+                        datatype: None,
+                    },
+                },
+                phrase: r.phrase.clone(),
+                // Three decimals, as in the RDF output.
+                confidence: (f64::from(r.confidence) * 1000.0).round() / 1000.0,
+                extractor: r.extractor,
+                evidence: EvidenceOutput {
+                    sentence: r.sentence,
+                    start,
+                    end,
+                    text: r.evidence.slice(&doc.text).to_string(),
+                },
+            }
+        })
+        .collect();
+    DocumentOutput {
+        document: DocumentInfo {
+            id: &identity.iri,
+            name: &source.name,
+            title: source.title.as_deref(),
+            date: source.date.as_deref(),
+            chars: chars.char_offset(doc.text.len()),
+        },
+        entities,
+        relations,
+    }
+}

@@ -1,0 +1,581 @@
+//! Lexical resources: gazetteer, roles, demonyms, verb and event-noun lexicons.
+//!
+//! They are data files under `models/lexicon/`, embedded into the binary at
+//! compile time and parsed once ([`Lexicon::embedded`]). The gazetteer and the
+//! demonym table are *derived* from `../shared/data/gazetteer` by
+//! [`build_gazetteer`] (`textkg train gazetteer`), so they can be rebuilt with
+//! one command; the other files are hand-written and documented in place.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Fine-grained class of a gazetteer entry; maps to an ontology class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GazetteerClass {
+    /// A sovereign state or territory (`schema:Country`).
+    Country,
+    /// A city or town (`schema:City`).
+    City,
+    /// A first-level administrative division, e.g. a US state (`schema:AdministrativeArea`).
+    AdministrativeArea,
+    /// A continent or world region (`schema:Place`).
+    Region,
+    /// An organisation (`schema:Organization`).
+    Organization,
+}
+
+impl GazetteerClass {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "Country" => Self::Country,
+            "City" => Self::City,
+            "AdministrativeArea" => Self::AdministrativeArea,
+            "Region" => Self::Region,
+            "Organization" => Self::Organization,
+            _ => return None,
+        })
+    }
+
+    /// Name used in the gazetteer file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Country => "Country",
+            Self::City => "City",
+            Self::AdministrativeArea => "AdministrativeArea",
+            Self::Region => "Region",
+            Self::Organization => "Organization",
+        }
+    }
+}
+
+/// One gazetteer record: a known named thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GazetteerEntry {
+    /// Canonical English name ("United States").
+    pub canonical: String,
+    /// Class.
+    pub class: GazetteerClass,
+    /// Wikidata id ("Q30"), if known.
+    pub qid: Option<String>,
+}
+
+/// What a verb means to the relation extractor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerbKind {
+    /// An action between two participants.
+    Action,
+    /// A meeting (symmetric).
+    Meet,
+    /// A speech act: its object may be a quotation.
+    Speech,
+}
+
+/// A verb lexicon entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerbEntry {
+    /// Lemma ("suggest").
+    pub lemma: String,
+    /// Local name of the ontology property ("suggests").
+    pub property: String,
+    /// Kind.
+    pub kind: VerbKind,
+    /// Preposition introducing the object, if not a direct object ("to" for "speak to").
+    pub prep: Option<String>,
+    /// Number of words in the lemma (multi-word verbs like "hold talks").
+    pub words: usize,
+}
+
+/// All lexical resources, parsed.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// Surface form → entries (several when ambiguous), longest forms up to `max_name_words` words.
+    pub gazetteer: HashMap<String, Vec<GazetteerEntry>>,
+    /// Longest gazetteer surface form, in words.
+    pub max_name_words: usize,
+    /// Demonym or country adjective ("Russian", "US") → country canonical name.
+    pub demonyms: HashMap<String, String>,
+    /// Role titles ("President", "Foreign Minister") → canonical role name.
+    pub roles: HashMap<String, String>,
+    /// Longest role title in words.
+    pub max_role_words: usize,
+    /// Every inflected form (lowercase, possibly multi-word) → verb entry index.
+    pub verb_forms: HashMap<String, usize>,
+    /// Verb entries.
+    pub verbs: Vec<VerbEntry>,
+    /// Event nouns (lowercase) → property local name.
+    pub event_nouns: HashMap<String, String>,
+    /// Lowercased capitalisable function words that never start a name.
+    pub stopwords: std::collections::HashSet<String>,
+    /// Last words of names that reveal the name's type ("News" → Organization).
+    pub name_heads: HashMap<String, NameHead>,
+}
+
+/// The type a name's last word reveals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameHead {
+    /// "Fox News", "Supreme Court".
+    Organization,
+    /// "Alaska Summit", "Cold War".
+    Event,
+    /// "Red Sea", "Wall Street".
+    Place,
+}
+
+const GAZETTEER: &str = include_str!("../models/lexicon/gazetteer.tsv");
+const DEMONYMS: &str = include_str!("../models/lexicon/demonyms.tsv");
+const ROLES: &str = include_str!("../models/lexicon/roles.tsv");
+const VERBS: &str = include_str!("../models/lexicon/verbs.tsv");
+const EVENT_NOUNS: &str = include_str!("../models/lexicon/nominal_events.tsv");
+const STOPWORDS: &str = include_str!("../models/lexicon/stopwords.txt");
+const NAME_HEADS: &str = include_str!("../models/lexicon/name_heads.tsv");
+
+/// Data rows of a TSV: skips `#` comments, blank lines and the header row.
+fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
+    tsv.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+}
+
+impl Lexicon {
+    /// The lexicon embedded in the binary, parsed on first use.
+    pub fn embedded() -> &'static Lexicon {
+        static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+        LEXICON.get_or_init(|| {
+            let mut lex = Self::parse(GAZETTEER, DEMONYMS, ROLES, VERBS, EVENT_NOUNS, STOPWORDS);
+            lex.add_name_heads(NAME_HEADS);
+            lex
+        })
+    }
+
+    /// Parses lexicon files given as text. Malformed rows are skipped: the
+    /// embedded files are checked by a unit test, so nothing is lost silently.
+    pub fn parse(
+        gazetteer: &str,
+        demonyms: &str,
+        roles: &str,
+        verbs: &str,
+        event_nouns: &str,
+        stopwords: &str,
+    ) -> Lexicon {
+        let mut lex = Lexicon::default();
+        for r in rows(gazetteer) {
+            let (Some(surface), Some(class), Some(canonical)) = (r.first(), r.get(1), r.get(2))
+            else {
+                continue;
+            };
+            let Some(class) = GazetteerClass::parse(class) else {
+                continue;
+            };
+            let qid = r.get(3).filter(|q| !q.is_empty()).map(|q| q.to_string());
+            lex.max_name_words = lex.max_name_words.max(surface.split(' ').count());
+            let entries = lex.gazetteer.entry(surface.to_string()).or_default();
+            let entry = GazetteerEntry {
+                canonical: canonical.to_string(),
+                class,
+                qid,
+            };
+            if !entries.contains(&entry) {
+                entries.push(entry);
+            }
+        }
+        for r in rows(demonyms) {
+            if let (Some(d), Some(c)) = (r.first(), r.get(1)) {
+                lex.demonyms.insert(d.to_string(), c.to_string());
+            }
+        }
+        for r in rows(roles) {
+            let Some(role) = r.first() else { continue };
+            let aliases = r.get(1).copied().unwrap_or("");
+            for form in std::iter::once(*role).chain(aliases.split('|')) {
+                // Only capitalised titles precede names ("President Putin");
+                // lowercase aliases ("lawmaker") are descriptions, not titles.
+                if form.chars().next().is_some_and(char::is_uppercase) {
+                    lex.max_role_words = lex.max_role_words.max(form.split(' ').count());
+                    lex.roles.insert(form.to_string(), role.to_string());
+                }
+            }
+        }
+        for r in rows(verbs) {
+            let (Some(lemma), Some(property), Some(kind)) = (r.first(), r.get(2), r.get(3)) else {
+                continue;
+            };
+            let kind = match *kind {
+                "speech" => VerbKind::Speech,
+                "meet" => VerbKind::Meet,
+                _ => VerbKind::Action,
+            };
+            let prep = r.get(4).filter(|p| !p.is_empty()).map(|p| p.to_string());
+            let index = lex.verbs.len();
+            lex.verbs.push(VerbEntry {
+                lemma: lemma.to_string(),
+                property: property.to_string(),
+                kind,
+                prep,
+                words: lemma.split(' ').count(),
+            });
+            let irregular: Vec<&str> = r
+                .get(1)
+                .map(|f| f.split('|').filter(|f| !f.is_empty()).collect())
+                .unwrap_or_default();
+            let mut forms = vec![lemma.to_string()];
+            forms.extend(irregular.iter().map(|f| f.to_string()));
+            forms.extend(regular_inflections(lemma));
+            for form in forms {
+                lex.verb_forms.entry(form).or_insert(index);
+            }
+        }
+        for r in rows(event_nouns) {
+            if let (Some(nouns), Some(p)) = (r.first(), r.get(1)) {
+                for n in nouns.split('|') {
+                    lex.event_nouns.insert(n.to_string(), p.to_string());
+                }
+            }
+        }
+        for entries in lex.gazetteer.values_mut() {
+            entries.sort_by_key(|e| e.class);
+        }
+        lex.stopwords = stopwords
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(str::to_string)
+            .collect();
+        lex
+    }
+
+    /// Adds name-head rows (`word<TAB>Organization|Event|Place`).
+    pub fn add_name_heads(&mut self, tsv: &str) {
+        for r in rows(tsv) {
+            let head = match r.get(1).copied() {
+                Some("Organization") => NameHead::Organization,
+                Some("Event") => NameHead::Event,
+                Some("Place") => NameHead::Place,
+                _ => continue,
+            };
+            if let Some(w) = r.first() {
+                self.name_heads.insert(w.to_string(), head);
+            }
+        }
+    }
+
+    /// Gazetteer entries for a surface form, best first (countries before
+    /// capitals before regions before other places before organisations).
+    pub fn lookup(&self, surface: &str) -> Option<&[GazetteerEntry]> {
+        self.gazetteer.get(surface).map(Vec::as_slice)
+    }
+
+    /// The verb entry for an inflected (lowercase) form.
+    pub fn verb(&self, form: &str) -> Option<&VerbEntry> {
+        self.verb_forms.get(form).and_then(|&i| self.verbs.get(i))
+    }
+}
+
+/// Regular English inflections of a (possibly multi-word) verb lemma: only the
+/// first word inflects ("hold talks" → "holds talks").
+fn regular_inflections(lemma: &str) -> Vec<String> {
+    let (head, rest) = match lemma.split_once(' ') {
+        Some((h, r)) => (h, format!(" {r}")),
+        None => (lemma, String::new()),
+    };
+    let mut out = Vec::new();
+    let ends_e = head.ends_with('e');
+    let third = if head.ends_with('s')
+        || head.ends_with("sh")
+        || head.ends_with("ch")
+        || head.ends_with('x')
+    {
+        format!("{head}es")
+    } else {
+        format!("{head}s")
+    };
+    let past = if ends_e {
+        format!("{head}d")
+    } else {
+        format!("{head}ed")
+    };
+    let ing = if ends_e && !head.ends_with("ee") {
+        format!("{}ing", &head[..head.len() - 1])
+    } else {
+        format!("{head}ing")
+    };
+    for f in [third, past, ing] {
+        out.push(format!("{f}{rest}"));
+    }
+    out
+}
+
+/// Errors while building the gazetteer from source tables.
+#[derive(Debug, thiserror::Error)]
+pub enum GazetteerBuildError {
+    /// A source file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// A source file lacks an expected column.
+    #[error("{path}: missing column {column:?} in the header")]
+    MissingColumn {
+        /// The file.
+        path: String,
+        /// The column.
+        column: &'static str,
+    },
+}
+
+/// Countries whose first-level divisions are common in English news.
+const ADMIN1_COUNTRIES: &[&str] = &[
+    "US", "CA", "AU", "GB", "IN", "CN", "RU", "UA", "DE", "MX", "BR", "JP",
+];
+/// Gazetteer surfaces that are far more often common English words than places.
+const NOT_NAMES: &[&str] = &[
+    "Nice",
+    "Male",
+    "Man",
+    "Island",
+    "San",
+    "Of",
+    "Most",
+    "Reading",
+    "Mobile",
+    "Bath",
+    "Split",
+    "Police",
+    "March",
+    "May",
+    "Best",
+    "Along",
+    "Union",
+    "Republic",
+    "Central",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Sale",
+    "Opportunity",
+];
+/// Cities smaller than this (metro population) are left out unless capitals:
+/// small-town names collide with common words and surnames far more often than
+/// news mentions them.
+const MIN_CITY_POPULATION: u64 = 200_000;
+
+/// Builds `gazetteer.tsv` and `demonyms.tsv` (returned as text, in that order)
+/// from the gazetteer folder of the shared data (`countries.tsv`, `cities.tsv`,
+/// `admin1.tsv`, `organizations.tsv`) plus the hand-written `regions.tsv`.
+/// Output is sorted, so rebuilding gives byte-identical files.
+pub fn build_gazetteer(
+    source_dir: &Path,
+    regions_tsv: &str,
+) -> Result<(String, String), GazetteerBuildError> {
+    let read = |name: &str| {
+        let path = source_dir.join(name);
+        std::fs::read_to_string(&path).map_err(|source| GazetteerBuildError::Read {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let mut rows_out: Vec<(String, GazetteerClass, String, String)> = Vec::new();
+    let mut demonyms: Vec<(String, String)> = Vec::new();
+    let mut add = |surface: &str, class: GazetteerClass, canonical: &str, qid: &str| {
+        let surface = surface.trim();
+        let surface = surface.strip_prefix("the ").unwrap_or(surface);
+        let ok = surface.chars().count() >= 2
+            && surface.chars().next().is_some_and(char::is_uppercase)
+            && surface.chars().all(|c| c.is_ascii() || c.is_alphabetic())
+            && !surface.contains('\t')
+            && !NOT_NAMES.contains(&surface);
+        if ok {
+            rows_out.push((
+                surface.to_string(),
+                class,
+                canonical.to_string(),
+                qid.to_string(),
+            ));
+        }
+    };
+
+    let countries = read("countries.tsv")?;
+    let table = Table::new(&countries, "countries.tsv")?;
+    for r in table.rows() {
+        let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
+        add(name, GazetteerClass::Country, name, qid);
+        for a in table.get(&r, "aliases")?.split('|') {
+            add(a, GazetteerClass::Country, name, qid);
+        }
+        for d in table.get(&r, "demonyms")?.split('|') {
+            let d = d.trim();
+            if !d.is_empty() {
+                demonyms.push((d.to_string(), name.to_string()));
+            }
+        }
+        // "US President", "UK Prime Minister": short country names act as adjectives.
+        for a in table.get(&r, "aliases")?.split('|') {
+            let a = a.trim();
+            if (2..=4).contains(&a.len()) && a.chars().all(|c| c.is_ascii_uppercase() || c == '.') {
+                demonyms.push((a.to_string(), name.to_string()));
+            }
+        }
+    }
+
+    let cities = read("cities.tsv")?;
+    let table = Table::new(&cities, "cities.tsv")?;
+    for r in table.rows() {
+        let population: u64 = table.get(&r, "population")?.parse().unwrap_or(0);
+        let capital = table.get(&r, "feature_class")?.contains("capital");
+        if population < MIN_CITY_POPULATION && !capital {
+            continue;
+        }
+        let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
+        add(name, GazetteerClass::City, name, qid);
+        for a in table.get(&r, "aliases")?.split('|') {
+            add(a, GazetteerClass::City, name, qid);
+        }
+    }
+
+    let admin = read("admin1.tsv")?;
+    let table = Table::new(&admin, "admin1.tsv")?;
+    for r in table.rows() {
+        if !ADMIN1_COUNTRIES.contains(&table.get(&r, "country_iso2")?) {
+            continue;
+        }
+        let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
+        add(name, GazetteerClass::AdministrativeArea, name, qid);
+    }
+
+    let orgs = read("organizations.tsv")?;
+    let table = Table::new(&orgs, "organizations.tsv")?;
+    for r in table.rows() {
+        let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
+        add(name, GazetteerClass::Organization, name, qid);
+        for a in table
+            .get(&r, "aliases")?
+            .split('|')
+            .chain([table.get(&r, "acronym")?])
+        {
+            add(a, GazetteerClass::Organization, name, qid);
+        }
+    }
+
+    for r in rows(regions_tsv) {
+        let (Some(name), aliases, qid) = (
+            r.first(),
+            r.get(1).copied().unwrap_or(""),
+            r.get(2).copied().unwrap_or(""),
+        ) else {
+            continue;
+        };
+        add(name, GazetteerClass::Region, name, qid);
+        for a in aliases.split('|') {
+            add(a, GazetteerClass::Region, name, qid);
+        }
+    }
+
+    rows_out.sort();
+    rows_out.dedup();
+    let mut gaz = String::from(
+        "# Derived by `textkg train gazetteer` from ../shared/data/gazetteer (ODbL-1.0 countries/admin1, public-domain\n\
+         # Natural Earth cities, CC0 organisations) and models/lexicon/regions.tsv (CC0). Licence: ODbL-1.0.\n\
+         surface\tclass\tcanonical\tqid\n",
+    );
+    for (s, c, n, q) in rows_out {
+        gaz.push_str(&format!("{s}\t{}\t{n}\t{q}\n", c.as_str()));
+    }
+    demonyms.sort();
+    demonyms.dedup_by(|a, b| a.0 == b.0);
+    let mut dem = String::from(
+        "# Derived by `textkg train gazetteer` from ../shared/data/gazetteer/countries.tsv. Licence: ODbL-1.0.\n\
+         demonym\tcountry\n",
+    );
+    for (d, c) in demonyms {
+        dem.push_str(&format!("{d}\t{c}\n"));
+    }
+    Ok((gaz, dem))
+}
+
+/// A TSV with a header row, addressed by column name.
+struct Table<'a> {
+    text: &'a str,
+    header: Vec<&'a str>,
+    path: &'static str,
+}
+
+impl<'a> Table<'a> {
+    fn new(text: &'a str, path: &'static str) -> Result<Self, GazetteerBuildError> {
+        let header = text.lines().next().unwrap_or("").split('\t').collect();
+        Ok(Self { text, header, path })
+    }
+
+    fn rows(&self) -> impl Iterator<Item = Vec<&'a str>> + '_ {
+        self.text.lines().skip(1).map(|l| l.split('\t').collect())
+    }
+
+    fn get(&self, row: &[&'a str], column: &'static str) -> Result<&'a str, GazetteerBuildError> {
+        let i = self.header.iter().position(|h| *h == column).ok_or(
+            GazetteerBuildError::MissingColumn {
+                path: self.path.to_string(),
+                column,
+            },
+        )?;
+        Ok(row.get(i).copied().unwrap_or(""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_lexicon_has_the_basics() {
+        let lex = Lexicon::embedded();
+        let us = lex.lookup("US").expect("US in gazetteer");
+        assert_eq!(us[0].canonical, "United States");
+        assert_eq!(us[0].class, GazetteerClass::Country);
+        assert!(
+            lex.lookup("Moscow")
+                .is_some_and(|e| e.iter().any(|e| e.class == GazetteerClass::City))
+        );
+        assert!(
+            lex.lookup("NATO")
+                .is_some_and(|e| e[0].class == GazetteerClass::Organization)
+        );
+        assert!(lex.lookup("Europe").is_some());
+        assert_eq!(
+            lex.demonyms.get("Russian").map(String::as_str),
+            Some("Russia")
+        );
+        assert_eq!(
+            lex.roles.get("President").map(String::as_str),
+            Some("President")
+        );
+        assert_eq!(
+            lex.verb("suggested").map(|v| v.property.as_str()),
+            Some("suggests")
+        );
+        assert_eq!(lex.verb("met").map(|v| v.kind), Some(VerbKind::Meet));
+        assert_eq!(lex.verb("quipped").map(|v| v.kind), Some(VerbKind::Speech));
+        assert!(lex.stopwords.contains("the"));
+        assert_eq!(lex.name_heads.get("News"), Some(&NameHead::Organization));
+    }
+
+    #[test]
+    fn regular_inflections_handle_final_e_and_multiword_lemmas() {
+        assert_eq!(
+            regular_inflections("suggest"),
+            ["suggests", "suggested", "suggesting"]
+        );
+        assert_eq!(
+            regular_inflections("invite"),
+            ["invites", "invited", "inviting"]
+        );
+        assert_eq!(
+            regular_inflections("brief"),
+            ["briefs", "briefed", "briefing"]
+        );
+        assert_eq!(regular_inflections("hold talks")[0], "holds talks");
+    }
+}

@@ -1,0 +1,20 @@
+//! textkg: English text (news first) → knowledge graph with provenance.
+//!
+//! Data flows one way, one module per stage:
+//! text → [`input`] → [`nlp`] ([`document::Document`]) → [`extract`]
+//! (mentions → entities → relations) → [`rdf`] / [`json`] → [`store`] →
+//! [`query`] and [`export`]. [`pipeline`] runs the stages over many documents
+//! in parallel. See `ARCHITECTURE.md` for the map and invariants.
+
+pub mod document;
+pub mod export;
+pub mod extract;
+pub mod input;
+pub mod iri;
+pub mod json;
+pub mod lexicon;
+pub mod nlp;
+pub mod pipeline;
+pub mod query;
+pub mod rdf;
+pub mod store;

@@ -1,0 +1,7 @@
+//! The `textkg` command line: argument parsing and glue, nothing else.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

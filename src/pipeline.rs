@@ -1,0 +1,82 @@
+//! The pipeline: source document → analysis → extraction → RDF / JSON, in
+//! parallel over documents.
+//!
+//! Documents are processed in batches: a batch is analysed in parallel (rayon)
+//! and handed to the consumer in input order, so memory is bounded by the
+//! batch size and output is deterministic.
+
+use rayon::prelude::*;
+
+use crate::document::Document;
+use crate::extract::{Extraction, Extractor};
+use crate::input::SourceDocument;
+use crate::rdf::{self, DocumentIdentity, MappingOptions};
+
+/// Documents analysed in parallel at a time.
+pub const BATCH_SIZE: usize = 64;
+
+/// One processed document.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    /// The input.
+    pub source: SourceDocument,
+    /// Its identity.
+    pub identity: DocumentIdentity,
+    /// The analysed text.
+    pub document: Document,
+    /// What was extracted.
+    pub extraction: Extraction,
+}
+
+impl Processed {
+    /// The document's quads.
+    pub fn quads(&self, options: &MappingOptions) -> Vec<oxigraph::model::Quad> {
+        rdf::document_quads(
+            &self.source,
+            &self.identity,
+            &self.document,
+            &self.extraction,
+            options,
+        )
+    }
+
+    /// The document's JSON output (one line of `extract --format json`).
+    pub fn json(&self, options: &MappingOptions) -> crate::json::DocumentOutput<'_> {
+        crate::json::document_output(
+            &self.source,
+            &self.identity,
+            &self.document,
+            &self.extraction,
+            options,
+        )
+    }
+}
+
+/// Analyses and extracts one document.
+pub fn process(
+    source: SourceDocument,
+    extractor: &Extractor,
+    options: &MappingOptions,
+) -> Processed {
+    let identity = DocumentIdentity::of(&source, &options.namespace);
+    let document = crate::nlp::analyze(source.text.clone());
+    let extraction = extractor.extract(&document);
+    Processed {
+        source,
+        identity,
+        document,
+        extraction,
+    }
+}
+
+/// Processes a batch in parallel, keeping input order.
+pub fn process_batch(
+    batch: Vec<SourceDocument>,
+    extractor: &Extractor,
+    options: &MappingOptions,
+) -> Vec<Processed> {
+    batch
+        .into_par_iter()
+        .map(|s| process(s, extractor, options))
+        .collect()
+}
