@@ -36,8 +36,8 @@ struct Cli {
 struct InputArgs {
     /// Files or directories (walked recursively); `-` or nothing reads stdin.
     paths: Vec<PathBuf>,
-    /// How to read inputs.
-    #[arg(long, value_enum, default_value_t = InputFormat::Text)]
+    /// How to read inputs (auto: `.jsonl`/`.ndjson` files and nothing else as JSON Lines).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     input_format: InputFormat,
     /// Publication date (YYYY-MM-DD) for documents that do not give one.
     #[arg(long)]
@@ -343,7 +343,10 @@ fn run(cli: Cli) -> Result<Outcome> {
                 let regions_path = out.join("regions.tsv");
                 let regions = std::fs::read_to_string(&regions_path)
                     .with_context(|| format!("cannot read {}", regions_path.display()))?;
-                let (gazetteer, demonyms) = textkg::lexicon::build_gazetteer(&data, &regions)?;
+                let extra_path = out.join("organizations_extra.tsv");
+                let extra = std::fs::read_to_string(&extra_path)
+                    .with_context(|| format!("cannot read {}", extra_path.display()))?;
+                let (gazetteer, demonyms) = textkg::lexicon::build_gazetteer(&data, &regions, &extra)?;
                 for (name, text) in [("gazetteer.tsv", gazetteer), ("demonyms.tsv", demonyms)] {
                     let path = out.join(name);
                     std::fs::write(&path, &text)

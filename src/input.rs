@@ -14,8 +14,10 @@ pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 /// Input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum InputFormat {
-    /// One document per file (or per stdin).
+    /// JSON Lines for `.jsonl`/`.ndjson` files, text otherwise (stdin: text).
     #[default]
+    Auto,
+    /// One document per file (or per stdin).
     Text,
     /// One JSON object per line: `text` and optional `id`, `title`, `date`, `url`.
     Jsonl,
@@ -181,8 +183,17 @@ pub fn read_source(
             }
         },
     };
-    match options.format {
-        InputFormat::Text => {
+    let format = match (options.format, source) {
+        (InputFormat::Auto, Source::File(p))
+            if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson")) =>
+        {
+            InputFormat::Jsonl
+        }
+        (InputFormat::Auto, _) => InputFormat::Text,
+        (f, _) => f,
+    };
+    match format {
+        InputFormat::Auto | InputFormat::Text => {
             sink(read_text(reader, source, options).map_err(|kind| InputError { location, kind }))
         }
         InputFormat::Jsonl => read_jsonl(BufReader::new(reader), &location, options, sink),

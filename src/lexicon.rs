@@ -366,11 +366,13 @@ const MIN_CITY_POPULATION: u64 = 200_000;
 
 /// Builds `gazetteer.tsv` and `demonyms.tsv` (returned as text, in that order)
 /// from the gazetteer folder of the shared data (`countries.tsv`, `cities.tsv`,
-/// `admin1.tsv`, `organizations.tsv`) plus the hand-written `regions.tsv`.
+/// `admin1.tsv`, `organizations.tsv`) plus the hand-written `regions.tsv` and
+/// `organizations_extra.tsv`.
 /// Output is sorted, so rebuilding gives byte-identical files.
 pub fn build_gazetteer(
     source_dir: &Path,
     regions_tsv: &str,
+    extra_organizations_tsv: &str,
 ) -> Result<(String, String), GazetteerBuildError> {
     let read = |name: &str| {
         let path = source_dir.join(name);
@@ -461,6 +463,17 @@ pub fn build_gazetteer(
         }
     }
 
+    for r in rows(extra_organizations_tsv) {
+        let (Some(name), aliases, qid) = (r.first(), r.get(1).copied().unwrap_or(""), r.get(2).copied().unwrap_or(""))
+        else {
+            continue;
+        };
+        add(name, GazetteerClass::Organization, name, qid);
+        for a in aliases.split('|') {
+            add(a, GazetteerClass::Organization, name, qid);
+        }
+    }
+
     for r in rows(regions_tsv) {
         let (Some(name), aliases, qid) = (
             r.first(),
@@ -479,7 +492,7 @@ pub fn build_gazetteer(
     rows_out.dedup();
     let mut gaz = String::from(
         "# Derived by `textkg train gazetteer` from ../shared/data/gazetteer (ODbL-1.0 countries/admin1, public-domain\n\
-         # Natural Earth cities, CC0 organisations) and models/lexicon/regions.tsv (CC0). Licence: ODbL-1.0.\n\
+         # Natural Earth cities, CC0 organisations) and models/lexicon/{regions,organizations_extra}.tsv (CC0). Licence: ODbL-1.0.\n\
          surface\tclass\tcanonical\tqid\n",
     );
     for (s, c, n, q) in rows_out {

@@ -31,6 +31,9 @@ const PREPOSITIONS: &[&str] = &[
     "against", "after", "before", "during", "between", "among", "through", "across", "near",
     "without",
 ];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your", "whose",
+];
 const COORDINATORS: &[&str] = &["and", "or", ",", "-", "–", "&"];
 const CLAUSE_BREAKS: &[&str] = &[
     ";", ":", "—", "but", "while", "whereas", "although", "though", "because",
@@ -62,6 +65,7 @@ pub fn extract(
         entities,
         mentions,
         quotes: &quotes,
+        lex,
     };
     let mut out = Vec::new();
     for s in 0..doc.sentences.len() {
@@ -93,6 +97,7 @@ struct Ctx<'a> {
     entities: &'a [Entity],
     mentions: &'a [Mention],
     quotes: &'a [Quote],
+    lex: &'a Lexicon,
 }
 
 impl<'a> Ctx<'a> {
@@ -179,9 +184,11 @@ fn verb_at<'l>(
             return None;
         }
     }
-    lex.verb(&t.to_lowercase())
-        .filter(|v| v.words == 1)
-        .map(|v| (v, 1))
+    // A form after a determiner is a noun ("the visit", "his call").
+    if i > 0 && DETERMINERS.contains(&ctx.lower(i - 1).as_str()) {
+        return None;
+    }
+    lex.verb(&t.to_lowercase()).filter(|v| v.words == 1).map(|v| (v, 1))
 }
 
 fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
@@ -204,7 +211,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                 None => (fronted_participle_subject(ctx, &mentions, s, i), true),
             };
             if let Some(subject) = subject {
-                let objects = find_objects(
+                let mut objects = find_objects(
                     ctx,
                     &mentions,
                     clause.clone(),
@@ -212,6 +219,21 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                     verb.prep.as_deref(),
                     subject,
                 );
+                // "X and Y met": a symmetric verb without object relates its coordinated subjects.
+                let mut subject = subject;
+                if objects.is_empty() && verb.kind == VerbKind::Meet {
+                    if let Some(first) = mentions.iter().rev().find(|m| {
+                        m.tokens.end < subject.tokens.start
+                            && (m.tokens.end..subject.tokens.start)
+                                .map(|k| ctx.lower(k))
+                                .eq(["and".to_string()])
+                            && m.entity != subject.entity
+                            && ctx.is_actor(m)
+                    }) {
+                        objects.push(subject);
+                        subject = first;
+                    }
+                }
                 let verb_span = Span::new(ctx.doc.tokens[i].start, ctx.doc.tokens[i + len - 1].end);
                 for (k, object) in objects.iter().enumerate() {
                     let mut phrase = ctx.doc.span_text(verb_span).to_string();
@@ -274,6 +296,15 @@ fn find_subject<'m>(
                 && verb - m.tokens.end <= MAX_SUBJECT_GAP
         })
         .filter(|m| ctx.is_actor(m))
+        // The object of an earlier verb is not this verb's subject
+        // ("X thanked Y … and praised Z": Y does not praise).
+        .filter(|m| {
+            m.tokens.start == 0
+                || !ctx
+                    .lex
+                    .verb(&ctx.lower(m.tokens.start - 1))
+                    .is_some_and(|v| v.kind != VerbKind::Speech)
+        })
         .filter(|m| {
             // A mention governed by a preposition is not a subject ("in Moscow"),
             // except "for X to VERB" where X is the infinitive's subject.

@@ -1,0 +1,56 @@
+//! Integration tests: one binary (links once), modules by area.
+
+mod cli;
+mod ontology;
+mod properties;
+mod seed;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Path inside the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Runs the textkg binary with arguments (and optional stdin), in `cwd`.
+pub fn textkg(args: &[&str], stdin: Option<&[u8]>, cwd: &Path) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_textkg"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .env_remove("TEXTKG_STORE")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn textkg");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for textkg")
+}
+
+/// Runs textkg and asserts success; returns stdout.
+pub fn ok(args: &[&str], cwd: &Path) -> String {
+    let out = textkg(args, None, cwd);
+    assert!(
+        out.status.success(),
+        "textkg {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 stdout")
+}
+
+/// `../shared` when present (developer machines and CI), else `None` with a message.
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join(path);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} not present (tests that need ../shared skip on a fresh clone)", p.display());
+        None
+    }
+}

@@ -1,0 +1,72 @@
+//! Property tests: the pipeline never panics and its spans always slice the text.
+
+use proptest::prelude::*;
+use textkg::document::CharOffsets;
+use textkg::extract::{Extractor, RelationObject};
+use textkg::input::SourceDocument;
+use textkg::pipeline;
+use textkg::rdf::MappingOptions;
+
+fn newsy() -> impl Strategy<Value = String> {
+    let words = prop::sample::select(vec![
+        "President", "Putin", "Donald", "Trump", "said", "“", "”", "\"", "‘", "’s", ",", ".", "…", "and", "met",
+        "Moscow", "in", "the", "U.S.", "he", "NATO", "—", "-", "\n", "\n\n", "@x", "pic.twitter.com/a", "é", "😀",
+        "(", ")", "thanked", "Summit", "between", ":", "Fox", "News", "Mr.", "said,", "?", "!", "'", "talks", "with",
+    ]);
+    prop::collection::vec(words, 0..60).prop_map(|w| w.join(" "))
+}
+
+fn check(text: String) {
+    let source = SourceDocument {
+        id: Some("p".into()),
+        name: "p".into(),
+        title: None,
+        date: None,
+        url: None,
+        text: text.clone(),
+    };
+    let options = MappingOptions::default();
+    let p = pipeline::process(source, &Extractor::default(), &options);
+    let doc = &p.document;
+    for t in &doc.tokens {
+        assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end) && t.start < t.end);
+    }
+    let x = &p.extraction;
+    for m in &x.mentions {
+        assert!(m.entity < x.entities.len());
+        assert!(!m.span.slice(&text).is_empty());
+    }
+    for r in &x.relations {
+        assert!(r.subject < x.entities.len());
+        if let RelationObject::Entity(e) = r.object {
+            assert!(e < x.entities.len());
+        }
+        assert!(doc.text.get(r.evidence.range()).is_some());
+        assert!((0.0..=1.0).contains(&r.confidence));
+    }
+    // The JSON and RDF views build without panicking, with code-point offsets in range.
+    let json = serde_json::to_value(p.json(&options)).unwrap();
+    let n = CharOffsets::new(&text).char_offset(text.len()) as u64;
+    assert_eq!(json["document"]["chars"].as_u64(), Some(n));
+    let _ = p.quads(&options);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_panics_on_newsy_text(text in newsy()) {
+        check(text);
+    }
+
+    #[test]
+    fn never_panics_on_any_string(text in any::<String>()) {
+        check(text);
+    }
+}
+
+#[test]
+fn huge_single_line_is_bounded() {
+    let text = "word ".repeat(200_000);
+    check(text);
+}
