@@ -151,9 +151,7 @@ enum Command {
         store: StoreArg,
     },
     /// Build lexical resources and models from the shared data sets.
-    #[command(
-        after_help = "Example:\n  textkg train gazetteer --data ../shared/data/gazetteer --out models/lexicon"
-    )]
+    #[command(after_help = "Example:\n  textkg train gazetteer --data ../shared/data/gazetteer --out models/lexicon")]
     Train {
         #[command(subcommand)]
         what: TrainCommand,
@@ -254,14 +252,10 @@ fn run(cli: Cli) -> Result<Outcome> {
             out.flush()?;
             Ok(Outcome::Success)
         }
-        Command::Update {
-            update,
-            file,
-            store,
-        } => {
+        Command::Update { update, file, store } => {
             let text = text_arg(update, file, "update")?;
-            let store = KgStore::open(&store.store)
-                .with_context(|| format!("cannot open store {}", store.store.display()))?;
+            let store =
+                KgStore::open(&store.store).with_context(|| format!("cannot open store {}", store.store.display()))?;
             query::run_update(&store, &text)?;
             Ok(Outcome::Success)
         }
@@ -277,8 +271,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             let store = open_read(&store)?;
             let mut out: Box<dyn Write> = match &output {
                 Some(p) => Box::new(BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("cannot create {}", p.display()))?,
+                    std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
                 )),
                 None => Box::new(BufWriter::new(std::io::stdout().lock())),
             };
@@ -289,24 +282,14 @@ fn run(cli: Cli) -> Result<Outcome> {
                 min_confidence,
             };
             match format {
-                ExportFormat::Dot => {
-                    export::write_dot(&export::entity_graph(&store, &filter)?, &mut out)?
-                }
-                ExportFormat::Json => {
-                    export::write_json(&export::entity_graph(&store, &filter)?, &mut out)?
-                }
-                ExportFormat::Turtle => {
-                    export::write_rdf(&store, RdfFormat::Turtle, document.as_deref(), &mut out)?
-                }
+                ExportFormat::Dot => export::write_dot(&export::entity_graph(&store, &filter)?, &mut out)?,
+                ExportFormat::Json => export::write_json(&export::entity_graph(&store, &filter)?, &mut out)?,
+                ExportFormat::Turtle => export::write_rdf(&store, RdfFormat::Turtle, document.as_deref(), &mut out)?,
                 ExportFormat::Ntriples => {
                     export::write_rdf(&store, RdfFormat::NTriples, document.as_deref(), &mut out)?
                 }
-                ExportFormat::Nquads => {
-                    export::write_rdf(&store, RdfFormat::NQuads, document.as_deref(), &mut out)?
-                }
-                ExportFormat::Trig => {
-                    export::write_rdf(&store, RdfFormat::TriG, document.as_deref(), &mut out)?
-                }
+                ExportFormat::Nquads => export::write_rdf(&store, RdfFormat::NQuads, document.as_deref(), &mut out)?,
+                ExportFormat::Trig => export::write_rdf(&store, RdfFormat::TriG, document.as_deref(), &mut out)?,
             }
             out.flush()?;
             Ok(Outcome::Success)
@@ -328,9 +311,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                         writeln!(
                             out,
                             "  {:<20} {n}",
-                            query::display_term(
-                                &oxigraph::model::NamedNode::new_unchecked(p).into()
-                            )
+                            query::display_term(&oxigraph::model::NamedNode::new_unchecked(p).into())
                         )?;
                     }
                     writeln!(out, "quads:     {}", info.quads)?;
@@ -349,8 +330,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 let (gazetteer, demonyms) = textkg::lexicon::build_gazetteer(&data, &regions, &extra)?;
                 for (name, text) in [("gazetteer.tsv", gazetteer), ("demonyms.tsv", demonyms)] {
                     let path = out.join(name);
-                    std::fs::write(&path, &text)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!(
                         "wrote {} ({} rows)",
                         path.display(),
@@ -368,12 +348,12 @@ fn text_arg(inline: Option<String>, file: Option<PathBuf>, what: &str) -> Result
         (Some(t), _) => Ok(t),
         (None, Some(p)) if p.as_os_str() == "-" => {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-                .context("cannot read stdin")?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("cannot read stdin")?;
             Ok(s)
         }
-        (None, Some(p)) => std::fs::read_to_string(&p)
-            .with_context(|| format!("cannot read {what} file {}", p.display())),
+        (None, Some(p)) => {
+            std::fs::read_to_string(&p).with_context(|| format!("cannot read {what} file {}", p.display()))
+        }
         (None, None) => bail!("no {what} given: pass it as an argument or with -f FILE"),
     }
 }
@@ -386,8 +366,7 @@ fn open_read(arg: &StoreArg) -> Result<KgStore> {
             arg.store.display()
         );
     }
-    KgStore::open_read_only(&arg.store)
-        .with_context(|| format!("cannot open store {}", arg.store.display()))
+    KgStore::open_read_only(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
 }
 
 fn mapping_options(input: &InputArgs) -> Result<MappingOptions> {
@@ -432,8 +411,7 @@ fn for_each_batch(
             }
         });
         if batch.len() >= BATCH_SIZE {
-            let processed =
-                pipeline::process_batch(std::mem::take(&mut batch), &extractor, options);
+            let processed = pipeline::process_batch(std::mem::take(&mut batch), &extractor, options);
             if let Err(e) = consume(processed) {
                 batch_error = Some(e);
                 break;
@@ -492,11 +470,7 @@ fn extract(input: InputArgs, format: ExtractFormat) -> Result<Outcome> {
     };
     out.flush()?;
     summary_line(documents, errors);
-    Ok(if errors > 0 {
-        Outcome::Partial
-    } else {
-        Outcome::Success
-    })
+    Ok(if errors > 0 { Outcome::Partial } else { Outcome::Success })
 }
 
 fn summary_line(documents: usize, errors: usize) {
@@ -557,9 +531,5 @@ fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
         store::format_duration(elapsed)
     );
     summary_line(documents, errors);
-    Ok(if errors > 0 {
-        Outcome::Partial
-    } else {
-        Outcome::Success
-    })
+    Ok(if errors > 0 { Outcome::Partial } else { Outcome::Success })
 }

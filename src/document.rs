@@ -169,10 +169,7 @@ mod tests {
     fn char_offsets_agree_with_char_counting() {
         let text = "a“bé”c — 😀x";
         let idx = CharOffsets::new(text);
-        for (b, _) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
+        for (b, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
             assert_eq!(idx.char_offset(b), text[..b].chars().count(), "byte {b}");
         }
     }
@@ -182,12 +179,7 @@ mod tests {
         let doc = Document::new(
             "Ab. Cd.".into(),
             Segmentation {
-                tokens: vec![
-                    Span::new(0, 2),
-                    Span::new(2, 3),
-                    Span::new(4, 6),
-                    Span::new(6, 7),
-                ],
+                tokens: vec![Span::new(0, 2), Span::new(2, 3), Span::new(4, 6), Span::new(6, 7)],
                 sentences: vec![
                     Sentence {
                         span: Span::new(0, 3),

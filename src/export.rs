@@ -72,9 +72,7 @@ pub enum ExportError {
     #[error("cannot write export: {0}")]
     Io(#[from] std::io::Error),
     /// The document filter matches no document.
-    #[error(
-        "no document {0:?} in the store; list documents with `textkg info` or query ?d a tk:Document"
-    )]
+    #[error("no document {0:?} in the store; list documents with `textkg info` or query ?d a tk:Document")]
     UnknownDocument(String),
     /// The entity filter matches no entity.
     #[error("no entity named {0:?} in the store")]
@@ -90,11 +88,7 @@ fn select(store: &KgStore, q: &str) -> Result<Vec<HashMap<String, Term>>, Export
     if let QueryResults::Solutions(solutions) = prepared.on_store(store.inner()).execute()? {
         for s in solutions {
             let s = s?;
-            rows.push(
-                s.iter()
-                    .map(|(v, t)| (v.as_str().to_string(), t.clone()))
-                    .collect(),
-            );
+            rows.push(s.iter().map(|(v, t)| (v.as_str().to_string(), t.clone())).collect());
         }
     }
     Ok(rows)
@@ -103,11 +97,7 @@ fn select(store: &KgStore, q: &str) -> Result<Vec<HashMap<String, Term>>, Export
 /// Resolves a document filter (IRI or source name) to a graph IRI.
 pub fn resolve_document(store: &KgStore, document: &str) -> Result<String, ExportError> {
     if let Ok(iri) = NamedNodeRef::new(document) {
-        if store
-            .inner()
-            .contains_named_graph(iri)
-            .map_err(StoreError::from)?
-        {
+        if store.inner().contains_named_graph(iri).map_err(StoreError::from)? {
             return Ok(document.to_string());
         }
     }
@@ -147,13 +137,11 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
             continue;
         };
         let t = local_name(t.as_str());
-        let node = entities
-            .entry(e.as_str().to_string())
-            .or_insert_with(|| Node {
-                id: e.as_str().to_string(),
-                label: label.value().to_string(),
-                node_type: t.to_string(),
-            });
+        let node = entities.entry(e.as_str().to_string()).or_insert_with(|| Node {
+            id: e.as_str().to_string(),
+            label: label.value().to_string(),
+            node_type: t.to_string(),
+        });
         // Keep the most specific class and the shortest stable label choice.
         if specificity(t) > specificity(&node.node_type) {
             node.node_type = t.to_string();
@@ -178,12 +166,8 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
     }
     let mut edges: BTreeMap<(NodeIndex, NodeIndex, String), Edge> = BTreeMap::new();
     for r in relation_rows {
-        let (
-            Some(Term::NamedNode(s)),
-            Some(Term::NamedNode(p)),
-            Some(Term::NamedNode(o)),
-            Some(Term::Literal(c)),
-        ) = (r.get("s"), r.get("p"), r.get("o"), r.get("c"))
+        let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(Term::NamedNode(o)), Some(Term::Literal(c))) =
+            (r.get("s"), r.get("p"), r.get("o"), r.get("c"))
         else {
             continue;
         };
@@ -194,14 +178,12 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
         let (Some(&a), Some(&b)) = (index.get(s.as_str()), index.get(o.as_str())) else {
             continue;
         };
-        let e = edges
-            .entry((a, b, p.as_str().to_string()))
-            .or_insert_with(|| Edge {
-                predicate: p.as_str().to_string(),
-                label: local_name(p.as_str()).to_string(),
-                confidence,
-                count: 0,
-            });
+        let e = edges.entry((a, b, p.as_str().to_string())).or_insert_with(|| Edge {
+            predicate: p.as_str().to_string(),
+            label: local_name(p.as_str()).to_string(),
+            confidence,
+            count: 0,
+        });
         e.count += 1;
         e.confidence = e.confidence.max(confidence);
     }
@@ -215,12 +197,7 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
 }
 
 /// Keeps the nodes within `depth` edges (either direction) of the entities named `name`.
-fn neighbourhood(
-    store: &KgStore,
-    graph: EntityGraph,
-    name: &str,
-    depth: usize,
-) -> Result<EntityGraph, ExportError> {
+fn neighbourhood(store: &KgStore, graph: EntityGraph, name: &str, depth: usize) -> Result<EntityGraph, ExportError> {
     let wanted = name.to_lowercase();
     let aliases = select(
         store,
@@ -268,10 +245,7 @@ fn neighbourhood(
             }
         }
     }
-    Ok(graph.filter_map(
-        |i, n| keep.contains(&i).then(|| n.clone()),
-        |_, e| Some(e.clone()),
-    ))
+    Ok(graph.filter_map(|i, n| keep.contains(&i).then(|| n.clone()), |_, e| Some(e.clone())))
 }
 
 fn specificity(class: &str) -> u8 {
@@ -316,14 +290,8 @@ pub fn dot_escape(s: &str) -> String {
 /// Writes the entity graph as Graphviz DOT.
 pub fn write_dot(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "digraph textkg {{")?;
-    writeln!(
-        out,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", overlap=false];"
-    )?;
-    writeln!(
-        out,
-        "  node [style=filled, fontname=\"Helvetica\", fontsize=11];"
-    )?;
+    writeln!(out, "  graph [rankdir=LR, fontname=\"Helvetica\", overlap=false];")?;
+    writeln!(out, "  node [style=filled, fontname=\"Helvetica\", fontsize=11];")?;
     writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];")?;
     for i in graph.node_indices() {
         let n = &graph[i];
@@ -400,10 +368,9 @@ pub fn write_rdf(
     };
     let graph_ref = graph.as_deref().map(NamedNodeRef::new_unchecked);
     let mut ser = crate::query::serializer(format).for_writer(out);
-    let quads =
-        store
-            .inner()
-            .quads_for_pattern(None, None, None, graph_ref.map(GraphNameRef::NamedNode));
+    let quads = store
+        .inner()
+        .quads_for_pattern(None, None, None, graph_ref.map(GraphNameRef::NamedNode));
     if format.supports_datasets() {
         for q in quads {
             ser.serialize_quad(&q.map_err(StoreError::from)?)?;

@@ -165,11 +165,7 @@ pub struct ReadOptions {
 }
 
 /// Reads the documents of one source, calling `sink` for each document or error.
-pub fn read_source(
-    source: &Source,
-    options: &ReadOptions,
-    sink: &mut dyn FnMut(Result<SourceDocument, InputError>),
-) {
+pub fn read_source(source: &Source, options: &ReadOptions, sink: &mut dyn FnMut(Result<SourceDocument, InputError>)) {
     let location = source.to_string();
     let reader: Box<dyn Read> = match source {
         Source::Stdin => Box::new(std::io::stdin().lock()),
@@ -185,7 +181,8 @@ pub fn read_source(
     };
     let format = match (options.format, source) {
         (InputFormat::Auto, Source::File(p))
-            if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson")) =>
+            if p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson")) =>
         {
             InputFormat::Jsonl
         }
@@ -200,15 +197,9 @@ pub fn read_source(
     }
 }
 
-fn read_text(
-    reader: impl Read,
-    source: &Source,
-    options: &ReadOptions,
-) -> Result<SourceDocument, InputErrorKind> {
+fn read_text(reader: impl Read, source: &Source, options: &ReadOptions) -> Result<SourceDocument, InputErrorKind> {
     let mut bytes = Vec::new();
-    reader
-        .take(MAX_DOCUMENT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
+    reader.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes)?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(InputErrorKind::TooLarge);
     }
@@ -233,8 +224,7 @@ fn decode(bytes: Vec<u8>) -> Result<String, InputErrorKind> {
     if bytes.contains(&0) {
         return Err(InputErrorKind::Binary);
     }
-    let mut text = String::from_utf8(bytes)
-        .map_err(|e| InputErrorKind::NotUtf8(e.utf8_error().valid_up_to()))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| InputErrorKind::NotUtf8(e.utf8_error().valid_up_to()))?;
     if text.starts_with('\u{feff}') {
         // A byte-order mark is not content; dropping it keeps offsets meaningful.
         text.remove(0);
@@ -297,23 +287,14 @@ fn read_jsonl(
             continue;
         }
         let result =
-            parse_record(std::mem::take(&mut buf), &here, options).map_err(|kind| InputError {
-                location: here,
-                kind,
-            });
+            parse_record(std::mem::take(&mut buf), &here, options).map_err(|kind| InputError { location: here, kind });
         sink(result);
     }
 }
 
-fn parse_record(
-    bytes: Vec<u8>,
-    here: &str,
-    options: &ReadOptions,
-) -> Result<SourceDocument, InputErrorKind> {
-    let line = String::from_utf8(bytes)
-        .map_err(|e| InputErrorKind::NotUtf8(e.utf8_error().valid_up_to()))?;
-    let record: JsonRecord =
-        serde_json::from_str(&line).map_err(|e| InputErrorKind::Json(e.to_string()))?;
+fn parse_record(bytes: Vec<u8>, here: &str, options: &ReadOptions) -> Result<SourceDocument, InputErrorKind> {
+    let line = String::from_utf8(bytes).map_err(|e| InputErrorKind::NotUtf8(e.utf8_error().valid_up_to()))?;
+    let record: JsonRecord = serde_json::from_str(&line).map_err(|e| InputErrorKind::Json(e.to_string()))?;
     if record.text.trim().is_empty() {
         return Err(InputErrorKind::Empty);
     }
@@ -349,21 +330,11 @@ pub fn validate_date(s: &str) -> Result<String, InputErrorKind> {
     let date = s.trim().get(..10).unwrap_or("");
     let rest = s.trim().get(10..).unwrap_or("");
     let b = date.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let ok = b.len() == 10
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10);
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let ok = b.len() == 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
     let month: u32 = date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
     let day: u32 = date.get(8..10).and_then(|m| m.parse().ok()).unwrap_or(0);
-    if ok
-        && (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && (rest.is_empty() || rest.starts_with('T'))
-    {
+    if ok && (1..=12).contains(&month) && (1..=31).contains(&day) && (rest.is_empty() || rest.starts_with('T')) {
         Ok(date.to_string())
     } else {
         Err(InputErrorKind::Date(s.to_string()))
@@ -376,12 +347,9 @@ mod tests {
 
     fn jsonl(input: &str) -> Vec<Result<SourceDocument, String>> {
         let mut out = Vec::new();
-        read_jsonl(
-            input.as_bytes(),
-            "in.jsonl",
-            &ReadOptions::default(),
-            &mut |r| out.push(r.map_err(|e| e.to_string())),
-        );
+        read_jsonl(input.as_bytes(), "in.jsonl", &ReadOptions::default(), &mut |r| {
+            out.push(r.map_err(|e| e.to_string()))
+        });
         out
     }
 
@@ -392,10 +360,7 @@ mod tests {
         );
         assert_eq!(out.len(), 4);
         let a = out[0].as_ref().unwrap();
-        assert_eq!(
-            (a.id.as_deref(), a.date.as_deref()),
-            (Some("a"), Some("2025-08-16"))
-        );
+        assert_eq!((a.id.as_deref(), a.date.as_deref()), (Some("a"), Some("2025-08-16")));
         assert!(
             out[1]
                 .as_ref()
@@ -403,28 +368,14 @@ mod tests {
                 .starts_with("in.jsonl:3: invalid JSON Lines record")
         );
         assert_eq!(out[2].as_ref().unwrap().id.as_deref(), Some("7"));
-        assert!(
-            out[3]
-                .as_ref()
-                .unwrap_err()
-                .contains("in.jsonl:5: invalid date")
-        );
+        assert!(out[3].as_ref().unwrap_err().contains("in.jsonl:5: invalid date"));
     }
 
     #[test]
     fn binary_non_utf8_and_empty_are_rejected() {
-        assert!(matches!(
-            decode(vec![b'a', 0, b'b']),
-            Err(InputErrorKind::Binary)
-        ));
-        assert!(matches!(
-            decode(vec![b'a', 0xff]),
-            Err(InputErrorKind::NotUtf8(1))
-        ));
-        assert!(matches!(
-            decode(b"  \n".to_vec()),
-            Err(InputErrorKind::Empty)
-        ));
+        assert!(matches!(decode(vec![b'a', 0, b'b']), Err(InputErrorKind::Binary)));
+        assert!(matches!(decode(vec![b'a', 0xff]), Err(InputErrorKind::NotUtf8(1))));
+        assert!(matches!(decode(b"  \n".to_vec()), Err(InputErrorKind::Empty)));
         assert_eq!(decode("\u{feff}Hi".as_bytes().to_vec()).unwrap(), "Hi");
     }
 

@@ -171,9 +171,7 @@ pub fn document_output<'a>(
                 subject: iris[r.subject].clone(),
                 predicate: rdf::predicate_iri(&r.predicate, &options.namespace),
                 object: match &r.object {
-                    RelationObject::Entity(e) => ObjectOutput::Entity {
-                        id: iris[*e].clone(),
-                    },
+                    RelationObject::Entity(e) => ObjectOutput::Entity { id: iris[*e].clone() },
                     RelationObject::Literal(v) => ObjectOutput::Value {
                         value: v.clone(),
                         datatype: None,

@@ -161,8 +161,7 @@ impl Lexicon {
     ) -> Lexicon {
         let mut lex = Lexicon::default();
         for r in rows(gazetteer) {
-            let (Some(surface), Some(class), Some(canonical)) = (r.first(), r.get(1), r.get(2))
-            else {
+            let (Some(surface), Some(class), Some(canonical)) = (r.first(), r.get(1), r.get(2)) else {
                 continue;
             };
             let Some(class) = GazetteerClass::parse(class) else {
@@ -281,11 +280,7 @@ fn regular_inflections(lemma: &str) -> Vec<String> {
     };
     let mut out = Vec::new();
     let ends_e = head.ends_with('e');
-    let third = if head.ends_with('s')
-        || head.ends_with("sh")
-        || head.ends_with("ch")
-        || head.ends_with('x')
-    {
+    let third = if head.ends_with('s') || head.ends_with("sh") || head.ends_with("ch") || head.ends_with('x') {
         format!("{head}es")
     } else {
         format!("{head}s")
@@ -328,9 +323,7 @@ pub enum GazetteerBuildError {
 }
 
 /// Countries whose first-level divisions are common in English news.
-const ADMIN1_COUNTRIES: &[&str] = &[
-    "US", "CA", "AU", "GB", "IN", "CN", "RU", "UA", "DE", "MX", "BR", "JP",
-];
+const ADMIN1_COUNTRIES: &[&str] = &["US", "CA", "AU", "GB", "IN", "CN", "RU", "UA", "DE", "MX", "BR", "JP"];
 /// Gazetteer surfaces that are far more often common English words than places.
 const NOT_NAMES: &[&str] = &[
     "Nice",
@@ -392,12 +385,7 @@ pub fn build_gazetteer(
             && !surface.contains('\t')
             && !NOT_NAMES.contains(&surface);
         if ok {
-            rows_out.push((
-                surface.to_string(),
-                class,
-                canonical.to_string(),
-                qid.to_string(),
-            ));
+            rows_out.push((surface.to_string(), class, canonical.to_string(), qid.to_string()));
         }
     };
 
@@ -454,18 +442,17 @@ pub fn build_gazetteer(
     for r in table.rows() {
         let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
         add(name, GazetteerClass::Organization, name, qid);
-        for a in table
-            .get(&r, "aliases")?
-            .split('|')
-            .chain([table.get(&r, "acronym")?])
-        {
+        for a in table.get(&r, "aliases")?.split('|').chain([table.get(&r, "acronym")?]) {
             add(a, GazetteerClass::Organization, name, qid);
         }
     }
 
     for r in rows(extra_organizations_tsv) {
-        let (Some(name), aliases, qid) = (r.first(), r.get(1).copied().unwrap_or(""), r.get(2).copied().unwrap_or(""))
-        else {
+        let (Some(name), aliases, qid) = (
+            r.first(),
+            r.get(1).copied().unwrap_or(""),
+            r.get(2).copied().unwrap_or(""),
+        ) else {
             continue;
         };
         add(name, GazetteerClass::Organization, name, qid);
@@ -528,12 +515,14 @@ impl<'a> Table<'a> {
     }
 
     fn get(&self, row: &[&'a str], column: &'static str) -> Result<&'a str, GazetteerBuildError> {
-        let i = self.header.iter().position(|h| *h == column).ok_or(
-            GazetteerBuildError::MissingColumn {
+        let i = self
+            .header
+            .iter()
+            .position(|h| *h == column)
+            .ok_or(GazetteerBuildError::MissingColumn {
                 path: self.path.to_string(),
                 column,
-            },
-        )?;
+            })?;
         Ok(row.get(i).copied().unwrap_or(""))
     }
 }
@@ -557,18 +546,9 @@ mod tests {
                 .is_some_and(|e| e[0].class == GazetteerClass::Organization)
         );
         assert!(lex.lookup("Europe").is_some());
-        assert_eq!(
-            lex.demonyms.get("Russian").map(String::as_str),
-            Some("Russia")
-        );
-        assert_eq!(
-            lex.roles.get("President").map(String::as_str),
-            Some("President")
-        );
-        assert_eq!(
-            lex.verb("suggested").map(|v| v.property.as_str()),
-            Some("suggests")
-        );
+        assert_eq!(lex.demonyms.get("Russian").map(String::as_str), Some("Russia"));
+        assert_eq!(lex.roles.get("President").map(String::as_str), Some("President"));
+        assert_eq!(lex.verb("suggested").map(|v| v.property.as_str()), Some("suggests"));
         assert_eq!(lex.verb("met").map(|v| v.kind), Some(VerbKind::Meet));
         assert_eq!(lex.verb("quipped").map(|v| v.kind), Some(VerbKind::Speech));
         assert!(lex.stopwords.contains("the"));
@@ -577,18 +557,9 @@ mod tests {
 
     #[test]
     fn regular_inflections_handle_final_e_and_multiword_lemmas() {
-        assert_eq!(
-            regular_inflections("suggest"),
-            ["suggests", "suggested", "suggesting"]
-        );
-        assert_eq!(
-            regular_inflections("invite"),
-            ["invites", "invited", "inviting"]
-        );
-        assert_eq!(
-            regular_inflections("brief"),
-            ["briefs", "briefed", "briefing"]
-        );
+        assert_eq!(regular_inflections("suggest"), ["suggests", "suggested", "suggesting"]);
+        assert_eq!(regular_inflections("invite"), ["invites", "invited", "inviting"]);
+        assert_eq!(regular_inflections("brief"), ["briefs", "briefed", "briefing"]);
         assert_eq!(regular_inflections("hold talks")[0], "holds talks");
     }
 }

@@ -31,33 +31,17 @@ pub struct Processed {
 impl Processed {
     /// The document's quads.
     pub fn quads(&self, options: &MappingOptions) -> Vec<oxigraph::model::Quad> {
-        rdf::document_quads(
-            &self.source,
-            &self.identity,
-            &self.document,
-            &self.extraction,
-            options,
-        )
+        rdf::document_quads(&self.source, &self.identity, &self.document, &self.extraction, options)
     }
 
     /// The document's JSON output (one line of `extract --format json`).
     pub fn json(&self, options: &MappingOptions) -> crate::json::DocumentOutput<'_> {
-        crate::json::document_output(
-            &self.source,
-            &self.identity,
-            &self.document,
-            &self.extraction,
-            options,
-        )
+        crate::json::document_output(&self.source, &self.identity, &self.document, &self.extraction, options)
     }
 }
 
 /// Analyses and extracts one document.
-pub fn process(
-    source: SourceDocument,
-    extractor: &Extractor,
-    options: &MappingOptions,
-) -> Processed {
+pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingOptions) -> Processed {
     let identity = DocumentIdentity::of(&source, &options.namespace);
     let document = crate::nlp::analyze(source.text.clone());
     let extraction = extractor.extract(&document);
@@ -70,13 +54,6 @@ pub fn process(
 }
 
 /// Processes a batch in parallel, keeping input order.
-pub fn process_batch(
-    batch: Vec<SourceDocument>,
-    extractor: &Extractor,
-    options: &MappingOptions,
-) -> Vec<Processed> {
-    batch
-        .into_par_iter()
-        .map(|s| process(s, extractor, options))
-        .collect()
+pub fn process_batch(batch: Vec<SourceDocument>, extractor: &Extractor, options: &MappingOptions) -> Vec<Processed> {
+    batch.into_par_iter().map(|s| process(s, extractor, options)).collect()
 }

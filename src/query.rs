@@ -121,8 +121,8 @@ pub fn run_query(
                     });
                 }
             };
-            let mut ser = QueryResultsSerializer::from_format(results_format)
-                .serialize_solutions_to_writer(out, variables)?;
+            let mut ser =
+                QueryResultsSerializer::from_format(results_format).serialize_solutions_to_writer(out, variables)?;
             for s in solutions {
                 ser.serialize(&s?)?;
             }
@@ -146,8 +146,7 @@ pub fn run_query(
                     });
                 }
             };
-            QueryResultsSerializer::from_format(results_format)
-                .serialize_boolean_to_writer(out, b)?;
+            QueryResultsSerializer::from_format(results_format).serialize_boolean_to_writer(out, b)?;
         }
         QueryResults::Graph(triples) => {
             let rdf_format = match format {
@@ -188,22 +187,12 @@ pub fn serializer(format: RdfFormat) -> RdfSerializer {
 
 /// Runs a SPARQL update.
 pub fn run_update(store: &KgStore, update: &str) -> Result<(), QueryError> {
-    evaluator()
-        .parse_update(update)?
-        .on_store(store.inner())
-        .execute()?;
+    evaluator().parse_update(update)?.on_store(store.inner()).execute()?;
     Ok(())
 }
 
-fn write_table(
-    solutions: oxigraph::sparql::QuerySolutionIter<'_>,
-    out: &mut dyn Write,
-) -> Result<(), QueryError> {
-    let variables: Vec<String> = solutions
-        .variables()
-        .iter()
-        .map(|v| v.as_str().to_string())
-        .collect();
+fn write_table(solutions: oxigraph::sparql::QuerySolutionIter<'_>, out: &mut dyn Write) -> Result<(), QueryError> {
+    let variables: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_string()).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for s in solutions {
         let s = s?;
@@ -232,21 +221,12 @@ fn write_table(
     writeln!(
         out,
         "{}",
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("-+-")
+        widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-")
     )?;
     for r in &rows {
         line(r, out)?;
     }
-    writeln!(
-        out,
-        "({} row{})",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" }
-    )?;
+    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
     Ok(())
 }
 

@@ -169,28 +169,16 @@ pub fn document_quads(
 
     // Document.
     add(&d, rdf::TYPE.into(), tk("Document").into());
-    add(
-        &d,
-        tk("sourceName"),
-        Literal::new_simple_literal(&source.name).into(),
-    );
+    add(&d, tk("sourceName"), Literal::new_simple_literal(&source.name).into());
     add(
         &d,
         tk("contentHash"),
         Literal::new_simple_literal(&identity.content_hash).into(),
     );
     add(&d, tk("characterCount"), integer(n_chars).into());
-    add(
-        &d,
-        tk("toolVersion"),
-        Literal::new_simple_literal(TOOL_VERSION).into(),
-    );
+    add(&d, tk("toolVersion"), Literal::new_simple_literal(TOOL_VERSION).into());
     if let Some(t) = &source.title {
-        add(
-            &d,
-            schema("headline"),
-            Literal::new_simple_literal(t).into(),
-        );
+        add(&d, schema("headline"), Literal::new_simple_literal(t).into());
     }
     if let Some(date) = &source.date {
         add(
@@ -200,11 +188,7 @@ pub fn document_quads(
         );
     }
     if let Some(url) = &source.url {
-        add(
-            &d,
-            schema("url"),
-            Literal::new_typed_literal(url, xsd::ANY_URI).into(),
-        );
+        add(&d, schema("url"), Literal::new_typed_literal(url, xsd::ANY_URI).into());
     }
     if let Some(at) = &options.generated_at {
         add(
@@ -218,32 +202,27 @@ pub fn document_quads(
     let context = minted(iri::span_iri(&identity.iri, 0, n_chars));
     add(&context, rdf::TYPE.into(), nif("Context").into());
     add(&context, rdf::TYPE.into(), nif("OffsetBasedString").into());
-    add(
-        &context,
-        nif("isString"),
-        Literal::new_simple_literal(&doc.text).into(),
-    );
+    add(&context, nif("isString"), Literal::new_simple_literal(&doc.text).into());
     add(&context, nif("beginIndex"), integer(0).into());
     add(&context, nif("endIndex"), integer(n_chars).into());
     add(&context, nif("sourceUrl"), d.clone().into());
     add(&d, tk("context"), context.clone().into());
 
-    let span_node =
-        |span: Span, class: &str, quads_add: &mut dyn FnMut(&NamedNode, NamedNode, Term)| {
-            let (b, e) = chars.chars(span);
-            let node = minted(iri::span_iri(&identity.iri, b, e));
-            quads_add(&node, rdf::TYPE.into(), nif(class).into());
-            quads_add(&node, rdf::TYPE.into(), nif("OffsetBasedString").into());
-            quads_add(&node, nif("beginIndex"), integer(b).into());
-            quads_add(&node, nif("endIndex"), integer(e).into());
-            quads_add(
-                &node,
-                nif("anchorOf"),
-                Literal::new_simple_literal(span.slice(&doc.text)).into(),
-            );
-            quads_add(&node, nif("referenceContext"), context.clone().into());
-            node
-        };
+    let span_node = |span: Span, class: &str, quads_add: &mut dyn FnMut(&NamedNode, NamedNode, Term)| {
+        let (b, e) = chars.chars(span);
+        let node = minted(iri::span_iri(&identity.iri, b, e));
+        quads_add(&node, rdf::TYPE.into(), nif(class).into());
+        quads_add(&node, rdf::TYPE.into(), nif("OffsetBasedString").into());
+        quads_add(&node, nif("beginIndex"), integer(b).into());
+        quads_add(&node, nif("endIndex"), integer(e).into());
+        quads_add(
+            &node,
+            nif("anchorOf"),
+            Literal::new_simple_literal(span.slice(&doc.text)).into(),
+        );
+        quads_add(&node, nif("referenceContext"), context.clone().into());
+        node
+    };
 
     let sentence_nodes: Vec<NamedNode> = doc
         .sentences
@@ -269,19 +248,11 @@ pub fn document_quads(
             Literal::new_simple_literal(&entity.label).into(),
         );
         for a in &entity.aliases {
-            add(
-                &node,
-                term(ns::SKOS, "altLabel"),
-                Literal::new_simple_literal(a).into(),
-            );
+            add(&node, term(ns::SKOS, "altLabel"), Literal::new_simple_literal(a).into());
         }
         if let Some(q) = &entity.wikidata {
             if q.starts_with('Q') && q[1..].bytes().all(|b| b.is_ascii_digit()) {
-                add(
-                    &node,
-                    schema("sameAs"),
-                    minted(format!("{}{q}", ns::WD)).into(),
-                );
+                add(&node, schema("sameAs"), minted(format!("{}{q}", ns::WD)).into());
             }
         }
         for role in &entity.roles {
@@ -323,16 +294,8 @@ pub fn document_quads(
         };
         add(&subject, predicate.clone(), object.clone());
         if let Predicate::Open(lemma) = &r.predicate {
-            add(
-                &predicate,
-                rdf::TYPE.into(),
-                term(ns::RDF, "Property").into(),
-            );
-            add(
-                &predicate,
-                rdfs::SUB_PROPERTY_OF.into(),
-                tk("relatedTo").into(),
-            );
+            add(&predicate, rdf::TYPE.into(), term(ns::RDF, "Property").into());
+            add(&predicate, rdfs::SUB_PROPERTY_OF.into(), tk("relatedTo").into());
             add(
                 &predicate,
                 rdfs::LABEL.into(),
@@ -344,11 +307,7 @@ pub fn document_quads(
         add(&st, rdf::SUBJECT.into(), subject.into());
         add(&st, rdf::PREDICATE.into(), predicate.into());
         add(&st, rdf::OBJECT.into(), object);
-        add(
-            &st,
-            tk("phrase"),
-            Literal::new_simple_literal(&r.phrase).into(),
-        );
+        add(&st, tk("phrase"), Literal::new_simple_literal(&r.phrase).into());
         add(&st, tk("confidence"), decimal(r.confidence).into());
         let evidence = match doc.sentences.get(r.sentence) {
             Some(s) if s.span == r.evidence => sentence_nodes[r.sentence].clone(),
@@ -365,11 +324,7 @@ pub fn document_quads(
     }
     for (id, agent) in extractors {
         add(&agent, rdf::TYPE.into(), tk("Extractor").into());
-        add(
-            &agent,
-            rdfs::LABEL.into(),
-            Literal::new_simple_literal(id).into(),
-        );
+        add(&agent, rdfs::LABEL.into(), Literal::new_simple_literal(id).into());
         add(
             &agent,
             tk("toolVersion"),

@@ -113,9 +113,7 @@ impl KgStore {
 
     /// A fresh in-memory store.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Self {
-            store: Store::new()?,
-        })
+        Ok(Self { store: Store::new()? })
     }
 
     /// The Oxigraph store, for queries and dumps.
@@ -128,12 +126,10 @@ impl KgStore {
         let doc = NamedNodeRef::new_unchecked(&identity.iri);
         let hash_pred = NamedNode::new_unchecked(format!("{}contentHash", ns::TK));
         let hash = LiteralRef::new_simple_literal(&identity.content_hash);
-        if self.store.contains(QuadRef::new(
-            doc,
-            &hash_pred,
-            hash,
-            GraphNameRef::NamedNode(doc),
-        ))? {
+        if self
+            .store
+            .contains(QuadRef::new(doc, &hash_pred, hash, GraphNameRef::NamedNode(doc)))?
+        {
             Ok(DocumentStatus::Unchanged)
         } else if self.store.contains_named_graph(doc)? {
             Ok(DocumentStatus::Changed)

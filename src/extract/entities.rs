@@ -26,8 +26,7 @@ const PRONOUN_WINDOW: usize = 6;
 /// mentions in text order.
 pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Mention>) {
     let _ = doc;
-    let (names, pronouns): (Vec<_>, Vec<_>) =
-        names.into_iter().partition(|m| m.kind == MentionKind::Name);
+    let (names, pronouns): (Vec<_>, Vec<_>) = names.into_iter().partition(|m| m.kind == MentionKind::Name);
 
     // Group keys: (coarse type, key name).
     let mut keys: Vec<(EntityType, String)> = names
@@ -95,9 +94,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         });
         let entity = &mut entities[e];
         // A precise type (City) refines a coarse one (Place).
-        if m.typed
-            && entity.entity_type == entity.entity_type.coarse()
-            && m.entity_type.coarse() == entity.entity_type
+        if m.typed && entity.entity_type == entity.entity_type.coarse() && m.entity_type.coarse() == entity.entity_type
         {
             entity.entity_type = m.entity_type;
         }
@@ -200,20 +197,12 @@ mod tests {
 
     #[test]
     fn surname_joins_full_name_and_keeps_titled_alias() {
-        let es =
-            entities("Senator Maria Lopez spoke in Chicago. Lopez said little. Later she left.");
-        let lopez: Vec<&Entity> = es
-            .iter()
-            .filter(|e| e.entity_type == EntityType::Person)
-            .collect();
+        let es = entities("Senator Maria Lopez spoke in Chicago. Lopez said little. Later she left.");
+        let lopez: Vec<&Entity> = es.iter().filter(|e| e.entity_type == EntityType::Person).collect();
         assert_eq!(lopez.len(), 1, "{es:?}");
         assert_eq!(lopez[0].label, "Maria Lopez");
         assert!(lopez[0].aliases.contains(&"Lopez".to_string()));
-        assert!(
-            lopez[0]
-                .aliases
-                .contains(&"Senator Maria Lopez".to_string())
-        );
+        assert!(lopez[0].aliases.contains(&"Senator Maria Lopez".to_string()));
         assert_eq!(lopez[0].mentions.len(), 3, "name, surname and pronoun");
     }
 
@@ -229,18 +218,12 @@ mod tests {
     #[test]
     fn two_people_sharing_a_surname_stay_apart() {
         let es = entities("Anna Keller met Tom Keller in Paris. Keller smiled.");
-        let people: Vec<&Entity> = es
-            .iter()
-            .filter(|e| e.entity_type == EntityType::Person)
-            .collect();
+        let people: Vec<&Entity> = es.iter().filter(|e| e.entity_type == EntityType::Person).collect();
         assert_eq!(people.len(), 2, "ambiguous surname must not merge: {es:?}");
     }
 
     #[test]
     fn initials_of_words() {
-        assert_eq!(
-            super::initials("North Atlantic Treaty Organization"),
-            "NATO"
-        );
+        assert_eq!(super::initials("North Atlantic Treaty Organization"), "NATO");
     }
 }

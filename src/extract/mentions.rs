@@ -76,9 +76,7 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 .then(|| lex.name_heads.get(doc.token_text(run_end - 1)).copied())
                 .flatten();
             let candidate = match (gazetteer, head) {
-                (Some((len, _)), Some(head)) if i + len < run_end => {
-                    named_run(doc, i, run_end, s, Some(head))
-                }
+                (Some((len, _)), Some(head)) if i + len < run_end => named_run(doc, i, run_end, s, Some(head)),
                 (Some((len, entry)), _) => {
                     let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
                     Some(NameMention {
@@ -105,9 +103,7 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                     let bare_title = lex.roles.contains_key(&collapse(
                         doc.span_text(Span::new(doc.tokens[i].start, doc.tokens[run_end - 1].end)),
                     ));
-                    if bare_title
-                        || context.is_spurious_initial(doc, i, run_end, sentence.tokens.start, lex)
-                    {
+                    if bare_title || context.is_spurious_initial(doc, i, run_end, sentence.tokens.start, lex) {
                         None
                     } else {
                         named_run(doc, i, run_end, s, head)
@@ -142,13 +138,7 @@ fn pronoun(doc: &Document, i: usize, sentence: usize) -> NameMention {
 }
 
 /// A mention over tokens `start..end` typed by its last word, or guessed.
-fn named_run(
-    doc: &Document,
-    start: usize,
-    end: usize,
-    sentence: usize,
-    head: Option<NameHead>,
-) -> Option<NameMention> {
+fn named_run(doc: &Document, start: usize, end: usize, sentence: usize, head: Option<NameHead>) -> Option<NameMention> {
     // Trim trailing connectors ("Bank of" → "Bank").
     let mut end = end;
     while end > start && NAME_CONNECTORS.contains(&doc.token_text(end - 1)) {
@@ -209,9 +199,7 @@ fn titled_person(
         .rev()
         .find_map(|len| {
             let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
-            lex.roles
-                .get(&collapse(doc.span_text(span)))
-                .map(|r| (len, r.clone()))
+            lex.roles.get(&collapse(doc.span_text(span))).map(|r| (len, r.clone()))
         })?;
     let name_start = i + role_len;
     if name_start >= end || !context.is_name_token(doc, name_start, lex) {
@@ -240,10 +228,7 @@ fn titled_person(
             typed: true,
             canonical: None,
             wikidata: None,
-            role: Some(Role {
-                title: role,
-                country,
-            }),
+            role: Some(Role { title: role, country }),
             kind: MentionKind::Name,
         },
         name_end,
@@ -265,9 +250,7 @@ fn gazetteer_match<'l>(
         if surface.contains('\n') {
             return None;
         }
-        lex.lookup(&collapse(surface))
-            .and_then(|e| e.first())
-            .map(|e| (len, e))
+        lex.lookup(&collapse(surface)).and_then(|e| e.first()).map(|e| (len, e))
     })
 }
 
@@ -278,9 +261,7 @@ pub fn collapse(s: &str) -> String {
 
 fn is_acronym(s: &str) -> bool {
     let letters = s.chars().filter(|c| c.is_alphabetic()).count();
-    (2..=6).contains(&letters)
-        && s.chars()
-            .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
+    (2..=6).contains(&letters) && s.chars().all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
 }
 
 fn is_titlecase(s: &str) -> bool {
@@ -309,9 +290,7 @@ impl DocContext {
                         lower_seen.insert(t.to_string());
                     }
                     Some(c)
-                        if c.is_uppercase()
-                            && Some(i) != first_word
-                            && !lex.stopwords.contains(&t.to_lowercase()) =>
+                        if c.is_uppercase() && Some(i) != first_word && !lex.stopwords.contains(&t.to_lowercase()) =>
                     {
                         cap_mid_seen.insert(t.to_string());
                     }
@@ -353,9 +332,7 @@ impl DocContext {
             }
             if self.is_name_token(doc, i, lex) {
                 i += 1;
-            } else if NAME_CONNECTORS.contains(&doc.token_text(i))
-                && i + 1 < end
-                && self.is_name_token(doc, i + 1, lex)
+            } else if NAME_CONNECTORS.contains(&doc.token_text(i)) && i + 1 < end && self.is_name_token(doc, i + 1, lex)
             {
                 i += 2;
             } else {
@@ -390,12 +367,9 @@ impl DocContext {
 /// Index of the first word-like token of a token range (skipping bullets,
 /// dashes and opening quotes).
 fn first_word_index(doc: &Document, tokens: std::ops::Range<usize>) -> Option<usize> {
-    tokens.into_iter().find(|&i| {
-        doc.token_text(i)
-            .chars()
-            .next()
-            .is_some_and(char::is_alphanumeric)
-    })
+    tokens
+        .into_iter()
+        .find(|&i| doc.token_text(i).chars().next().is_some_and(char::is_alphanumeric))
 }
 
 #[cfg(test)]
@@ -414,9 +388,7 @@ mod tests {
 
     #[test]
     fn titles_make_people_and_gazetteer_types_places() {
-        let found = names(
-            "Yesterday German Chancellor Olaf Berg met Japanese Prime Minister Ken Sato in Tokyo.",
-        );
+        let found = names("Yesterday German Chancellor Olaf Berg met Japanese Prime Minister Ken Sato in Tokyo.");
         assert_eq!(
             found,
             vec![

@@ -27,9 +27,8 @@ pub const EVENT_NOUN: &str = "event-noun";
 pub const QUOTE: &str = "quote";
 
 const PREPOSITIONS: &[&str] = &[
-    "in", "on", "at", "of", "for", "from", "by", "with", "to", "into", "about", "under", "over",
-    "against", "after", "before", "during", "between", "among", "through", "across", "near",
-    "without",
+    "in", "on", "at", "of", "for", "from", "by", "with", "to", "into", "about", "under", "over", "against", "after",
+    "before", "during", "between", "among", "through", "across", "near", "without",
 ];
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your", "whose",
@@ -53,12 +52,7 @@ pub struct Quote {
 }
 
 /// Extracts relations from a document whose entities are resolved.
-pub fn extract(
-    doc: &Document,
-    entities: &[Entity],
-    mentions: &[Mention],
-    lex: &Lexicon,
-) -> Vec<Relation> {
+pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &Lexicon) -> Vec<Relation> {
     let quotes = find_quotes(&doc.text);
     let ctx = Ctx {
         doc,
@@ -80,10 +74,8 @@ pub fn extract(
     });
     // Same fact from two rules on the same evidence: keep the most confident.
     out.dedup_by(|b, a| {
-        let same = a.subject == b.subject
-            && a.predicate == b.predicate
-            && a.object == b.object
-            && a.evidence == b.evidence;
+        let same =
+            a.subject == b.subject && a.predicate == b.predicate && a.object == b.object && a.evidence == b.evidence;
         if same && b.confidence > a.confidence {
             a.confidence = b.confidence;
         }
@@ -102,9 +94,7 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn quoted(&self, byte: usize) -> bool {
-        self.quotes
-            .iter()
-            .any(|q| q.outer.start <= byte && byte < q.outer.end)
+        self.quotes.iter().any(|q| q.outer.start <= byte && byte < q.outer.end)
     }
 
     fn lower(&self, i: usize) -> String {
@@ -126,8 +116,7 @@ impl<'a> Ctx<'a> {
     /// Token range of the clause around token `i` within sentence `s`.
     fn clause(&self, s: usize, i: usize) -> std::ops::Range<usize> {
         let sentence = &self.doc.sentences[s];
-        let is_break =
-            |k: usize| CLAUSE_BREAKS.contains(&self.lower(k).as_str()) || self.quote_mark(k);
+        let is_break = |k: usize| CLAUSE_BREAKS.contains(&self.lower(k).as_str()) || self.quote_mark(k);
         let start = (sentence.tokens.start..i)
             .rev()
             .find(|&k| is_break(k))
@@ -152,12 +141,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// The lexicon verb starting at token `i`, with its length in tokens.
-fn verb_at<'l>(
-    ctx: &Ctx,
-    i: usize,
-    end: usize,
-    lex: &'l Lexicon,
-) -> Option<(&'l VerbEntry, usize)> {
+fn verb_at<'l>(ctx: &Ctx, i: usize, end: usize, lex: &'l Lexicon) -> Option<(&'l VerbEntry, usize)> {
     if i + 1 < end {
         let two = format!("{} {}", ctx.lower(i), ctx.lower(i + 1));
         if let Some(v) = lex.verb(&two).filter(|v| v.words == 2) {
@@ -167,19 +151,12 @@ fn verb_at<'l>(
     let t = ctx.doc.token_text(i);
     // Verbs are lowercase in running text; a capitalised form is a verb only
     // at a sentence start ("Speaking to …").
-    if t.chars().next().is_some_and(char::is_uppercase)
-        && ctx.doc.sentences.iter().all(|s| s.tokens.start != i)
-    {
-        let first_word = ctx
-            .doc
-            .sentences
-            .iter()
-            .find(|s| s.tokens.contains(&i))
-            .and_then(|s| {
-                s.tokens
-                    .clone()
-                    .find(|&k| ctx.doc.token_text(k).chars().any(char::is_alphanumeric))
-            });
+    if t.chars().next().is_some_and(char::is_uppercase) && ctx.doc.sentences.iter().all(|s| s.tokens.start != i) {
+        let first_word = ctx.doc.sentences.iter().find(|s| s.tokens.contains(&i)).and_then(|s| {
+            s.tokens
+                .clone()
+                .find(|&k| ctx.doc.token_text(k).chars().any(char::is_alphanumeric))
+        });
         if first_word != Some(i) {
             return None;
         }
@@ -211,14 +188,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                 None => (fronted_participle_subject(ctx, &mentions, s, i), true),
             };
             if let Some(subject) = subject {
-                let mut objects = find_objects(
-                    ctx,
-                    &mentions,
-                    clause.clone(),
-                    i + len,
-                    verb.prep.as_deref(),
-                    subject,
-                );
+                let mut objects = find_objects(ctx, &mentions, clause.clone(), i + len, verb.prep.as_deref(), subject);
                 // "X and Y met": a symmetric verb without object relates its coordinated subjects.
                 let mut subject = subject;
                 if objects.is_empty() && verb.kind == VerbKind::Meet {
@@ -290,11 +260,7 @@ fn find_subject<'m>(
 ) -> Option<&'m Mention> {
     mentions
         .iter()
-        .filter(|m| {
-            m.tokens.end <= verb
-                && m.tokens.start >= clause.start
-                && verb - m.tokens.end <= MAX_SUBJECT_GAP
-        })
+        .filter(|m| m.tokens.end <= verb && m.tokens.start >= clause.start && verb - m.tokens.end <= MAX_SUBJECT_GAP)
         .filter(|m| ctx.is_actor(m))
         // The object of an earlier verb is not this verb's subject
         // ("X thanked Y … and praised Z": Y does not praise).
@@ -321,12 +287,7 @@ fn find_subject<'m>(
 
 /// "Speaking to X, Y said …": a sentence-initial -ing verb takes as subject the
 /// first actor after the comma that closes its clause.
-fn fronted_participle_subject<'m>(
-    ctx: &Ctx,
-    mentions: &[&'m Mention],
-    s: usize,
-    verb: usize,
-) -> Option<&'m Mention> {
+fn fronted_participle_subject<'m>(ctx: &Ctx, mentions: &[&'m Mention], s: usize, verb: usize) -> Option<&'m Mention> {
     let sentence = &ctx.doc.sentences[s];
     let first_word = sentence
         .tokens
@@ -353,19 +314,17 @@ fn find_objects<'m>(
     subject: &Mention,
 ) -> Vec<&'m Mention> {
     let mut out: Vec<&Mention> = Vec::new();
-    let Some(first) = mentions.iter().find(|m| {
-        m.tokens.start >= after && m.tokens.end <= clause.end && m.entity != subject.entity
-    }) else {
+    let Some(first) = mentions
+        .iter()
+        .find(|m| m.tokens.start >= after && m.tokens.end <= clause.end && m.entity != subject.entity)
+    else {
         return out;
     };
     let gap: Vec<String> = (after..first.tokens.start).map(|k| ctx.lower(k)).collect();
     if gap.len() > MAX_OBJECT_GAP || gap.iter().any(|w| w == ",") {
         return out;
     }
-    let preps: Vec<&String> = gap
-        .iter()
-        .filter(|w| PREPOSITIONS.contains(&w.as_str()))
-        .collect();
+    let preps: Vec<&String> = gap.iter().filter(|w| PREPOSITIONS.contains(&w.as_str())).collect();
     let ok = match prep {
         Some(p) => preps.len() == 1 && preps[0] == p,
         None => preps.is_empty(),
@@ -382,9 +341,7 @@ fn find_objects<'m>(
         if m.tokens.start < last.tokens.end {
             continue;
         }
-        let gap: Vec<String> = (last.tokens.end..m.tokens.start)
-            .map(|k| ctx.lower(k))
-            .collect();
+        let gap: Vec<String> = (last.tokens.end..m.tokens.start).map(|k| ctx.lower(k)).collect();
         let coordinated = !gap.is_empty()
             && gap.len() <= 4
             && gap.iter().any(|w| COORDINATORS.contains(&w.as_str()))
@@ -410,9 +367,7 @@ fn as_complement(ctx: &Ctx, after: usize, end: usize) -> Option<String> {
     }
     let mut k = after + 1;
     let mut words = vec!["as".to_string()];
-    if k < end
-        && ["the", "a", "an", "their", "its", "his", "her", "our"].contains(&ctx.lower(k).as_str())
-    {
+    if k < end && ["the", "a", "an", "their", "its", "his", "her", "our"].contains(&ctx.lower(k).as_str()) {
         words.push(ctx.doc.token_text(k).to_string());
         k += 1;
     }
@@ -445,9 +400,7 @@ fn event_noun_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relati
                 let (Some(a), Some(b)) = (after.next(), after.next()) else {
                     continue;
                 };
-                let gap: Vec<String> = (a.tokens.end..b.tokens.start)
-                    .map(|k| ctx.lower(k))
-                    .collect();
+                let gap: Vec<String> = (a.tokens.end..b.tokens.start).map(|k| ctx.lower(k)).collect();
                 if a.tokens.start != i + 2 || gap != ["and"] {
                     continue;
                 }
@@ -506,10 +459,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
                 if c == '’' && next.is_some_and(char::is_alphanumeric) {
                     continue;
                 }
-                let inner = Span::new(
-                    start + text[start..].chars().next().map_or(1, char::len_utf8),
-                    i,
-                );
+                let inner = Span::new(start + text[start..].chars().next().map_or(1, char::len_utf8), i);
                 let outer = Span::new(start, i + c.len_utf8());
                 if outer.len() <= MAX_QUOTE_BYTES && !inner.slice(text).trim().is_empty() {
                     out.push(Quote { outer, inner });
@@ -565,12 +515,7 @@ fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
 }
 
 /// "“…,” Trump said" / "“…,” said Trump".
-fn speaker_after<'a>(
-    ctx: &Ctx<'a>,
-    lex: &Lexicon,
-    s: usize,
-    last_tok: usize,
-) -> Option<(&'a Mention, String, f32)> {
+fn speaker_after<'a>(ctx: &Ctx<'a>, lex: &Lexicon, s: usize, last_tok: usize) -> Option<(&'a Mention, String, f32)> {
     let sentence = &ctx.doc.sentences[s];
     let mentions: Vec<&'a Mention> = ctx.sentence_mentions(s);
     let mut k = last_tok + 1;
@@ -580,12 +525,8 @@ fn speaker_after<'a>(
     if k >= sentence.tokens.end {
         return None;
     }
-    let speech = |k: usize| {
-        k < sentence.tokens.end
-            && lex
-                .verb(&ctx.lower(k))
-                .is_some_and(|v| v.kind == VerbKind::Speech)
-    };
+    let speech =
+        |k: usize| k < sentence.tokens.end && lex.verb(&ctx.lower(k)).is_some_and(|v| v.kind == VerbKind::Speech);
     let mention_at = |k: usize| {
         mentions
             .iter()
@@ -607,12 +548,7 @@ fn speaker_after<'a>(
 }
 
 /// "Trump remarked, “…”", "He said: “…”", "Putin: ‘…’", "…, stressing, “…”".
-fn speaker_before<'a>(
-    ctx: &Ctx<'a>,
-    lex: &Lexicon,
-    s: usize,
-    first_tok: usize,
-) -> Option<(&'a Mention, String, f32)> {
+fn speaker_before<'a>(ctx: &Ctx<'a>, lex: &Lexicon, s: usize, first_tok: usize) -> Option<(&'a Mention, String, f32)> {
     let sentence = &ctx.doc.sentences[s];
     let mentions: Vec<&'a Mention> = ctx.sentence_mentions(s);
     if first_tok <= sentence.tokens.start {
@@ -625,9 +561,10 @@ fn speaker_before<'a>(
     }
     // Headline style "Putin: ‘…’".
     if punct == ":" {
-        if let Some(m) = mentions.iter().find(|m| {
-            m.tokens.end == k && m.tokens.start == sentence.tokens.start && ctx.is_actor(m)
-        }) {
+        if let Some(m) = mentions
+            .iter()
+            .find(|m| m.tokens.end == k && m.tokens.start == sentence.tokens.start && ctx.is_actor(m))
+        {
             return Some((m, ":".to_string(), 0.6));
         }
     }
@@ -713,13 +650,8 @@ mod tests {
 
     #[test]
     fn quotes_get_speakers_before_and_after() {
-        let f = facts(
-            "“We will rebuild the bridge,” Mayor Ian Cole said. Later Cole added, “It takes time.”",
-        );
-        assert!(
-            has(&f, "Ian Cole", "says", "We will rebuild the bridge"),
-            "{f:?}"
-        );
+        let f = facts("“We will rebuild the bridge,” Mayor Ian Cole said. Later Cole added, “It takes time.”");
+        assert!(has(&f, "Ian Cole", "says", "We will rebuild the bridge"), "{f:?}");
         assert!(has(&f, "Ian Cole", "says", "It takes time."), "{f:?}");
     }
 
@@ -733,9 +665,6 @@ mod tests {
     fn quote_finder_skips_apostrophes() {
         let q = find_quotes("He said ‘we didn’t go’ today");
         assert_eq!(q.len(), 1);
-        assert_eq!(
-            q[0].inner.slice("He said ‘we didn’t go’ today"),
-            "we didn’t go"
-        );
+        assert_eq!(q[0].inner.slice("He said ‘we didn’t go’ today"), "we didn’t go");
     }
 }

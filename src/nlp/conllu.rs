@@ -86,10 +86,9 @@ pub struct Sentence {
 impl Sentence {
     /// The `# text = …` comment, if present.
     pub fn text(&self) -> Option<&str> {
-        self.comments.iter().find_map(|c| {
-            c.strip_prefix("# text = ")
-                .or_else(|| c.strip_prefix("# text="))
-        })
+        self.comments
+            .iter()
+            .find_map(|c| c.strip_prefix("# text = ").or_else(|| c.strip_prefix("# text=")))
     }
 
     /// Word forms.
@@ -141,10 +140,7 @@ pub fn parse(input: &str) -> Result<Vec<Sentence>, ConlluError> {
         if id != current.words.len() + 1 {
             return Err(ConlluError {
                 line: line_no,
-                message: format!(
-                    "word ID {id} out of sequence (expected {})",
-                    current.words.len() + 1
-                ),
+                message: format!("word ID {id} out of sequence (expected {})", current.words.len() + 1),
             });
         }
         let head = match cols[6] {
@@ -175,17 +171,10 @@ pub fn parse(input: &str) -> Result<Vec<Sentence>, ConlluError> {
 
 fn check_heads(sentence: &Sentence, line: usize) -> Result<(), ConlluError> {
     let n = sentence.words.len();
-    if let Some(w) = sentence
-        .words
-        .iter()
-        .find(|w| w.head.is_some_and(|h| h > n))
-    {
+    if let Some(w) = sentence.words.iter().find(|w| w.head.is_some_and(|h| h > n)) {
         return Err(ConlluError {
             line,
-            message: format!(
-                "HEAD of word {:?} points past the sentence end ({n} words)",
-                w.form
-            ),
+            message: format!("HEAD of word {:?} points past the sentence end ({n} words)", w.form),
         });
     }
     Ok(())

@@ -54,10 +54,7 @@ pub fn segment(text: &str) -> Segmentation {
 
 /// Tokens only, without sentence splitting.
 pub fn tokenize(text: &str) -> Vec<Span> {
-    tokenize_raw(text)
-        .iter()
-        .map(|t| Span::new(t.start, t.end))
-        .collect()
+    tokenize_raw(text).iter().map(|t| Span::new(t.start, t.end)).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -236,9 +233,7 @@ fn looks_like_domain(word: &str) -> bool {
     // `pic.twitter.com`, `bit.ly`, `example.org`: at least one dot, and the last
     // part is 2+ ASCII letters.
     match word.rsplit_once('.') {
-        Some((head, tld)) => {
-            !head.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
-        }
+        Some((head, tld)) => !head.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()),
         None => false,
     }
 }
@@ -331,9 +326,7 @@ impl<'t> Tokenizer<'t> {
                 // @handle / #hashtag
                 let mut q = p + 1;
                 while let Some(d) = char_at(text, q).filter(|_| q < e) {
-                    if (c == '@' && (d.is_ascii_alphanumeric() || d == '_'))
-                        || (c == '#' && is_word_char(d))
-                    {
+                    if (c == '@' && (d.is_ascii_alphanumeric() || d == '_')) || (c == '#' && is_word_char(d)) {
                         q += d.len_utf8();
                     } else {
                         break;
@@ -399,9 +392,7 @@ impl<'t> Tokenizer<'t> {
             }
             // `` and '' as single quote tokens.
             '`' | '\'' | '’' => {
-                let two_digits = bytes
-                    .get(q..q + 2)
-                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+                let two_digits = bytes.get(q..q + 2).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
                 let after = char_at(text, q + 2).filter(|_| q + 2 < e);
                 if two_digits && after.is_none_or(|d| !d.is_alphanumeric() || d == 's') {
                     // Abbreviated years: '73, ’90s.
@@ -416,9 +407,7 @@ impl<'t> Tokenizer<'t> {
             ':' | ';' => {
                 // Emoticons: :) :( :D :P ;) :-) :'(
                 let rest = text.get(p..e).unwrap_or("");
-                for emo in [
-                    ":-)", ":-(", ":-D", ":-P", ":'(", ":)", ":(", ";)", ":D", ":P", ":/",
-                ] {
+                for emo in [":-)", ":-(", ":-D", ":-P", ":'(", ":)", ":(", ";)", ":D", ":P", ":/"] {
                     if let Some(after) = rest.strip_prefix(emo) {
                         let ok = match after.chars().next() {
                             None => true,
@@ -519,10 +508,7 @@ impl<'t> Tokenizer<'t> {
                                 .is_none_or(|d| !d.is_ascii_alphanumeric()))
                 }
                 // AT&T, PG&E
-                '&' => {
-                    prev.is_some_and(|d| d.is_ascii_uppercase())
-                        && next.is_some_and(|d| d.is_ascii_uppercase())
-                }
+                '&' => prev.is_some_and(|d| d.is_ascii_uppercase()) && next.is_some_and(|d| d.is_ascii_uppercase()),
                 // Word-internal apostrophe: don't, Putin's, O'Brien (clitics split below).
                 '\'' | '’' | '`' | 'ʼ' => next.is_some_and(|d| d.is_alphabetic()),
                 // Hyphen: keep only after a UD prefix (e-mail, non-profit).
@@ -530,8 +516,7 @@ impl<'t> Tokenizer<'t> {
                     let mut buf = [0u8; 16];
                     next.is_some_and(is_word_char)
                         && !has_dot
-                        && lower(text.get(p..q).unwrap_or(""), &mut buf)
-                            .is_some_and(is_hyphen_prefix)
+                        && lower(text.get(p..q).unwrap_or(""), &mut buf).is_some_and(is_hyphen_prefix)
                 }
                 _ => false,
             };
@@ -572,11 +557,7 @@ impl<'t> Tokenizer<'t> {
         }
 
         // Abbreviation period.
-        if q < e
-            && bytes[q] == b'.'
-            && !(q + 1 < e && bytes[q + 1] == b'.')
-            && is_abbrev(word, bytes, q + 1, e)
-        {
+        if q < e && bytes[q] == b'.' && !(q + 1 < e && bytes[q + 1] == b'.') && is_abbrev(word, bytes, q + 1, e) {
             self.push(p, q + 1);
             return q + 1;
         }
@@ -639,9 +620,8 @@ impl<'t> Tokenizer<'t> {
             // Contractions typed without the apostrophe; UD splits them too. Only
             // unambiguous forms (not "its", "wont", "ill", "Im").
             Some(
-                b"dont" | b"didnt" | b"doesnt" | b"couldnt" | b"wouldnt" | b"shouldnt" | b"isnt"
-                | b"wasnt" | b"arent" | b"werent" | b"havent" | b"hasnt" | b"hadnt" | b"aint"
-                | b"cant",
+                b"dont" | b"didnt" | b"doesnt" | b"couldnt" | b"wouldnt" | b"shouldnt" | b"isnt" | b"wasnt" | b"arent"
+                | b"werent" | b"havent" | b"hasnt" | b"hadnt" | b"aint" | b"cant",
             ) => Some(word.len() - 2),
             Some(b"youre" | b"theyre") => Some(word.len() - 2),
             Some(b"thats" | b"whats" | b"theres") => Some(word.len() - 1),
@@ -664,8 +644,7 @@ fn is_abbrev(word: &str, bytes: &[u8], dot_end: usize, e: usize) -> bool {
     let wb = word.as_bytes();
     // Inner period with letters: U.S., e.g., a.m., Ph.D., D.C.
     if wb.contains(&b'.') {
-        return wb.iter().any(u8::is_ascii_alphabetic)
-            && word.split('.').all(|part| part.chars().count() <= 3);
+        return wb.iter().any(u8::is_ascii_alphabetic) && word.split('.').all(|part| part.chars().count() <= 3);
     }
     // Initials: J. K. Rowling
     let mut chars = word.chars();
@@ -780,8 +759,7 @@ fn trim_url(s: &str) -> usize {
     let mut open_paren = s.bytes().filter(|&b| b == b'(').count();
     while let Some(c) = s.get(..end).and_then(|t| t.chars().next_back()) {
         let strip = match c {
-            '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '”' | '’' | '“' | '»' | ']' | '}'
-            | '>' => true,
+            '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '”' | '’' | '“' | '»' | ']' | '}' | '>' => true,
             ')' => {
                 if open_paren > 0 {
                     open_paren -= 1;
@@ -830,10 +808,7 @@ fn digit_hyphen_group(b: &[u8], p: usize, e: usize) -> Option<usize> {
     if q < e && (b[q].is_ascii_alphanumeric() || b[q] == b'_') {
         return None;
     }
-    let ok = matches!(
-        &lens[..k],
-        [3, 3, 4] | [3, 4] | [1, 4] | [1, 3, 3, 4] | [4, 2, 2]
-    );
+    let ok = matches!(&lens[..k], [3, 3, 4] | [3, 4] | [1, 4] | [1, 3, 3, 4] | [4, 2, 2]);
     ok.then_some(q)
 }
 
@@ -843,10 +818,7 @@ fn digit_hyphen_group(b: &[u8], p: usize, e: usize) -> Option<usize> {
 
 /// Sentence-final punctuation tokens: `.`, `!`, `?`, runs of them, `…`, `...`.
 fn is_terminal(t: &str) -> bool {
-    is_ellipsis(t)
-        || !t.is_empty()
-            && t.chars()
-                .all(|c| matches!(c, '.' | '!' | '?' | '…' | '‼' | '⁇' | '。'))
+    is_ellipsis(t) || !t.is_empty() && t.chars().all(|c| matches!(c, '.' | '!' | '?' | '…' | '‼' | '⁇' | '。'))
 }
 
 /// `...`, `…`, `[...]`: may end a sentence, but often mark an omission mid-sentence.
@@ -880,10 +852,7 @@ fn starts_lower(t: &str) -> bool {
 fn split_sentences(text: &str, toks: &[Tok]) -> Vec<Sentence> {
     let mut sentences = Vec::new();
     let n = toks.len();
-    let s = |i: usize| {
-        toks.get(i)
-            .map_or("", |t| text.get(t.start..t.end).unwrap_or(""))
-    };
+    let s = |i: usize| toks.get(i).map_or("", |t| text.get(t.start..t.end).unwrap_or(""));
     let mut start = 0;
     let mut i = 0;
     while i < n {
@@ -932,9 +901,7 @@ fn split_sentences(text: &str, toks: &[Tok]) -> Vec<Sentence> {
             if let Some(nt) = toks.get(end) {
                 let mut nxt = s(end);
                 // `… in Newport, R.I. "They are …`: look through an opening quote.
-                if matches!(nxt, "\"" | "“" | "‘")
-                    && toks.get(end + 1).is_some_and(|q| !q.space_before)
-                {
+                if matches!(nxt, "\"" | "“" | "‘") && toks.get(end + 1).is_some_and(|q| !q.space_before) {
                     nxt = s(end + 1);
                 }
                 let upper = nxt.chars().next().is_some_and(char::is_uppercase);
@@ -1003,11 +970,7 @@ mod tests {
 
     /// Sentence texts.
     fn sents(text: &str) -> Vec<&str> {
-        segment(text)
-            .sentences
-            .iter()
-            .map(|s| s.span.slice(text))
-            .collect()
+        segment(text).sentences.iter().map(|s| s.span.slice(text)).collect()
     }
 
     /// Checks every invariant the rest of the pipeline relies on.
@@ -1022,16 +985,10 @@ mod tests {
             // The gap holds only separators: no visible character is dropped.
             let gap = &text[prev_end..t.start];
             assert!(gap.chars().all(is_space), "dropped {gap:?} in {text:?}");
-            assert!(
-                !t.slice(text).chars().any(is_space),
-                "separator inside token {t:?}"
-            );
+            assert!(!t.slice(text).chars().any(is_space), "separator inside token {t:?}");
             prev_end = t.end;
         }
-        assert!(
-            text[prev_end..].chars().all(is_space),
-            "dropped tail of {text:?}"
-        );
+        assert!(text[prev_end..].chars().all(is_space), "dropped tail of {text:?}");
         let mut next = 0;
         for s in &seg.sentences {
             assert_eq!(s.tokens.start, next, "sentences must partition tokens");
@@ -1100,12 +1057,8 @@ mod tests {
     #[test]
     fn abbreviations_and_initials_do_not_end_sentences_mid_sentence() {
         assert_eq!(
-            sents(
-                "Mr. Smith met Dr. Jones and J. K. Rowling at St. Paul's on Jan. 5 at 3 p.m. yesterday."
-            ),
-            vec![
-                "Mr. Smith met Dr. Jones and J. K. Rowling at St. Paul's on Jan. 5 at 3 p.m. yesterday."
-            ]
+            sents("Mr. Smith met Dr. Jones and J. K. Rowling at St. Paul's on Jan. 5 at 3 p.m. yesterday."),
+            vec!["Mr. Smith met Dr. Jones and J. K. Rowling at St. Paul's on Jan. 5 at 3 p.m. yesterday."]
         );
         let t = toks("Acme Inc. vs. Widget Corp. e.g. in the U.K. now");
         assert_eq!(
@@ -1130,9 +1083,7 @@ mod tests {
     #[test]
     fn numbers_times_dates_and_currency() {
         assert_eq!(
-            toks(
-                "It rose 3.5% to $1,000 on 2025-08-15 at 10:30, up from 25 % on 11/28/2000 at 5pm."
-            ),
+            toks("It rose 3.5% to $1,000 on 2025-08-15 at 10:30, up from 25 % on 11/28/2000 at 5pm."),
             vec![
                 "It",
                 "rose",
@@ -1162,10 +1113,7 @@ mod tests {
             toks("the 1990s and the 20th century"),
             vec!["the", "1990s", "and", "the", "20th", "century"]
         );
-        assert_eq!(
-            toks("call 713-853-3989 now"),
-            vec!["call", "713-853-3989", "now"]
-        );
+        assert_eq!(toks("call 713-853-3989 now"), vec!["call", "713-853-3989", "now"]);
         // Scores and ranges are split like other hyphenated expressions.
         assert_eq!(toks("won 3-1"), vec!["won", "3", "-", "1"]);
     }
@@ -1173,9 +1121,7 @@ mod tests {
     #[test]
     fn urls_emails_handles_and_hashtags_are_single_tokens() {
         assert_eq!(
-            toks(
-                "See https://example.com/a?b=1&c=(2). Mail jane.doe@example.org, or @jdoe #Vote2024!"
-            ),
+            toks("See https://example.com/a?b=1&c=(2). Mail jane.doe@example.org, or @jdoe #Vote2024!"),
             vec![
                 "See",
                 "https://example.com/a?b=1&c=(2)",
@@ -1196,33 +1142,21 @@ mod tests {
     #[test]
     fn clitics_are_split_like_ud_with_any_apostrophe() {
         assert_eq!(
-            toks(
-                "I'm sure they've said we'll see; it’s what Putin’s team won't do. You gotta go, cannot stay."
-            ),
+            toks("I'm sure they've said we'll see; it’s what Putin’s team won't do. You gotta go, cannot stay."),
             vec![
-                "I", "'m", "sure", "they", "'ve", "said", "we", "'ll", "see", ";", "it", "’s",
-                "what", "Putin", "’s", "team", "wo", "n't", "do", ".", "You", "got", "ta", "go",
-                ",", "can", "not", "stay", "."
+                "I", "'m", "sure", "they", "'ve", "said", "we", "'ll", "see", ";", "it", "’s", "what", "Putin", "’s",
+                "team", "wo", "n't", "do", ".", "You", "got", "ta", "go", ",", "can", "not", "stay", "."
             ]
         );
         // Plural possessive: a bare apostrophe; names keep theirs.
-        assert_eq!(
-            toks("the voters' choice"),
-            vec!["the", "voters", "'", "choice"]
-        );
-        assert_eq!(
-            toks("O'Brien shouldn't've"),
-            vec!["O'Brien", "should", "n't", "'ve"]
-        );
+        assert_eq!(toks("the voters' choice"), vec!["the", "voters", "'", "choice"]);
+        assert_eq!(toks("O'Brien shouldn't've"), vec!["O'Brien", "should", "n't", "'ve"]);
     }
 
     #[test]
     fn informal_and_special_forms() {
         // Apostrophe-less contractions are split like their apostrophe forms.
-        assert_eq!(
-            toks("i dont think so"),
-            vec!["i", "do", "nt", "think", "so"]
-        );
+        assert_eq!(toks("i dont think so"), vec!["i", "do", "nt", "think", "so"]);
         // Abbreviated years, phone prefixes, brand names, emoticons, country dollars.
         assert_eq!(toks("the ’90s"), vec!["the", "’90s"]);
         assert_eq!(toks("call +44 20"), vec!["call", "+44", "20"]);
@@ -1248,10 +1182,7 @@ mod tests {
             vec!["a", "long", "-", "term", ",", "co-founder", "e-mail"]
         );
         assert_eq!(toks("US-Russia"), vec!["US", "-", "Russia"]);
-        assert_eq!(
-            toks("the U.S.-led force"),
-            vec!["the", "U.S.", "-", "led", "force"]
-        );
+        assert_eq!(toks("the U.S.-led force"), vec!["the", "U.S.", "-", "led", "force"]);
     }
 
     #[test]
@@ -1259,8 +1190,8 @@ mod tests {
         assert_eq!(
             toks("\"Wait...\" he said—then (briefly) [sic] left… Why?!"),
             vec![
-                "\"", "Wait", "...", "\"", "he", "said", "—", "then", "(", "briefly", ")", "[",
-                "sic", "]", "left", "…", "Why", "?!"
+                "\"", "Wait", "...", "\"", "he", "said", "—", "then", "(", "briefly", ")", "[", "sic", "]", "left",
+                "…", "Why", "?!"
             ]
         );
     }
@@ -1285,17 +1216,10 @@ mod tests {
         // A headline and byline without final punctuation are sentences.
         assert_eq!(
             sents("Storm Hits Coast\nBy Ann Lee\nThe storm arrived at dawn."),
-            vec![
-                "Storm Hits Coast",
-                "By Ann Lee",
-                "The storm arrived at dawn."
-            ]
+            vec!["Storm Hits Coast", "By Ann Lee", "The storm arrived at dawn."]
         );
         // A hard-wrapped sentence continues across a single newline.
-        assert_eq!(
-            sents("The storm arrived at dawn and\ncaused damage.").len(),
-            1
-        );
+        assert_eq!(sents("The storm arrived at dawn and\ncaused damage.").len(), 1);
         // A blank line always ends a sentence.
         assert_eq!(sents("first part and\n\nsecond part").len(), 2);
         assert_eq!(sents("Windows\r\nLine endings\r\n\r\nwork too").len(), 3);
@@ -1305,11 +1229,7 @@ mod tests {
     fn list_numbers_stay_with_their_item() {
         assert_eq!(
             sents("Two issues remain. 1. The budget is late. 2. The staff is small."),
-            vec![
-                "Two issues remain.",
-                "1. The budget is late.",
-                "2. The staff is small."
-            ]
+            vec!["Two issues remain.", "1. The budget is late.", "2. The staff is small."]
         );
     }
 
@@ -1318,21 +1238,14 @@ mod tests {
         let text = "word ".repeat(1000) + "and, more " + &"word ".repeat(500);
         let seg = segment(&text);
         assert!(seg.sentences.len() >= 5);
-        assert!(
-            seg.sentences
-                .iter()
-                .all(|s| s.tokens.len() <= MAX_SENTENCE_TOKENS)
-        );
+        assert!(seg.sentences.iter().all(|s| s.tokens.len() <= MAX_SENTENCE_TOKENS));
         check_invariants(&text);
     }
 
     #[test]
     fn empty_and_whitespace_inputs() {
         assert_eq!(segment(""), Segmentation::default());
-        assert_eq!(
-            segment(" \n\t\r\n\u{A0}\u{2029}\u{FEFF}"),
-            Segmentation::default()
-        );
+        assert_eq!(segment(" \n\t\r\n\u{A0}\u{2029}\u{FEFF}"), Segmentation::default());
         assert_eq!(toks("\0a\u{7}b"), vec!["a", "b"]);
     }
 
@@ -1464,11 +1377,7 @@ mod tests {
         ];
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         for round in 0..3000 {
-            let len = if round % 100 == 0 {
-                2000
-            } else {
-                rng.below(40)
-            };
+            let len = if round % 100 == 0 { 2000 } else { rng.below(40) };
             let mut s = String::new();
             for _ in 0..len {
                 if rng.below(10) == 0 {

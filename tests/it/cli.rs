@@ -6,7 +6,9 @@ use crate::{ok, repo, textkg};
 
 fn extract_json(path: &str) -> Vec<Value> {
     let out = ok(&["extract", path, "--format", "json"], &repo(""));
-    out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
 }
 
 /// Every mention and evidence offset slices (in code points) to its text.
@@ -19,12 +21,20 @@ pub fn assert_offsets(doc: &Value, text: &str) {
     assert_eq!(doc["document"]["chars"].as_u64().unwrap() as usize, chars.len());
     for e in doc["entities"].as_array().unwrap() {
         for m in e["mentions"].as_array().unwrap() {
-            assert_eq!(slice(&m["start"], &m["end"]), m["text"].as_str().unwrap(), "mention {m}");
+            assert_eq!(
+                slice(&m["start"], &m["end"]),
+                m["text"].as_str().unwrap(),
+                "mention {m}"
+            );
         }
     }
     for r in doc["relations"].as_array().unwrap() {
         let ev = &r["evidence"];
-        assert_eq!(slice(&ev["start"], &ev["end"]), ev["text"].as_str().unwrap(), "evidence {ev}");
+        assert_eq!(
+            slice(&ev["start"], &ev["end"]),
+            ev["text"].as_str().unwrap(),
+            "evidence {ev}"
+        );
         let c = r["confidence"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&c));
     }
@@ -38,7 +48,12 @@ fn extract_json_follows_the_contract_and_offsets_slice() {
     let text = std::fs::read_to_string(repo("examples/news/oslo-talks.txt")).unwrap();
     assert_offsets(doc, &text);
     assert_eq!(doc["document"]["name"], "examples/news/oslo-talks.txt");
-    assert!(doc["document"]["id"].as_str().unwrap().starts_with("https://w3id.org/textkg/id/doc/"));
+    assert!(
+        doc["document"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://w3id.org/textkg/id/doc/")
+    );
     let entity = |label: &str| {
         doc["entities"]
             .as_array()
@@ -61,7 +76,12 @@ fn extract_json_follows_the_contract_and_offsets_slice() {
         .expect("proposes relation");
     assert_eq!(proposes["subject"], okafor["id"]);
     assert_eq!(proposes["object"]["id"], entity("Halifax")["id"]);
-    assert!(proposes["evidence"]["text"].as_str().unwrap().contains("proposed Halifax"));
+    assert!(
+        proposes["evidence"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("proposed Halifax")
+    );
     let quote = doc["relations"]
         .as_array()
         .unwrap()
@@ -73,14 +93,20 @@ fn extract_json_follows_the_contract_and_offsets_slice() {
 
 #[test]
 fn extract_json_matches_golden_file() {
-    let out = ok(&["extract", "examples/news/oslo-talks.txt", "--format", "json"], &repo(""));
+    let out = ok(
+        &["extract", "examples/news/oslo-talks.txt", "--format", "json"],
+        &repo(""),
+    );
     let golden_path = repo("tests/golden/oslo-talks.jsonl");
     if std::env::var_os("TEXTKG_UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden_path, &out).unwrap();
     }
     let golden = std::fs::read_to_string(&golden_path)
         .expect("golden file (create with TEXTKG_UPDATE_GOLDEN=1 cargo nextest run)");
-    assert_eq!(out, golden, "output changed; if intended, rerun with TEXTKG_UPDATE_GOLDEN=1 and review the diff");
+    assert_eq!(
+        out, golden,
+        "output changed; if intended, rerun with TEXTKG_UPDATE_GOLDEN=1 and review the diff"
+    );
 }
 
 #[test]
@@ -128,21 +154,36 @@ fn rdf_outputs_parse_with_oxigraph_parser() {
 
 #[test]
 fn rdf_outputs_parse_with_rdflib_when_available() {
-    let check = std::process::Command::new("python3").args(["-c", "import rdflib"]).output();
+    let check = std::process::Command::new("python3")
+        .args(["-c", "import rdflib"])
+        .output();
     if !check.is_ok_and(|o| o.status.success()) {
         eprintln!("skipped: python3 with rdflib not available (.ci/run installs it)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for (name, rdflib_format) in [("turtle", "turtle"), ("nquads", "nquads"), ("trig", "trig"), ("ntriples", "nt")] {
+    for (name, rdflib_format) in [
+        ("turtle", "turtle"),
+        ("nquads", "nquads"),
+        ("trig", "trig"),
+        ("ntriples", "nt"),
+    ] {
         let out = ok(&["extract", "examples/news/", "--format", name], &repo(""));
         let path = dir.path().join(format!("out.{name}"));
         std::fs::write(&path, out).unwrap();
         let script = format!(
             "import rdflib,sys\ng=rdflib.Dataset()\ng.parse(sys.argv[1], format='{rdflib_format}')\nn=sum(1 for _ in g.quads((None,None,None,None)))\nassert n>100, n\nprint(n)"
         );
-        let o = std::process::Command::new("python3").args(["-c", &script]).arg(&path).output().unwrap();
-        assert!(o.status.success(), "rdflib rejects {name}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = std::process::Command::new("python3")
+            .args(["-c", &script])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "rdflib rejects {name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 
@@ -155,7 +196,17 @@ fn ingest_is_idempotent_and_second_article_shares_entities() {
     let halifax = repo("examples/news/halifax-round.txt");
     let (oslo, halifax) = (oslo.to_str().unwrap(), halifax.to_str().unwrap());
     let count = || {
-        let out = ok(&["query", "--store", store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"], dir.path());
+        let out = ok(
+            &[
+                "query",
+                "--store",
+                store,
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "--format",
+                "csv",
+            ],
+            dir.path(),
+        );
         out.lines().nth(1).unwrap().trim().parse::<usize>().unwrap()
     };
     ok(&["ingest", oslo, "--store", store], dir.path());
@@ -167,7 +218,17 @@ fn ingest_is_idempotent_and_second_article_shares_entities() {
 
     ok(&["ingest", halifax, "--store", store], dir.path());
     assert!(count() > first);
-    let graphs = ok(&["query", "--store", store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "tsv"], dir.path());
+    let graphs = ok(
+        &[
+            "query",
+            "--store",
+            store,
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "--format",
+            "tsv",
+        ],
+        dir.path(),
+    );
     assert_eq!(graphs.lines().count(), 3, "header + two document graphs: {graphs}");
     // Daniel Okafor is one node, mentioned from both graphs.
     let shared = ok(
@@ -198,7 +259,14 @@ fn changed_text_replaces_only_its_own_graph() {
     let out = ok(&["ingest", "a.txt", "--store", store], dir.path());
     assert!(out.contains("1 replaced"), "{out}");
     let facts = ok(
-        &["query", "--store", store, "SELECT ?s ?o WHERE { ?x a tk:RelationStatement ; rdf:subject/rdfs:label ?s ; rdf:object/rdfs:label ?o } ORDER BY ?s", "--format", "csv"],
+        &[
+            "query",
+            "--store",
+            store,
+            "SELECT ?s ?o WHERE { ?x a tk:RelationStatement ; rdf:subject/rdfs:label ?s ; rdf:object/rdfs:label ?o } ORDER BY ?s",
+            "--format",
+            "csv",
+        ],
         dir.path(),
     );
     assert_eq!(facts.replace('\r', ""), "s,o\nEva Lund,Mexico\nIan Cole,Peru\n");
@@ -209,15 +277,30 @@ fn query_returns_the_evidence_sentence_of_a_relation() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let store = store.to_str().unwrap();
-    ok(&["ingest", repo("examples/news").to_str().unwrap(), "--store", store], dir.path());
+    ok(
+        &["ingest", repo("examples/news").to_str().unwrap(), "--store", store],
+        dir.path(),
+    );
     let q = "SELECT ?sentence WHERE { ?st rdf:subject/rdfs:label \"Daniel Okafor\" ; rdf:predicate tk:proposes ; rdf:object/rdfs:label \"Halifax\" ; tk:evidence/nif:anchorOf ?sentence }";
     let out = ok(&["query", "--store", store, q, "--format", "json"], dir.path());
     let v: Value = serde_json::from_str(&out).unwrap();
     let sentence = v["results"]["bindings"][0]["sentence"]["value"].as_str().unwrap();
-    assert_eq!(sentence, "Okafor, visibly relaxed, proposed Halifax as the venue for the next round.");
+    assert_eq!(
+        sentence,
+        "Okafor, visibly relaxed, proposed Halifax as the venue for the next round."
+    );
     // The README query files run.
     for f in ["who-said-what.rq", "relation-evidence.rq", "entities.rq"] {
-        let out = ok(&["query", "--store", store, "-f", repo(&format!("examples/queries/{f}")).to_str().unwrap()], dir.path());
+        let out = ok(
+            &[
+                "query",
+                "--store",
+                store,
+                "-f",
+                repo(&format!("examples/queries/{f}")).to_str().unwrap(),
+            ],
+            dir.path(),
+        );
         assert!(out.lines().count() > 3, "{f}: {out}");
     }
     let info = ok(&["info", "--store", store, "--format", "json"], dir.path());
@@ -231,16 +314,44 @@ fn export_dot_renders_and_filters() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let store = store.to_str().unwrap();
-    ok(&["ingest", repo("examples/news").to_str().unwrap(), "--store", store], dir.path());
+    ok(
+        &["ingest", repo("examples/news").to_str().unwrap(), "--store", store],
+        dir.path(),
+    );
     let dot = ok(&["export", "--store", store, "--format", "dot"], dir.path());
     assert!(dot.starts_with("digraph textkg {"));
     assert!(dot.contains("label=\"Daniel Okafor\\n(Person)\""), "{dot}");
     assert!(dot.contains("label=\"proposes\""), "{dot}");
-    let near = ok(&["export", "--store", store, "--format", "dot", "--entity", "Halifax", "--depth", "1"], dir.path());
-    assert!(near.contains("Daniel Okafor") && !near.contains("Maren Solberg"), "{near}");
-    let json = ok(&["export", "--store", store, "--format", "json", "--min-confidence", "0.75"], dir.path());
+    let near = ok(
+        &[
+            "export", "--store", store, "--format", "dot", "--entity", "Halifax", "--depth", "1",
+        ],
+        dir.path(),
+    );
+    assert!(
+        near.contains("Daniel Okafor") && !near.contains("Maren Solberg"),
+        "{near}"
+    );
+    let json = ok(
+        &[
+            "export",
+            "--store",
+            store,
+            "--format",
+            "json",
+            "--min-confidence",
+            "0.75",
+        ],
+        dir.path(),
+    );
     let v: Value = serde_json::from_str(&json).unwrap();
-    assert!(v["edges"].as_array().unwrap().iter().all(|e| e["confidence"].as_f64().unwrap() >= 0.75));
+    assert!(
+        v["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["confidence"].as_f64().unwrap() >= 0.75)
+    );
     if std::process::Command::new("dot").arg("-V").output().is_ok() {
         let mut child = std::process::Command::new("dot")
             .arg("-Tsvg")
@@ -271,7 +382,11 @@ fn bad_inputs_are_reported_and_the_rest_goes_on() {
     std::fs::write(inputs.join("b.bin"), [0x89, b'P', b'N', b'G', 0, 0, 1, 2, 0xff]).unwrap();
     std::fs::write(inputs.join("c.txt"), [b'O', b'k', 0xc3, 0x28]).unwrap();
     std::fs::write(inputs.join("d.txt"), "   \n").unwrap();
-    std::fs::write(inputs.join("e.jsonl"), "{\"text\": \"Mayor Eva Lund praised Mexico.\"}\n{broken\n").unwrap();
+    std::fs::write(
+        inputs.join("e.jsonl"),
+        "{\"text\": \"Mayor Eva Lund praised Mexico.\"}\n{broken\n",
+    )
+    .unwrap();
     let store = dir.path().join("store");
     let out = textkg(&["ingest", "in", "--store", store.to_str().unwrap()], None, dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -287,10 +402,18 @@ fn bad_inputs_are_reported_and_the_rest_goes_on() {
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
-    let out = textkg(&["query", "--store", "/nonexistent/store", "SELECT * WHERE {}"], None, &repo(""));
+    let out = textkg(
+        &["query", "--store", "/nonexistent/store", "SELECT * WHERE {}"],
+        None,
+        &repo(""),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no store at /nonexistent/store"));
-    let out = textkg(&["extract", "--date", "yesterday", "examples/news/oslo-talks.txt"], None, &repo(""));
+    let out = textkg(
+        &["extract", "--date", "yesterday", "examples/news/oslo-talks.txt"],
+        None,
+        &repo(""),
+    );
     assert_eq!(out.status.code(), Some(2));
     let out = textkg(&["frobnicate"], None, &repo(""));
     assert_eq!(out.status.code(), Some(2));

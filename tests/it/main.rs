@@ -27,7 +27,12 @@ pub fn textkg(args: &[&str], stdin: Option<&[u8]>, cwd: &Path) -> Output {
     let mut child = cmd.spawn().expect("spawn textkg");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
     }
     child.wait_with_output().expect("wait for textkg")
 }
@@ -46,11 +51,17 @@ pub fn ok(args: &[&str], cwd: &Path) -> String {
 
 /// `../shared` when present (developer machines and CI), else `None` with a message.
 pub fn shared(path: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join(path);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(path);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not present (tests that need ../shared skip on a fresh clone)", p.display());
+        eprintln!(
+            "skipped: {} not present (tests that need ../shared skip on a fresh clone)",
+            p.display()
+        );
         None
     }
 }

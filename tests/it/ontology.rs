@@ -50,7 +50,10 @@ fn every_namespace_term_in_the_output_is_declared() {
     let used = used(&ok(&args, &repo("")));
     assert!(used.len() > 10, "{used:?}");
     let missing: Vec<&String> = used.iter().filter(|t| !declared.contains(*t)).collect();
-    assert!(missing.is_empty(), "used but not declared in ontology/textkg.ttl: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "used but not declared in ontology/textkg.ttl: {missing:?}"
+    );
 }
 
 #[test]
@@ -63,9 +66,18 @@ fn every_lexicon_property_is_declared() {
         .filter(|l| !l.starts_with('#'))
         .skip(1)
         .filter_map(|l| l.split('\t').nth(2))
-        .chain(nouns.lines().filter(|l| !l.starts_with('#')).skip(1).filter_map(|l| l.split('\t').nth(1)));
+        .chain(
+            nouns
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .skip(1)
+                .filter_map(|l| l.split('\t').nth(1)),
+        );
     for p in rows {
-        assert!(declared.contains(&format!("{TK}{p}")), "lexicon property tk:{p} not declared");
+        assert!(
+            declared.contains(&format!("{TK}{p}")),
+            "lexicon property tk:{p} not declared"
+        );
     }
 }
 
@@ -77,8 +89,18 @@ fn declared_terms_have_labels_or_comments() {
         .collect::<Result<_, _>>()
         .unwrap();
     for term in declared().iter().filter(|t| t.starts_with(TK)) {
-        let has = |p: &str| quads.iter().any(|q| q.subject.to_string() == format!("<{term}>") && q.predicate.as_str() == p);
-        assert!(has("http://www.w3.org/2000/01/rdf-schema#label"), "{term} has no rdfs:label");
-        assert!(has("http://www.w3.org/2000/01/rdf-schema#comment"), "{term} has no rdfs:comment");
+        let has = |p: &str| {
+            quads
+                .iter()
+                .any(|q| q.subject.to_string() == format!("<{term}>") && q.predicate.as_str() == p)
+        };
+        assert!(
+            has("http://www.w3.org/2000/01/rdf-schema#label"),
+            "{term} has no rdfs:label"
+        );
+        assert!(
+            has("http://www.w3.org/2000/01/rdf-schema#comment"),
+            "{term} has no rdfs:comment"
+        );
     }
 }

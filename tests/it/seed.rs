@@ -8,7 +8,9 @@ use crate::{ok, repo, shared};
 
 #[test]
 fn seed_article_entities_and_relations() {
-    let Some(seed) = shared("seeds/alaska-summit-2025.txt") else { return };
+    let Some(seed) = shared("seeds/alaska-summit-2025.txt") else {
+        return;
+    };
     let out = ok(&["extract", seed.to_str().unwrap(), "--format", "json"], &repo(""));
     let doc: Value = serde_json::from_str(out.trim()).unwrap();
     assert_offsets(&doc, &std::fs::read_to_string(&seed).unwrap());
@@ -41,12 +43,17 @@ fn seed_article_entities_and_relations() {
     // One node for all forms of Trump.
     let trump = find("Donald Trump");
     for alias in ["Trump", "US President Donald Trump"] {
-        assert!(trump["aliases"].as_array().unwrap().iter().any(|a| a == alias), "{alias}");
+        assert!(
+            trump["aliases"].as_array().unwrap().iter().any(|a| a == alias),
+            "{alias}"
+        );
     }
     let id = |name: &str| find(name)["id"].as_str().unwrap().to_string();
     let rel = |s: &str, p: &str, o: &str| {
         doc["relations"].as_array().unwrap().iter().any(|r| {
-            r["subject"] == id(s) && r["predicate"] == format!("https://w3id.org/textkg/ns#{p}") && r["object"]["id"] == id(o)
+            r["subject"] == id(s)
+                && r["predicate"] == format!("https://w3id.org/textkg/ns#{p}")
+                && r["object"]["id"] == id(o)
         })
     };
     assert!(rel("Putin", "suggests", "Moscow"));
@@ -68,8 +75,22 @@ fn seed_article_entities_and_relations() {
         .unwrap()
         .iter()
         .filter(|r| r["predicate"] == "https://w3id.org/textkg/ns#says")
-        .map(|r| (r["subject"].as_str().unwrap().to_string(), r["object"]["value"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["subject"].as_str().unwrap().to_string(),
+                r["object"]["value"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    assert!(quotes.contains(&(id("Trump"), "I would probably see you again very soon.".to_string())), "{quotes:?}");
-    assert!(quotes.contains(&(id("Putin"), "This summit is the starting point of resolution".to_string())), "{quotes:?}");
+    assert!(
+        quotes.contains(&(id("Trump"), "I would probably see you again very soon.".to_string())),
+        "{quotes:?}"
+    );
+    assert!(
+        quotes.contains(&(
+            id("Putin"),
+            "This summit is the starting point of resolution".to_string()
+        )),
+        "{quotes:?}"
+    );
 }

@@ -42,7 +42,12 @@ fn writes_are_idempotent_and_replace_only_their_graph() {
     assert_eq!(s.replaced, 1);
     let b_quads = store
         .inner()
-        .quads_for_pattern(None, None, None, Some(oxigraph::model::NamedNodeRef::new(&b.identity.iri).unwrap().into()))
+        .quads_for_pattern(
+            None,
+            None,
+            None,
+            Some(oxigraph::model::NamedNodeRef::new(&b.identity.iri).unwrap().into()),
+        )
         .count();
     assert_eq!(b_quads, b.quads.len(), "b's graph untouched");
     let info = store.info().unwrap();
@@ -54,10 +59,16 @@ fn writes_are_idempotent_and_replace_only_their_graph() {
 fn the_same_document_twice_in_one_batch_keeps_the_last() {
     let store = KgStore::in_memory().unwrap();
     let s = store
-        .write(vec![prepared("a", "Mayor Ian Cole thanked Canada."), prepared("a", "Mayor Ian Cole praised Peru.")])
+        .write(vec![
+            prepared("a", "Mayor Ian Cole thanked Canada."),
+            prepared("a", "Mayor Ian Cole praised Peru."),
+        ])
         .unwrap();
     assert_eq!((s.added, s.replaced), (1, 1));
     let info = store.info().unwrap();
     assert_eq!(info.documents, 1);
-    assert_eq!(info.relations_by_predicate, vec![("https://w3id.org/textkg/ns#praises".to_string(), 1)]);
+    assert_eq!(
+        info.relations_by_predicate,
+        vec![("https://w3id.org/textkg/ns#praises".to_string(), 1)]
+    );
 }
