@@ -138,6 +138,9 @@ enum Command {
         /// Leave out relations below this confidence; DOT and JSON.
         #[arg(long, default_value_t = 0.0)]
         min_confidence: f64,
+        /// Also draw entities that have no relation (DOT and JSON).
+        #[arg(long)]
+        isolated: bool,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -266,6 +269,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             entity,
             depth,
             min_confidence,
+            isolated,
             store,
         } => {
             let store = open_read(&store)?;
@@ -280,6 +284,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 entity,
                 depth,
                 min_confidence,
+                isolated,
             };
             match format {
                 ExportFormat::Dot => export::write_dot(&export::entity_graph(&store, &filter)?, &mut out)?,

@@ -54,6 +54,8 @@ pub struct GraphFilter {
     pub depth: usize,
     /// Minimum relation confidence.
     pub min_confidence: f64,
+    /// Keep entities without any relation (left out by default: they clutter drawings).
+    pub isolated: bool,
 }
 
 /// The entity graph.
@@ -192,6 +194,12 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
     }
     if let Some(name) = &filter.entity {
         graph = neighbourhood(store, graph, name, filter.depth)?;
+    }
+    if !filter.isolated {
+        graph = graph.filter_map(
+            |i, n| (graph.neighbors_undirected(i).next().is_some()).then(|| n.clone()),
+            |_, e| Some(e.clone()),
+        );
     }
     Ok(graph)
 }
