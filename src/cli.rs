@@ -153,6 +153,40 @@ enum Command {
         #[command(flatten)]
         store: StoreArg,
     },
+    /// POS-tag and lemmatise: CoNLL-U in (keeping its tokens) or raw text in (tokenised first), CoNLL-U out.
+    #[command(after_help = "Examples:\n  \
+        textkg tag --input-format conllu --format conllu < en_ewt-ud-test.conllu > pred.conllu\n  \
+        echo 'Putin suggested Moscow.' | textkg tag --format conllu")]
+    Tag {
+        /// Files (default: stdin).
+        paths: Vec<PathBuf>,
+        /// Input format.
+        #[arg(long, value_enum, default_value_t = TagInput::Text)]
+        input_format: TagInput,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TagOutput::Conllu)]
+        format: TagOutput,
+    },
+    /// Evaluate the shipped models against gold data.
+    #[command(after_help = "Example:\n  textkg eval ud --gold ../shared/data/ud_english_ewt/en_ewt-ud-test.conllu")]
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+    /// Measure throughput per pipeline stage (tokens/s); run on a release build.
+    #[command(after_help = "Examples:\n  \
+        cargo run --release -- bench\n  \
+        textkg bench ../shared/seeds/alaska-summit-2025.txt --tokens 500000 --format json")]
+    Bench {
+        /// Documents to measure on (default: the bundled examples).
+        paths: Vec<PathBuf>,
+        /// Repeat the documents until the corpus has at least this many tokens.
+        #[arg(long, default_value_t = 300_000)]
+        tokens: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
+        format: InfoFormat,
+    },
     /// Build lexical resources and models from the shared data sets.
     #[command(after_help = "Example:\n  textkg train gazetteer --data ../shared/data/gazetteer --out models/lexicon")]
     Train {
@@ -162,7 +196,48 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum EvalCommand {
+    /// UPOS/XPOS/LEMMA accuracy with gold tokens, and tokenisation/sentence F1 from raw text.
+    Ud {
+        /// Gold CoNLL-U files (`.gz` accepted); each is scored separately.
+        #[arg(long, required = true, num_args = 1..)]
+        gold: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TagInput {
+    /// Raw text: tokenised and sentence-split first.
+    Text,
+    /// CoNLL-U: tokens and sentences kept, UPOS/XPOS/LEMMA replaced.
+    Conllu,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TagOutput {
+    /// CoNLL-U.
+    Conllu,
+}
+
+#[derive(Subcommand)]
 enum TrainCommand {
+    /// Train the POS tagger and lemmatizer (averaged perceptron; fixed seed, reproducible).
+    #[command(after_help = "Example (reproduces the shipped models):\n  \
+        textkg train tagger \\\n    --train ../shared/data/ud_english_ewt/en_ewt-ud-train.conllu.gz ../shared/data/ud_english_gum_news/en_gum-ud-news-train.conllu \\\n    --dev ../shared/data/ud_english_ewt/en_ewt-ud-dev.conllu ../shared/data/ud_english_gum_news/en_gum-ud-news-dev.conllu \\\n    --out models")]
+    Tagger {
+        /// Training CoNLL-U files (`.gz` accepted).
+        #[arg(long, required = true, num_args = 1..)]
+        train: Vec<PathBuf>,
+        /// Development CoNLL-U files: choose the number of epochs.
+        #[arg(long, required = true, num_args = 1..)]
+        dev: Vec<PathBuf>,
+        /// Output folder for tagger.bin and lemmatizer.bin.
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+        /// Maximum epochs.
+        #[arg(long, default_value_t = 10)]
+        epochs: usize,
+    },
     /// Build models/lexicon/gazetteer.tsv and demonyms.tsv from the gazetteer tables.
     Gazetteer {
         /// Folder with countries.tsv, cities.tsv, admin1.tsv, organizations.tsv.
@@ -324,7 +399,93 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
+        Command::Bench { paths, tokens, format } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/news"))]
+            } else {
+                paths
+            };
+            let (sources, errors) = input::expand_paths(&paths);
+            if let Some(e) = errors.first() {
+                bail!("{e}");
+            }
+            let mut documents = Vec::new();
+            for s in &sources {
+                input::read_source(s, &ReadOptions::default(), &mut |r| {
+                    if let Ok(d) = r {
+                        documents.push(d);
+                    }
+                });
+            }
+            if documents.is_empty() {
+                bail!("no readable documents to benchmark on");
+            }
+            if cfg!(debug_assertions) {
+                eprintln!("warning: debug build; measure with `cargo run --release -- bench`");
+            }
+            let report = textkg::bench::run(&documents, tokens)?;
+            match format {
+                InfoFormat::Json => writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&report)?)?,
+                InfoFormat::Text => {
+                    writeln!(
+                        std::io::stdout(),
+                        "corpus: {} documents, {} tokens, {} chars",
+                        report.documents,
+                        report.tokens,
+                        report.chars
+                    )?;
+                    for s in &report.stages {
+                        let extra = s
+                            .quads_per_second
+                            .map_or(String::new(), |q| format!("  ({q:.0} quads/s)"));
+                        writeln!(
+                            std::io::stdout(),
+                            "{:<42} {:>2} thread(s) {:>8.3} s {:>12.0} tokens/s{extra}",
+                            s.stage,
+                            s.threads,
+                            s.seconds,
+                            s.tokens_per_second
+                        )?;
+                    }
+                }
+            }
+            Ok(Outcome::Success)
+        }
+        Command::Tag {
+            paths,
+            input_format,
+            format: TagOutput::Conllu,
+        } => tag(paths, input_format),
+        Command::Eval {
+            what: EvalCommand::Ud { gold },
+        } => {
+            let tagger = textkg::nlp::models::tagger()?;
+            let lemmatizer = textkg::nlp::models::lemmatizer()?;
+            let mut out = std::io::stdout().lock();
+            for path in gold {
+                let sentences = read_conllu(&path)?;
+                let acc = textkg::nlp::eval::evaluate(tagger, Some(lemmatizer), &sentences);
+                let seg = textkg::nlp::eval::segmentation(&sentences);
+                let (tp, tr, tf) = seg.tokens();
+                let (sp, sr, sf) = seg.sentences();
+                writeln!(out, "{}", path.display())?;
+                writeln!(
+                    out,
+                    "  gold tokens:  UPOS {:.2}  XPOS {:.2}  LEMMA {:.2}  ({} words)",
+                    acc.upos_pct(),
+                    acc.xpos_pct(),
+                    acc.lemma_pct(),
+                    acc.words
+                )?;
+                writeln!(out, "  raw text:     tokens P {tp:.2} R {tr:.2} F1 {tf:.2}  sentences P {sp:.2} R {sr:.2} F1 {sf:.2}")?;
+                if seg.unaligned > 0 {
+                    writeln!(out, "  ({} gold sentences could not be aligned to their text and were skipped)", seg.unaligned)?;
+                }
+            }
+            Ok(Outcome::Success)
+        }
         Command::Train { what } => match what {
+            TrainCommand::Tagger { train, dev, out, epochs } => train_tagger(train, dev, out, epochs),
             TrainCommand::Gazetteer { data, out } => {
                 let regions_path = out.join("regions.tsv");
                 let regions = std::fs::read_to_string(&regions_path)
@@ -521,7 +682,8 @@ fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
         eprintln!();
     }
     let elapsed = started.elapsed();
-    println!(
+    writeln!(
+        std::io::stdout(),
         "documents: {documents} ({} added, {} replaced, {} unchanged){}\nentities: {entities} (mentioned, per document)\nrelations: {relations}\nquads written: {}; store now holds {} quads\ntime: {}",
         summary.added,
         summary.replaced,
@@ -534,7 +696,115 @@ fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
         summary.quads,
         store.len()?,
         store::format_duration(elapsed)
-    );
+    )?;
     summary_line(documents, errors);
     Ok(if errors > 0 { Outcome::Partial } else { Outcome::Success })
+}
+
+/// Reads a CoNLL-U file (gzip when the name ends in `.gz`, `-` for stdin).
+fn read_conllu(path: &std::path::Path) -> Result<Vec<textkg::nlp::conllu::Sentence>> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read stdin")?;
+    } else {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        if path.extension().is_some_and(|e| e == "gz") {
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(file), &mut text)
+        } else {
+            std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
+        }
+        .with_context(|| format!("cannot read {} (is it UTF-8 CoNLL-U?)", path.display()))?;
+    }
+    textkg::nlp::conllu::parse(&text).with_context(|| format!("in {}", path.display()))
+}
+
+fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome> {
+    let analyzer = textkg::nlp::annotate::Analyzer::embedded()?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let paths = if paths.is_empty() { vec![PathBuf::from("-")] } else { paths };
+    let mut errors = 0;
+    for path in &paths {
+        match input_format {
+            TagInput::Conllu => match read_conllu(path) {
+                Ok(mut sentences) => {
+                    let mut buf = String::new();
+                    for s in &mut sentences {
+                        analyzer.annotate(s);
+                        buf.clear();
+                        textkg::nlp::conllu::write_sentence(s, &mut buf);
+                        out.write_all(buf.as_bytes())?;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    errors += 1;
+                }
+            },
+            TagInput::Text => {
+                let sources = if path.as_os_str() == "-" {
+                    vec![input::Source::Stdin]
+                } else {
+                    input::expand_paths(std::slice::from_ref(path)).0
+                };
+                for source in sources {
+                    let options = ReadOptions {
+                        format: InputFormat::Text,
+                        date: None,
+                    };
+                    input::read_source(&source, &options, &mut |r| match r {
+                        Ok(doc) => {
+                            let id = std::path::Path::new(&doc.name)
+                                .file_stem()
+                                .map_or("stdin".to_string(), |s| s.to_string_lossy().to_string());
+                            let analysed = textkg::nlp::analyze(doc.text);
+                            let mut buf = format!("# newdoc id = {id}\n");
+                            for s in analyzer.annotate_text(&analysed, &id) {
+                                textkg::nlp::conllu::write_sentence(&s, &mut buf);
+                            }
+                            if let Err(e) = out.write_all(buf.as_bytes()) {
+                                eprintln!("error: {e}");
+                                errors += 1;
+                            }
+                        }
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            errors += 1;
+                        }
+                    });
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if errors > 0 { Outcome::Partial } else { Outcome::Success })
+}
+
+fn train_tagger(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, epochs: usize) -> Result<Outcome> {
+    let mut train_sentences = Vec::new();
+    for p in &train {
+        train_sentences.extend(read_conllu(p)?);
+    }
+    let mut dev_sentences = Vec::new();
+    for p in &dev {
+        dev_sentences.extend(read_conllu(p)?);
+    }
+    eprintln!("train: {} sentences, dev: {} sentences", train_sentences.len(), dev_sentences.len());
+    let started = Instant::now();
+    let options = textkg::nlp::tagger::TrainOptions {
+        max_epochs: epochs,
+        ..Default::default()
+    };
+    let tagger = textkg::nlp::tagger::Tagger::train(&train_sentences, &dev_sentences, &options);
+    let lemmatizer = textkg::nlp::lemma::Lemmatizer::train(&train_sentences);
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, bytes) in [("tagger.bin", tagger.to_bytes()), ("lemmatizer.bin", lemmatizer.to_bytes())] {
+        let path = out.join(name);
+        std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    }
+    let acc = textkg::nlp::eval::evaluate(&tagger, Some(&lemmatizer), &dev_sentences);
+    eprintln!("dev: {acc}; trained in {}", store::format_duration(started.elapsed()));
+    eprintln!("rebuild textkg to embed the new models (cargo build --release)");
+    Ok(Outcome::Success)
 }

@@ -6,6 +6,7 @@
 //! [`query`] and [`export`]. [`pipeline`] runs the stages over many documents
 //! in parallel. See `ARCHITECTURE.md` for the map and invariants.
 
+pub mod bench;
 pub mod document;
 pub mod export;
 pub mod extract;

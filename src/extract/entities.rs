@@ -123,16 +123,26 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
     // (the first person mention of its sentence, resolved pronouns included),
     // else the most recent person mention, within the window.
     mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    // Candidates come from the sorted name mentions and from pronouns already
+    // resolved (also in text order): both are searched backwards from the
+    // pronoun and stop at the window, so this is linear in the window size.
+    let mut resolved: Vec<Mention> = Vec::new();
     for p in pronouns {
-        let candidates: Vec<&Mention> = mentions
-            .iter()
-            .filter(|m| {
-                m.full_span.end <= p.span.start
-                    && p.sentence.saturating_sub(m.sentence) <= PRONOUN_WINDOW
-                    && entities[m.entity].entity_type == EntityType::Person
-            })
-            .collect();
-        let subject_like = |m: &&&Mention| {
+        let earliest = p.sentence.saturating_sub(PRONOUN_WINDOW);
+        let before = |list: &[Mention]| -> Vec<Mention> {
+            let end = list.partition_point(|m| m.full_span.end <= p.span.start);
+            list[..end]
+                .iter()
+                .rev()
+                .take_while(|m| m.sentence >= earliest)
+                .filter(|m| m.full_span.end <= p.span.start && entities[m.entity].entity_type == EntityType::Person)
+                .cloned()
+                .collect()
+        };
+        let mut candidates = before(&mentions);
+        candidates.extend(before(&resolved));
+        candidates.sort_by_key(|m| m.span.start);
+        let subject_like = |m: &&Mention| {
             !candidates
                 .iter()
                 .any(|o| o.sentence == m.sentence && o.span.start < m.span.start)
@@ -144,7 +154,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
             .or_else(|| candidates.iter().max_by_key(|m| m.span.start))
             .map(|m| m.entity);
         if let Some(e) = antecedent {
-            mentions.push(Mention {
+            resolved.push(Mention {
                 span: p.span,
                 full_span: p.span,
                 tokens: p.tokens.clone(),
@@ -154,6 +164,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
             });
         }
     }
+    mentions.extend(resolved);
     mentions.sort_by_key(|m| (m.span.start, m.span.end));
     for (i, m) in mentions.iter().enumerate() {
         entities[m.entity].mentions.push(i);

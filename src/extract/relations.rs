@@ -54,13 +54,7 @@ pub struct Quote {
 /// Extracts relations from a document whose entities are resolved.
 pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &Lexicon) -> Vec<Relation> {
     let quotes = find_quotes(&doc.text);
-    let ctx = Ctx {
-        doc,
-        entities,
-        mentions,
-        quotes: &quotes,
-        lex,
-    };
+    let ctx = Ctx::new(doc, entities, mentions, &quotes, lex);
     let mut out = Vec::new();
     for s in 0..doc.sentences.len() {
         verb_relations(&ctx, s, lex, &mut out);
@@ -87,26 +81,70 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
 struct Ctx<'a> {
     doc: &'a Document,
     entities: &'a [Entity],
-    mentions: &'a [Mention],
     quotes: &'a [Quote],
     lex: &'a Lexicon,
+    /// Lowercased token texts.
+    lower: Vec<String>,
+    /// Token is a quotation mark opening or closing a quote.
+    quote_mark: Vec<bool>,
+    /// Mentions outside quotations, per sentence, in text order.
+    by_sentence: Vec<Vec<&'a Mention>>,
 }
 
 impl<'a> Ctx<'a> {
+    fn new(
+        doc: &'a Document,
+        entities: &'a [Entity],
+        mentions: &'a [Mention],
+        quotes: &'a [Quote],
+        lex: &'a Lexicon,
+    ) -> Self {
+        let lower = (0..doc.tokens.len())
+            .map(|i| doc.token_text(i).to_lowercase())
+            .collect();
+        let quote_mark = doc
+            .tokens
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                !doc.token_text(k).chars().any(char::is_alphanumeric)
+                    && quote_at(quotes, t.start).is_some_and(|q| q.outer.start == t.start || q.outer.end == t.end)
+            })
+            .collect();
+        let mut by_sentence = vec![Vec::new(); doc.sentences.len()];
+        for m in mentions {
+            if quote_at(quotes, m.span.start).is_none() {
+                if let Some(v) = by_sentence.get_mut(m.sentence) {
+                    v.push(m);
+                }
+            }
+        }
+        Self {
+            doc,
+            entities,
+            quotes,
+            lex,
+            lower,
+            quote_mark,
+            by_sentence,
+        }
+    }
+
     fn quoted(&self, byte: usize) -> bool {
-        self.quotes.iter().any(|q| q.outer.start <= byte && byte < q.outer.end)
+        quote_at(self.quotes, byte).is_some()
     }
 
     fn lower(&self, i: usize) -> String {
-        self.doc.token_text(i).to_lowercase()
+        self.lower.get(i).cloned().unwrap_or_default()
+    }
+
+    fn low(&self, i: usize) -> &str {
+        self.lower.get(i).map_or("", String::as_str)
     }
 
     /// Mentions of sentence `s` outside quotations, in text order.
     fn sentence_mentions(&self, s: usize) -> Vec<&'a Mention> {
-        self.mentions
-            .iter()
-            .filter(|m| m.sentence == s && !self.quoted(m.span.start))
-            .collect()
+        self.by_sentence.get(s).cloned().unwrap_or_default()
     }
 
     fn is_actor(&self, m: &Mention) -> bool {
@@ -116,7 +154,7 @@ impl<'a> Ctx<'a> {
     /// Token range of the clause around token `i` within sentence `s`.
     fn clause(&self, s: usize, i: usize) -> std::ops::Range<usize> {
         let sentence = &self.doc.sentences[s];
-        let is_break = |k: usize| CLAUSE_BREAKS.contains(&self.lower(k).as_str()) || self.quote_mark(k);
+        let is_break = |k: usize| CLAUSE_BREAKS.contains(&self.low(k)) || self.quote_mark[k];
         let start = (sentence.tokens.start..i)
             .rev()
             .find(|&k| is_break(k))
@@ -127,23 +165,30 @@ impl<'a> Ctx<'a> {
         start..end
     }
 
-    fn quote_mark(&self, k: usize) -> bool {
-        let t = self.doc.token_text(k);
-        self.quotes.iter().any(|q| {
-            (q.outer.start == self.doc.tokens[k].start || q.outer.end == self.doc.tokens[k].end)
-                && !t.chars().any(char::is_alphanumeric)
-        })
-    }
-
     fn evidence(&self, s: usize) -> Span {
         self.doc.sentences[s].span
     }
+
+    /// First word-like token of sentence `s`.
+    fn first_word(&self, s: usize) -> Option<usize> {
+        self.doc.sentences[s]
+            .tokens
+            .clone()
+            .find(|&k| self.doc.token_text(k).chars().any(char::is_alphanumeric))
+    }
+}
+
+/// The quote whose marks enclose byte `byte` (quotes are sorted and disjoint).
+fn quote_at(quotes: &[Quote], byte: usize) -> Option<&Quote> {
+    let i = quotes.partition_point(|q| q.outer.end <= byte);
+    quotes.get(i).filter(|q| q.outer.start <= byte)
 }
 
 /// The lexicon verb starting at token `i`, with its length in tokens.
-fn verb_at<'l>(ctx: &Ctx, i: usize, end: usize, lex: &'l Lexicon) -> Option<(&'l VerbEntry, usize)> {
+fn verb_at<'l>(ctx: &Ctx, s: usize, i: usize, lex: &'l Lexicon) -> Option<(&'l VerbEntry, usize)> {
+    let end = ctx.doc.sentences[s].tokens.end;
     if i + 1 < end {
-        let two = format!("{} {}", ctx.lower(i), ctx.lower(i + 1));
+        let two = format!("{} {}", ctx.low(i), ctx.low(i + 1));
         if let Some(v) = lex.verb(&two).filter(|v| v.words == 2) {
             return Some((v, 2));
         }
@@ -151,21 +196,14 @@ fn verb_at<'l>(ctx: &Ctx, i: usize, end: usize, lex: &'l Lexicon) -> Option<(&'l
     let t = ctx.doc.token_text(i);
     // Verbs are lowercase in running text; a capitalised form is a verb only
     // at a sentence start ("Speaking to …").
-    if t.chars().next().is_some_and(char::is_uppercase) && ctx.doc.sentences.iter().all(|s| s.tokens.start != i) {
-        let first_word = ctx.doc.sentences.iter().find(|s| s.tokens.contains(&i)).and_then(|s| {
-            s.tokens
-                .clone()
-                .find(|&k| ctx.doc.token_text(k).chars().any(char::is_alphanumeric))
-        });
-        if first_word != Some(i) {
-            return None;
-        }
-    }
-    // A form after a determiner is a noun ("the visit", "his call").
-    if i > 0 && DETERMINERS.contains(&ctx.lower(i - 1).as_str()) {
+    if t.chars().next().is_some_and(char::is_uppercase) && ctx.first_word(s) != Some(i) {
         return None;
     }
-    lex.verb(&t.to_lowercase()).filter(|v| v.words == 1).map(|v| (v, 1))
+    // A form after a determiner is a noun ("the visit", "his call").
+    if i > 0 && DETERMINERS.contains(&ctx.low(i - 1)) {
+        return None;
+    }
+    lex.verb(ctx.low(i)).filter(|v| v.words == 1).map(|v| (v, 1))
 }
 
 fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
@@ -175,7 +213,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
     while i < sentence.tokens.end {
         let in_mention = mentions.iter().any(|m| m.tokens.contains(&i));
         let found = (!in_mention && !ctx.quoted(ctx.doc.tokens[i].start))
-            .then(|| verb_at(ctx, i, sentence.tokens.end, lex))
+            .then(|| verb_at(ctx, s, i, lex))
             .flatten();
         let Some((verb, len)) = found else {
             i += 1;
@@ -477,8 +515,8 @@ fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
     let doc = ctx.doc;
     for q in ctx.quotes {
         let (Some(first_tok), Some(last_tok)) = (
-            doc.tokens.iter().position(|t| t.start >= q.outer.start),
-            doc.tokens.iter().rposition(|t| t.end <= q.outer.end),
+            Some(doc.tokens.partition_point(|t| t.start < q.outer.start)).filter(|&k| k < doc.tokens.len()),
+            doc.tokens.partition_point(|t| t.end <= q.outer.end).checked_sub(1),
         ) else {
             continue;
         };

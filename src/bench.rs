@@ -1,0 +1,126 @@
+//! Throughput benchmark of the pipeline stages (`textkg bench`).
+//!
+//! Speed targets are checked here, never by timed assertions in tests. The
+//! corpus is the given documents repeated until it holds at least the
+//! requested number of tokens; each stage runs on one thread over the whole
+//! corpus, then the full pipeline runs on all cores and the quads are
+//! bulk-loaded into an in-memory store.
+
+use std::time::{Duration, Instant};
+
+use crate::extract::Extractor;
+use crate::input::SourceDocument;
+use crate::rdf::{DocumentIdentity, MappingOptions};
+use crate::store::{KgStore, PreparedDocument, StoreError};
+
+/// One measured stage.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StageFigure {
+    /// Stage name.
+    pub stage: &'static str,
+    /// Threads used.
+    pub threads: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Tokens per second.
+    pub tokens_per_second: f64,
+    /// Extra figure (quads per second for RDF and store stages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quads_per_second: Option<f64>,
+}
+
+/// Benchmark results.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BenchReport {
+    /// Documents in the corpus (after repetition).
+    pub documents: usize,
+    /// Tokens in the corpus.
+    pub tokens: usize,
+    /// Characters in the corpus.
+    pub chars: usize,
+    /// Per-stage figures.
+    pub stages: Vec<StageFigure>,
+}
+
+fn figure(stage: &'static str, threads: usize, elapsed: Duration, tokens: usize, quads: Option<usize>) -> StageFigure {
+    let s = elapsed.as_secs_f64().max(1e-9);
+    StageFigure {
+        stage,
+        threads,
+        seconds: s,
+        tokens_per_second: tokens as f64 / s,
+        quads_per_second: quads.map(|q| q as f64 / s),
+    }
+}
+
+/// Runs the benchmark over `documents` repeated to at least `min_tokens` tokens.
+pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchReport, StoreError> {
+    let options = MappingOptions::default();
+    let extractor = Extractor::default();
+    let per_pass: usize = documents
+        .iter()
+        .map(|d| crate::nlp::tokenize::tokenize(&d.text).len())
+        .sum();
+    let repeats = if per_pass == 0 {
+        1
+    } else {
+        min_tokens.div_ceil(per_pass).max(1)
+    };
+    let corpus: Vec<SourceDocument> = (0..repeats)
+        .flat_map(|r| {
+            documents.iter().map(move |d| SourceDocument {
+                id: Some(format!("{}#{r}", d.name)),
+                ..d.clone()
+            })
+        })
+        .collect();
+    let chars: usize = corpus.iter().map(|d| d.text.chars().count()).sum();
+
+    let t = Instant::now();
+    let docs: Vec<_> = corpus.iter().map(|d| crate::nlp::analyze(d.text.clone())).collect();
+    let tokenize = t.elapsed();
+    let tokens: usize = docs.iter().map(|d| d.tokens.len()).sum();
+
+    let t = Instant::now();
+    let extractions: Vec<_> = docs.iter().map(|d| extractor.extract(d)).collect();
+    let extract = t.elapsed();
+
+    let t = Instant::now();
+    let mut quads = 0;
+    let mut prepared = Vec::with_capacity(corpus.len());
+    for ((source, doc), x) in corpus.iter().zip(&docs).zip(&extractions) {
+        let identity = DocumentIdentity::of(source, &options.namespace);
+        let q = crate::rdf::document_quads(source, &identity, doc, x, &options);
+        quads += q.len();
+        prepared.push(PreparedDocument { identity, quads: q });
+    }
+    let rdf = t.elapsed();
+
+    let t = Instant::now();
+    let store = KgStore::in_memory()?;
+    store.write(prepared)?;
+    let load = t.elapsed();
+
+    let threads = rayon::current_num_threads();
+    let t = Instant::now();
+    for batch in corpus.chunks(crate::pipeline::BATCH_SIZE) {
+        let processed = crate::pipeline::process_batch(batch.to_vec(), &extractor, &options);
+        for p in processed {
+            std::hint::black_box(p.quads(&options));
+        }
+    }
+    let parallel = t.elapsed();
+
+    Ok(BenchReport {
+        documents: corpus.len(),
+        tokens,
+        chars,
+        stages: vec![
+            figure("tokenize+sentences", 1, tokenize, tokens, None),
+            figure("extract (mentions, entities, relations)", 1, extract, tokens, None),
+            figure("rdf mapping", 1, rdf, tokens, Some(quads)),
+            figure("store bulk load (in-memory)", 1, load, tokens, Some(quads)),
+            figure("pipeline text→quads", threads, parallel, tokens, None),
+        ],
+    })
+}

@@ -1,0 +1,84 @@
+//! Annotation of words and sentences with the embedded models: UPOS, XPOS,
+//! lemma (and, when a parser is shipped, head and relation), plus the bridge
+//! between raw text and CoNLL-U sentences.
+
+use super::conllu::{self, Word};
+use super::lemma::Lemmatizer;
+use super::models::{self, ModelError};
+use super::tagger::Tagger;
+use crate::document::Document;
+
+/// The linguistic analysers, borrowed from the embedded models.
+#[derive(Clone, Copy)]
+pub struct Analyzer {
+    tagger: &'static Tagger,
+    lemmatizer: &'static Lemmatizer,
+}
+
+impl Analyzer {
+    /// The analyser over the models embedded in the binary.
+    pub fn embedded() -> Result<Self, ModelError> {
+        Ok(Self {
+            tagger: models::tagger()?,
+            lemmatizer: models::lemmatizer()?,
+        })
+    }
+
+    /// Fills UPOS, XPOS and LEMMA of a sentence, keeping its words.
+    pub fn annotate(&self, sentence: &mut conllu::Sentence) {
+        let forms: Vec<&str> = sentence.words.iter().map(|w| w.form.as_str()).collect();
+        let tags = self.tagger.tag(&forms);
+        for (w, t) in sentence.words.iter_mut().zip(tags) {
+            w.upos = t.upos.to_string();
+            w.xpos = t.xpos.to_string();
+            w.lemma = self.lemmatizer.lemmatize(&w.form, t.xpos, t.upos);
+        }
+    }
+
+    /// Tokenises raw text and annotates it, as CoNLL-U sentences with
+    /// `# sent_id`, `# text` and `SpaceAfter=No` where the text has no space.
+    pub fn annotate_text(&self, doc: &Document, doc_id: &str) -> Vec<conllu::Sentence> {
+        let mut out = Vec::with_capacity(doc.sentences.len());
+        for (k, s) in doc.sentences.iter().enumerate() {
+            let text = doc.span_text(s.span);
+            let mut sentence = conllu::Sentence {
+                comments: vec![
+                    format!("# sent_id = {doc_id}-{}", k + 1),
+                    // CoNLL-U comments are one line: line breaks inside a sentence become spaces.
+                    format!("# text = {}", text.split_whitespace().collect::<Vec<_>>().join(" ")),
+                ],
+                ..Default::default()
+            };
+            for i in s.tokens.clone() {
+                let mut w = Word::from_form(doc.token_text(i));
+                let next_start = doc.tokens.get(i + 1).map(|t| t.start);
+                if i + 1 < s.tokens.end && next_start == Some(doc.tokens[i].end) {
+                    w.misc = "SpaceAfter=No".to_string();
+                }
+                sentence.words.push(w);
+            }
+            self.annotate(&mut sentence);
+            out.push(sentence);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_text_becomes_annotated_conllu() {
+        let a = Analyzer::embedded().unwrap();
+        let doc = crate::nlp::analyze("Putin's aide didn't call. He waited.".to_string());
+        let s = a.annotate_text(&doc, "d");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].forms(), ["Putin", "'s", "aide", "did", "n't", "call", "."]);
+        assert_eq!(s[0].text(), Some("Putin's aide didn't call."));
+        assert!(!s[0].words[0].space_after());
+        assert_eq!(s[0].words[3].lemma, "do");
+        let out = conllu::write(&s);
+        assert_eq!(conllu::parse(&out).unwrap(), s, "output is valid CoNLL-U");
+    }
+}
