@@ -477,15 +477,27 @@ fn run(cli: Cli) -> Result<Outcome> {
                     acc.lemma_pct(),
                     acc.words
                 )?;
-                writeln!(out, "  raw text:     tokens P {tp:.2} R {tr:.2} F1 {tf:.2}  sentences P {sp:.2} R {sr:.2} F1 {sf:.2}")?;
+                writeln!(
+                    out,
+                    "  raw text:     tokens P {tp:.2} R {tr:.2} F1 {tf:.2}  sentences P {sp:.2} R {sr:.2} F1 {sf:.2}"
+                )?;
                 if seg.unaligned > 0 {
-                    writeln!(out, "  ({} gold sentences could not be aligned to their text and were skipped)", seg.unaligned)?;
+                    writeln!(
+                        out,
+                        "  ({} gold sentences could not be aligned to their text and were skipped)",
+                        seg.unaligned
+                    )?;
                 }
             }
             Ok(Outcome::Success)
         }
         Command::Train { what } => match what {
-            TrainCommand::Tagger { train, dev, out, epochs } => train_tagger(train, dev, out, epochs),
+            TrainCommand::Tagger {
+                train,
+                dev,
+                out,
+                epochs,
+            } => train_tagger(train, dev, out, epochs),
             TrainCommand::Gazetteer { data, out } => {
                 let regions_path = out.join("regions.tsv");
                 let regions = std::fs::read_to_string(&regions_path)
@@ -722,7 +734,11 @@ fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome> {
     let analyzer = textkg::nlp::annotate::Analyzer::embedded()?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let paths = if paths.is_empty() { vec![PathBuf::from("-")] } else { paths };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        paths
+    };
     let mut errors = 0;
     for path in &paths {
         match input_format {
@@ -754,9 +770,12 @@ fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome> {
                     };
                     input::read_source(&source, &options, &mut |r| match r {
                         Ok(doc) => {
-                            let id = std::path::Path::new(&doc.name)
-                                .file_stem()
-                                .map_or("stdin".to_string(), |s| s.to_string_lossy().to_string());
+                            let id = match &doc.id {
+                                Some(path) => std::path::Path::new(path)
+                                    .file_stem()
+                                    .map_or_else(|| "doc".to_string(), |s| s.to_string_lossy().to_string()),
+                                None => "stdin".to_string(),
+                            };
                             let analysed = textkg::nlp::analyze(doc.text);
                             let mut buf = format!("# newdoc id = {id}\n");
                             for s in analyzer.annotate_text(&analysed, &id) {
@@ -789,7 +808,11 @@ fn train_tagger(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, epochs: us
     for p in &dev {
         dev_sentences.extend(read_conllu(p)?);
     }
-    eprintln!("train: {} sentences, dev: {} sentences", train_sentences.len(), dev_sentences.len());
+    eprintln!(
+        "train: {} sentences, dev: {} sentences",
+        train_sentences.len(),
+        dev_sentences.len()
+    );
     let started = Instant::now();
     let options = textkg::nlp::tagger::TrainOptions {
         max_epochs: epochs,
@@ -798,7 +821,10 @@ fn train_tagger(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, epochs: us
     let tagger = textkg::nlp::tagger::Tagger::train(&train_sentences, &dev_sentences, &options);
     let lemmatizer = textkg::nlp::lemma::Lemmatizer::train(&train_sentences);
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    for (name, bytes) in [("tagger.bin", tagger.to_bytes()), ("lemmatizer.bin", lemmatizer.to_bytes())] {
+    for (name, bytes) in [
+        ("tagger.bin", tagger.to_bytes()),
+        ("lemmatizer.bin", lemmatizer.to_bytes()),
+    ] {
         let path = out.join(name);
         std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());

@@ -146,7 +146,11 @@ pub struct SegmentationScore {
 
 /// (precision, recall, F1) in percent.
 pub fn prf(matched: usize, gold: usize, system: usize) -> (f64, f64, f64) {
-    let p = if system == 0 { 0.0 } else { matched as f64 / system as f64 };
+    let p = if system == 0 {
+        0.0
+    } else {
+        matched as f64 / system as f64
+    };
     let r = if gold == 0 { 0.0 } else { matched as f64 / gold as f64 };
     let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
     (100.0 * p, 100.0 * r, 100.0 * f)
@@ -223,10 +227,17 @@ pub fn segmentation(gold: &[Sentence]) -> SegmentationScore {
         for (i, w) in s.words.iter().enumerate() {
             while let Some(e) = extra.next_if(|e| e.before_word == i) {
                 let mut cols = e.line.split('\t');
-                let (Some(id), Some(surface)) = (cols.next(), cols.next()) else { continue };
+                let (Some(id), Some(surface)) = (cols.next(), cols.next()) else {
+                    continue;
+                };
                 let Some((a, b)) = id.split_once('-') else { continue };
-                let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) else { continue };
-                let words: String = (a..=b).filter_map(|k| s.words.get(k - 1)).map(|w| w.form.as_str()).collect();
+                let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) else {
+                    continue;
+                };
+                let words: String = (a..=b)
+                    .filter_map(|k| s.words.get(k - 1))
+                    .map(|w| w.form.as_str())
+                    .collect();
                 if words != surface {
                     units.push(surface);
                     covered_until = b;
