@@ -77,9 +77,18 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
     let chars: usize = corpus.iter().map(|d| d.text.chars().count()).sum();
 
     let t = Instant::now();
-    let docs: Vec<_> = corpus.iter().map(|d| crate::nlp::analyze(d.text.clone())).collect();
+    let mut docs: Vec<_> = corpus.iter().map(|d| crate::nlp::segment(d.text.clone())).collect();
     let tokenize = t.elapsed();
     let tokens: usize = docs.iter().map(|d| d.tokens.len()).sum();
+
+    let analyzer = crate::nlp::annotate::Analyzer::embedded().ok();
+    let t = Instant::now();
+    if let Some(a) = analyzer {
+        for d in &mut docs {
+            a.tag_document(d);
+        }
+    }
+    let tag = t.elapsed();
 
     let t = Instant::now();
     let extractions: Vec<_> = docs.iter().map(|d| extractor.extract(d)).collect();
@@ -117,6 +126,7 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
         chars,
         stages: vec![
             figure("tokenize+sentences", 1, tokenize, tokens, None),
+            figure("pos tag + lemmatize", 1, tag, tokens, None),
             figure("extract (mentions, entities, relations)", 1, extract, tokens, None),
             figure("rdf mapping", 1, rdf, tokens, Some(quads)),
             figure("store bulk load (in-memory)", 1, load, tokens, Some(quads)),

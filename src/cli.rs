@@ -776,7 +776,7 @@ fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome> {
                                     .map_or_else(|| "doc".to_string(), |s| s.to_string_lossy().to_string()),
                                 None => "stdin".to_string(),
                             };
-                            let analysed = textkg::nlp::analyze(doc.text);
+                            let analysed = textkg::nlp::segment(doc.text);
                             let mut buf = format!("# newdoc id = {id}\n");
                             for s in analyzer.annotate_text(&analysed, &id) {
                                 textkg::nlp::conllu::write_sentence(&s, &mut buf);

@@ -77,8 +77,16 @@ pub struct Segmentation {
     pub sentences: Vec<Sentence>,
 }
 
-/// A text with its segmentation. Annotation layers (tags, parse, mentions) are
-/// kept beside it, indexed by token.
+/// Part-of-speech tags of one token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PosTag {
+    /// Universal POS tag ("PROPN").
+    pub upos: &'static str,
+    /// Penn Treebank tag ("NNP").
+    pub xpos: &'static str,
+}
+
+/// A text with its segmentation and token-level annotations.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The original text, unchanged.
@@ -87,6 +95,10 @@ pub struct Document {
     pub tokens: Vec<Span>,
     /// Sentences, in text order.
     pub sentences: Vec<Sentence>,
+    /// POS tags, one per token; empty when the document was not tagged.
+    pub tags: Vec<PosTag>,
+    /// Lemmas, one per token; empty when the document was not tagged.
+    pub lemmas: Vec<String>,
 }
 
 impl Document {
@@ -96,7 +108,24 @@ impl Document {
             text,
             tokens: segmentation.tokens,
             sentences: segmentation.sentences,
+            tags: Vec::new(),
+            lemmas: Vec::new(),
         }
+    }
+
+    /// UPOS of token `i`, or `""` when untagged.
+    pub fn upos(&self, i: usize) -> &'static str {
+        self.tags.get(i).map_or("", |t| t.upos)
+    }
+
+    /// Lemma of token `i`, or `""` when untagged.
+    pub fn lemma(&self, i: usize) -> &str {
+        self.lemmas.get(i).map_or("", String::as_str)
+    }
+
+    /// True when POS tags are present.
+    pub fn is_tagged(&self) -> bool {
+        !self.tags.is_empty() && self.tags.len() == self.tokens.len()
     }
 
     /// Text of token `i`.

@@ -105,6 +105,14 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                     ));
                     if bare_title || context.is_spurious_initial(doc, i, run_end, sentence.tokens.start, lex) {
                         None
+                    } else if run_end - i >= 2
+                        && doc.is_tagged()
+                        && !matches!(doc.upos(i), "PROPN" | "X")
+                        && first_word_index(doc, sentence.tokens.start..run_end) == Some(i)
+                        && !context.cap_mid_seen.contains(doc.token_text(i))
+                    {
+                        // "Later Cole said": a capitalised common word before a name.
+                        named_run(doc, i + 1, run_end, s, head)
                     } else {
                         named_run(doc, i, run_end, s, head)
                     }
@@ -359,6 +367,17 @@ impl DocContext {
         let first = doc.token_text(start);
         if self.lower_seen.contains(&first.to_lowercase()) {
             return true;
+        }
+        // A lone proper noun that acts as a subject ("Zelensky said …") is a
+        // name even if the document never repeats it mid-sentence; the tagger
+        // alone is not trusted here, since it tags title-case line starts
+        // ("Gratitude to …") as PROPN.
+        if doc.is_tagged()
+            && end - start == 1
+            && doc.upos(start) == "PROPN"
+            && matches!(doc.upos(start + 1), "VERB" | "AUX")
+        {
+            return false;
         }
         end - start == 1 && !self.cap_mid_seen.contains(first) && !is_acronym(first)
     }

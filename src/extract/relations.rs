@@ -185,25 +185,38 @@ fn quote_at(quotes: &[Quote], byte: usize) -> Option<&Quote> {
 }
 
 /// The lexicon verb starting at token `i`, with its length in tokens.
+///
+/// With POS tags, a verb is a token tagged VERB whose form or lemma is in the
+/// lexicon. Without tags (models unavailable), a lexicon form counts unless a
+/// determiner precedes it ("the visit") or it is capitalised mid-sentence.
 fn verb_at<'l>(ctx: &Ctx, s: usize, i: usize, lex: &'l Lexicon) -> Option<(&'l VerbEntry, usize)> {
     let end = ctx.doc.sentences[s].tokens.end;
+    let tagged = ctx.doc.is_tagged();
+    if tagged && ctx.doc.upos(i) != "VERB" {
+        return None;
+    }
     if i + 1 < end {
         let two = format!("{} {}", ctx.low(i), ctx.low(i + 1));
-        if let Some(v) = lex.verb(&two).filter(|v| v.words == 2) {
+        let two_lemma = format!("{} {}", ctx.doc.lemma(i).to_lowercase(), ctx.low(i + 1));
+        if let Some(v) = lex.verb(&two).or_else(|| lex.verb(&two_lemma)).filter(|v| v.words == 2) {
             return Some((v, 2));
         }
     }
-    let t = ctx.doc.token_text(i);
-    // Verbs are lowercase in running text; a capitalised form is a verb only
-    // at a sentence start ("Speaking to …").
-    if t.chars().next().is_some_and(char::is_uppercase) && ctx.first_word(s) != Some(i) {
-        return None;
+    if !tagged {
+        let t = ctx.doc.token_text(i);
+        // Verbs are lowercase in running text; a capitalised form is a verb only
+        // at a sentence start ("Speaking to …").
+        if t.chars().next().is_some_and(char::is_uppercase) && ctx.first_word(s) != Some(i) {
+            return None;
+        }
+        if i > 0 && DETERMINERS.contains(&ctx.low(i - 1)) {
+            return None;
+        }
     }
-    // A form after a determiner is a noun ("the visit", "his call").
-    if i > 0 && DETERMINERS.contains(&ctx.low(i - 1)) {
-        return None;
-    }
-    lex.verb(ctx.low(i)).filter(|v| v.words == 1).map(|v| (v, 1))
+    lex.verb(ctx.low(i))
+        .or_else(|| lex.verb(&ctx.doc.lemma(i).to_lowercase()))
+        .filter(|v| v.words == 1)
+        .map(|v| (v, 1))
 }
 
 fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
@@ -678,6 +691,15 @@ mod tests {
     fn foreign_preposition_blocks_object() {
         let f = facts("Mayor Ian Cole praised the war effort in France.");
         assert!(!f.iter().any(|(_, p, _)| p == "praises"), "{f:?}");
+    }
+
+    #[test]
+    fn nouns_are_not_verbs_and_objects_are_not_later_subjects() {
+        let f = facts("Mayor Ian Cole thanked Senator Ana Ruiz for the visit and praised Canada.");
+        assert!(has(&f, "Ian Cole", "thanks", "Ana Ruiz"), "{f:?}");
+        assert!(has(&f, "Ian Cole", "praises", "Canada"), "{f:?}");
+        assert!(!f.iter().any(|(_, p, _)| p == "visits"), "{f:?}");
+        assert!(!has(&f, "Ana Ruiz", "praises", "Canada"), "{f:?}");
     }
 
     #[test]

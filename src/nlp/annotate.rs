@@ -35,6 +35,26 @@ impl Analyzer {
         }
     }
 
+    /// Fills the POS tags and lemmas of a segmented document, sentence by sentence.
+    pub fn tag_document(&self, doc: &mut Document) {
+        let mut tags = Vec::with_capacity(doc.tokens.len());
+        let mut lemmas = Vec::with_capacity(doc.tokens.len());
+        for s in &doc.sentences {
+            let words: Vec<&str> = s.tokens.clone().map(|i| doc.token_text(i)).collect();
+            for (w, t) in words.iter().zip(self.tagger.tag(&words)) {
+                tags.push(crate::document::PosTag {
+                    upos: t.upos,
+                    xpos: t.xpos,
+                });
+                lemmas.push(self.lemmatizer.lemmatize(w, t.xpos, t.upos));
+            }
+        }
+        if tags.len() == doc.tokens.len() {
+            doc.tags = tags;
+            doc.lemmas = lemmas;
+        }
+    }
+
     /// Tokenises raw text and annotates it, as CoNLL-U sentences with
     /// `# sent_id`, `# text` and `SpaceAfter=No` where the text has no space.
     pub fn annotate_text(&self, doc: &Document, doc_id: &str) -> Vec<conllu::Sentence> {

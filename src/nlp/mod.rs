@@ -17,8 +17,19 @@ pub mod tokenize;
 
 use crate::document::Document;
 
-/// Segments `text` into a [`Document`].
+/// Segments `text` into a [`Document`] and tags it with the embedded models.
+/// Never fails: should the embedded models not decode (a broken build), the
+/// document is returned untagged and the extractor falls back to its rules.
 pub fn analyze(text: String) -> Document {
+    let mut doc = segment(text);
+    if let Ok(analyzer) = annotate::Analyzer::embedded() {
+        analyzer.tag_document(&mut doc);
+    }
+    doc
+}
+
+/// Segments `text` into a [`Document`] without tagging.
+pub fn segment(text: String) -> Document {
     let segmentation = tokenize::segment(&text);
     Document::new(text, segmentation)
 }
