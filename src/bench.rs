@@ -91,7 +91,11 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
     let tag = t.elapsed();
 
     let t = Instant::now();
-    let extractions: Vec<_> = docs.iter().map(|d| extractor.extract(d)).collect();
+    let extractions: Vec<_> = docs
+        .iter()
+        .zip(&corpus)
+        .map(|(d, s)| extractor.extract(d, s.date.as_deref()))
+        .collect();
     let extract = t.elapsed();
 
     let t = Instant::now();

@@ -65,6 +65,11 @@ impl Namespace {
         )
     }
 
+    /// IRI of a normalised date (`…/date/2025-08-16`).
+    pub fn date(&self, value: &str) -> String {
+        format!("{}date/{}", self.base, slug(value))
+    }
+
     /// IRI of an open (non-ontology) relation named by a verb lemma.
     pub fn open_relation(&self, lemma: &str) -> String {
         format!("{}rel/{}", self.base, slug(lemma))

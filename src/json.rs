@@ -61,6 +61,9 @@ pub struct EntityOutput {
     pub aliases: Vec<String>,
     /// Mentions.
     pub mentions: Vec<MentionOutput>,
+    /// For `Date` entities: granularity of the normalised value (`day`, `week`, `month`, `year`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granularity: Option<&'static str>,
 }
 
 /// A mention.
@@ -137,7 +140,7 @@ pub fn document_output<'a>(
 ) -> DocumentOutput<'a> {
     let chars = CharOffsets::new(&doc.text);
     let iris = rdf::entity_iris(extraction, &options.namespace);
-    let entities = extraction
+    let mut entities: Vec<EntityOutput> = extraction
         .entities
         .iter()
         .zip(&iris)
@@ -160,8 +163,40 @@ pub fn document_output<'a>(
                     }
                 })
                 .collect(),
+            granularity: None,
         })
         .collect();
+    // Dates: one entity per normalised value, labelled by the value.
+    let mut dates: std::collections::BTreeMap<&str, (&'static str, Vec<MentionOutput>, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    for t in &extraction.dates {
+        let Some(value) = t.value.as_deref() else { continue };
+        let (start, end) = chars.chars(t.span);
+        let text = t.span.slice(&doc.text).to_string();
+        let entry = dates
+            .entry(value)
+            .or_insert_with(|| (t.granularity.as_str(), Vec::new(), Vec::new()));
+        if !entry.2.contains(&text) {
+            entry.2.push(text.clone());
+        }
+        entry.1.push(MentionOutput {
+            start,
+            end,
+            text,
+            sentence: t.sentence,
+        });
+    }
+    for (value, (granularity, mentions, mut aliases)) in dates {
+        aliases.sort();
+        entities.push(EntityOutput {
+            id: options.namespace.date(value),
+            label: value.to_string(),
+            entity_type: "Date",
+            aliases,
+            mentions,
+            granularity: Some(granularity),
+        });
+    }
     let relations = extraction
         .relations
         .iter()

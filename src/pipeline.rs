@@ -44,7 +44,7 @@ impl Processed {
 pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingOptions) -> Processed {
     let identity = DocumentIdentity::of(&source, &options.namespace);
     let document = crate::nlp::analyze(source.text.clone());
-    let extraction = extractor.extract(&document);
+    let extraction = extractor.extract(&document, source.date.as_deref());
     Processed {
         source,
         identity,

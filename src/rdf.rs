@@ -17,6 +17,7 @@ use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 
 use crate::document::{CharOffsets, Document, Span};
+use crate::extract::dates::Granularity;
 use crate::extract::{EntityType, Extraction, MentionKind, Predicate, RelationObject};
 use crate::input::SourceDocument;
 use crate::iri::{self, Namespace};
@@ -37,6 +38,8 @@ pub mod ns {
     pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
     /// OWL.
     pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+    /// OWL-Time.
+    pub const TIME: &str = "http://www.w3.org/2006/time#";
     /// Wikidata entities.
     pub const WD: &str = "http://www.wikidata.org/entity/";
     /// RDF.
@@ -54,6 +57,7 @@ pub mod ns {
         ("itsrdf", ITSRDF),
         ("skos", SKOS),
         ("owl", OWL),
+        ("time", TIME),
         ("wd", WD),
         ("rdf", RDF),
         ("rdfs", RDFS),
@@ -280,6 +284,30 @@ pub fn document_quads(
         }
         if m.kind == MentionKind::Pronoun {
             add(&node, rdf::TYPE.into(), tk("PronounMention").into());
+        }
+    }
+
+    // Dates: OWL-Time instants, one node per normalised value.
+    for t in &extraction.dates {
+        let Some(value) = t.value.as_deref() else { continue };
+        let node = minted(options.namespace.date(value));
+        let time = |l: &str| term(ns::TIME, l);
+        add(&node, rdf::TYPE.into(), time("Instant").into());
+        add(&node, rdfs::LABEL.into(), Literal::new_simple_literal(value).into());
+        let (unit, position) = match t.granularity {
+            Granularity::Day => ("unitDay", Some(("inXSDDate", xsd::DATE))),
+            Granularity::Week => ("unitWeek", None),
+            Granularity::Month => ("unitMonth", Some(("inXSDgYearMonth", xsd::G_YEAR_MONTH))),
+            Granularity::Year => ("unitYear", Some(("inXSDgYear", xsd::G_YEAR))),
+        };
+        add(&node, time("unitType"), time(unit).into());
+        if let Some((p, datatype)) = position {
+            add(&node, time(p), Literal::new_typed_literal(value, datatype).into());
+        }
+        let mention = span_node(t.span, "Phrase", &mut add);
+        add(&mention, term(ns::ITSRDF, "taIdentRef"), node.into());
+        if let Some(s) = sentence_nodes.get(t.sentence) {
+            add(&mention, nif("sentence"), s.clone().into());
         }
     }
 

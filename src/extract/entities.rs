@@ -203,7 +203,7 @@ mod tests {
 
     fn entities(text: &str) -> Vec<Entity> {
         let doc = nlp::analyze(text.to_string());
-        Extractor::default().extract(&doc).entities
+        Extractor::default().extract(&doc, None).entities
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! span points into `Document::text` on char boundaries; output order is
 //! deterministic (text order), so the same input gives the same output.
 
+pub mod dates;
 pub mod entities;
 pub mod mentions;
 pub mod relations;
@@ -174,6 +175,8 @@ pub struct Extraction {
     pub mentions: Vec<Mention>,
     /// Relations, in text order of their evidence.
     pub relations: Vec<Relation>,
+    /// Date expressions, normalised against the document date.
+    pub dates: Vec<dates::TimeExpression>,
 }
 
 /// The extractor: lexical resources plus the stage functions.
@@ -194,15 +197,18 @@ impl Extractor {
         Self { lexicon }
     }
 
-    /// Runs all stages on a document.
-    pub fn extract(&self, doc: &Document) -> Extraction {
+    /// Runs all stages on a document. `date` is its publication date
+    /// (`YYYY-MM-DD`), the anchor of relative dates.
+    pub fn extract(&self, doc: &Document, date: Option<&str>) -> Extraction {
         let names = mentions::find_names(doc, self.lexicon);
         let (entities, mentions) = entities::resolve(doc, names);
         let relations = relations::extract(doc, &entities, &mentions, self.lexicon);
+        let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
         Extraction {
             entities,
             mentions,
             relations,
+            dates,
         }
     }
 }

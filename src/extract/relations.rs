@@ -654,7 +654,7 @@ mod tests {
     /// (subject label, predicate, object label or literal) triples.
     fn facts(text: &str) -> Vec<(String, String, String)> {
         let doc = nlp::analyze(text.to_string());
-        let x = Extractor::default().extract(&doc);
+        let x = Extractor::default().extract(&doc, None);
         x.relations
             .iter()
             .map(|r| {
