@@ -187,6 +187,7 @@ pub fn document_output<'a>(
         });
     }
     for (value, (granularity, mentions, mut aliases)) in dates {
+        aliases.retain(|a| a != value);
         aliases.sort();
         entities.push(EntityOutput {
             id: options.namespace.date(value),

@@ -447,31 +447,18 @@ pub fn build_gazetteer(
         }
     }
 
-    for r in rows(extra_organizations_tsv) {
-        let (Some(name), aliases, qid) = (
-            r.first(),
-            r.get(1).copied().unwrap_or(""),
-            r.get(2).copied().unwrap_or(""),
-        ) else {
-            continue;
-        };
-        add(name, GazetteerClass::Organization, name, qid);
-        for a in aliases.split('|') {
-            add(a, GazetteerClass::Organization, name, qid);
-        }
-    }
-
-    for r in rows(regions_tsv) {
-        let (Some(name), aliases, qid) = (
-            r.first(),
-            r.get(1).copied().unwrap_or(""),
-            r.get(2).copied().unwrap_or(""),
-        ) else {
-            continue;
-        };
-        add(name, GazetteerClass::Region, name, qid);
-        for a in aliases.split('|') {
-            add(a, GazetteerClass::Region, name, qid);
+    for (tsv, class) in [
+        (extra_organizations_tsv, GazetteerClass::Organization),
+        (regions_tsv, GazetteerClass::Region),
+    ] {
+        // Hand-written tables: name, aliases (| separated), Wikidata id.
+        for r in rows(tsv) {
+            let Some(name) = r.first() else { continue };
+            let qid = r.get(2).copied().unwrap_or("");
+            add(name, class, name, qid);
+            for a in r.get(1).copied().unwrap_or("").split('|') {
+                add(a, class, name, qid);
+            }
         }
     }
 

@@ -106,47 +106,23 @@ pub fn run_query(
     }
     match prepared.on_store(store.inner()).execute()? {
         QueryResults::Solutions(solutions) => {
+            if format == ResultFormat::Table {
+                return write_table(solutions, out);
+            }
             let variables = solutions.variables().to_vec();
-            let results_format = match format {
-                ResultFormat::Table => return write_table(solutions, out),
-                ResultFormat::Json => QueryResultsFormat::Json,
-                ResultFormat::Csv => QueryResultsFormat::Csv,
-                ResultFormat::Tsv => QueryResultsFormat::Tsv,
-                ResultFormat::Xml => QueryResultsFormat::Xml,
-                f => {
-                    return Err(QueryError::Format {
-                        format: f,
-                        form: "SELECT",
-                        hint: "table, json, csv, tsv or xml",
-                    });
-                }
-            };
-            let mut ser =
-                QueryResultsSerializer::from_format(results_format).serialize_solutions_to_writer(out, variables)?;
+            let mut ser = QueryResultsSerializer::from_format(results_format(format, "SELECT")?)
+                .serialize_solutions_to_writer(out, variables)?;
             for s in solutions {
                 ser.serialize(&s?)?;
             }
             ser.finish()?;
         }
         QueryResults::Boolean(b) => {
-            let results_format = match format {
-                ResultFormat::Table => {
-                    writeln!(out, "{b}")?;
-                    return Ok(());
-                }
-                ResultFormat::Json => QueryResultsFormat::Json,
-                ResultFormat::Csv => QueryResultsFormat::Csv,
-                ResultFormat::Tsv => QueryResultsFormat::Tsv,
-                ResultFormat::Xml => QueryResultsFormat::Xml,
-                f => {
-                    return Err(QueryError::Format {
-                        format: f,
-                        form: "ASK",
-                        hint: "table, json, csv, tsv or xml",
-                    });
-                }
-            };
-            QueryResultsSerializer::from_format(results_format).serialize_boolean_to_writer(out, b)?;
+            if format == ResultFormat::Table {
+                writeln!(out, "{b}")?;
+                return Ok(());
+            }
+            QueryResultsSerializer::from_format(results_format(format, "ASK")?).serialize_boolean_to_writer(out, b)?;
         }
         QueryResults::Graph(triples) => {
             let rdf_format = match format {
@@ -169,6 +145,23 @@ pub fn run_query(
         }
     }
     Ok(())
+}
+
+/// The W3C results format for a SELECT or ASK output format.
+fn results_format(format: ResultFormat, form: &'static str) -> Result<QueryResultsFormat, QueryError> {
+    Ok(match format {
+        ResultFormat::Json => QueryResultsFormat::Json,
+        ResultFormat::Csv => QueryResultsFormat::Csv,
+        ResultFormat::Tsv => QueryResultsFormat::Tsv,
+        ResultFormat::Xml => QueryResultsFormat::Xml,
+        f => {
+            return Err(QueryError::Format {
+                format: f,
+                form,
+                hint: "table, json, csv, tsv or xml",
+            });
+        }
+    })
 }
 
 /// An RDF serializer with the textkg prefixes declared (for formats that use them).
