@@ -307,7 +307,7 @@ impl Parsed {
 
 /// Tries to read a date expression at token `i`; returns its length in tokens.
 fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
-    let t = |k: usize| (k < end).then(|| doc.token_text(k)).unwrap_or("");
+    let t = |k: usize| if k < end { doc.token_text(k) } else { "" };
     let lower = |k: usize| t(k).to_lowercase();
     // ISO date token.
     if let Some(d) = Date::parse(t(i)).filter(|_| t(i).len() == 10) {
@@ -333,7 +333,7 @@ fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
                 Some("last") => -1,
                 _ => 0,
             };
-            return Some((1, Parsed::Weekday(wd as u32, dir)));
+            return Some((1, Parsed::Weekday(wd, dir)));
         }
     }
     // Month D(, YYYY) | Month YYYY
