@@ -61,9 +61,22 @@ pub struct EntityOutput {
     pub aliases: Vec<String>,
     /// Mentions.
     pub mentions: Vec<MentionOutput>,
+    /// Roles read from titles ("US President Donald Trump" → President of the United States).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleOutput>,
     /// For `Date` entities: granularity of the normalised value (`day`, `week`, `month`, `year`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granularity: Option<&'static str>,
+}
+
+/// A role held by an entity.
+#[derive(Debug, Serialize)]
+pub struct RoleOutput {
+    /// Role title ("President").
+    pub title: String,
+    /// IRI of the country the role belongs to, when stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// A mention.
@@ -163,6 +176,17 @@ pub fn document_output<'a>(
                     }
                 })
                 .collect(),
+            roles: e
+                .roles
+                .iter()
+                .map(|r| RoleOutput {
+                    title: r.title.clone(),
+                    country: r
+                        .country
+                        .as_ref()
+                        .map(|c| options.namespace.entity(crate::extract::EntityType::Country, c)),
+                })
+                .collect(),
             granularity: None,
         })
         .collect();
@@ -195,6 +219,7 @@ pub fn document_output<'a>(
             entity_type: "Date",
             aliases,
             mentions,
+            roles: Vec::new(),
             granularity: Some(granularity),
         });
     }

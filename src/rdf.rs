@@ -265,6 +265,29 @@ pub fn document_quads(
                 schema("jobTitle"),
                 Literal::new_simple_literal(&role.title).into(),
             );
+            // The role as a node: who holds which title, of which country.
+            let country = role
+                .country
+                .as_deref()
+                .map(|c| options.namespace.entity(EntityType::Country, c));
+            let role_node = minted(format!(
+                "{}/role/{}{}",
+                entity_iris[e],
+                iri::slug(&role.title),
+                role.country
+                    .as_deref()
+                    .map_or(String::new(), |c| format!("-{}", iri::slug(c)))
+            ));
+            add(&node, tk("holdsRole"), role_node.clone().into());
+            add(&role_node, rdf::TYPE.into(), tk("RoleAssignment").into());
+            add(
+                &role_node,
+                tk("roleTitle"),
+                Literal::new_simple_literal(&role.title).into(),
+            );
+            if let Some(c) = country {
+                add(&role_node, tk("roleOf"), minted(c).into());
+            }
         }
     }
     for m in &extraction.mentions {

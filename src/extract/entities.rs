@@ -184,6 +184,16 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         }
         entity.aliases = forms.into_iter().filter(|f| *f != entity.label).collect();
         entity.roles.sort();
+        // "President Putin" adds nothing to "Russian President Vladimir Putin".
+        let with_country: Vec<String> = entity
+            .roles
+            .iter()
+            .filter(|r| r.country.is_some())
+            .map(|r| r.title.clone())
+            .collect();
+        entity
+            .roles
+            .retain(|r| r.country.is_some() || !with_country.contains(&r.title));
     }
     (entities, mentions)
 }
