@@ -426,3 +426,55 @@ fn help_shows_examples_for_each_command() {
         assert!(out.contains("Example"), "{cmd} --help has no example");
     }
 }
+
+#[test]
+fn update_changes_the_store_and_construct_returns_rdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let store = store.to_str().unwrap();
+    ok(
+        &[
+            "ingest",
+            repo("examples/news/oslo-talks.txt").to_str().unwrap(),
+            "--store",
+            store,
+        ],
+        dir.path(),
+    );
+    let count = |q: &str| -> String {
+        let out = ok(&["query", "--store", store, q, "--format", "tsv"], dir.path());
+        out.lines().nth(1).unwrap_or("").to_string()
+    };
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a tk:RelationStatement ; tk:confidence ?c FILTER(?c < 0.7) }";
+    assert_ne!(count(q), "0");
+    ok(
+        &[
+            "update",
+            "--store",
+            store,
+            "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s a tk:RelationStatement ; tk:confidence ?c ; ?p ?o FILTER(?c < 0.7) } }",
+        ],
+        dir.path(),
+    );
+    assert_eq!(count(q), "0");
+    let ttl = ok(
+        &[
+            "query",
+            "--store",
+            store,
+            "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a schema:Person ; rdfs:label ?l }",
+            "--format",
+            "turtle",
+        ],
+        dir.path(),
+    );
+    assert!(ttl.contains("\"Daniel Okafor\""), "{ttl}");
+    let xml = ok(
+        &["query", "--store", store, "ASK { ?s a schema:City }", "--format", "xml"],
+        dir.path(),
+    );
+    assert!(xml.contains("<boolean>true</boolean>"), "{xml}");
+    let err = textkg(&["query", "--store", store, "SELECT nonsense"], None, dir.path());
+    assert_eq!(err.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("SPARQL syntax error"));
+}
