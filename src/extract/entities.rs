@@ -4,8 +4,9 @@
 //! 1. gazetteer mentions with the same canonical name and coarse type are one
 //!    entity ("US", "United States");
 //! 2. other names with the same text and coarse type are one entity;
-//! 3. a one-word name equal to the last (or first) word of exactly one
-//!    multi-word person name joins that person ("Trump" → "Donald Trump");
+//! 3. a name equal to the last words (or the first word) of exactly one
+//!    longer person name joins that person ("Trump" → "Donald Trump",
+//!    "von der Leyen" → "Ursula von der Leyen");
 //! 4. an acronym equal to the initials of exactly one multi-word organisation
 //!    joins it;
 //! 5. a personal pronoun joins the most recent *subject-like* person mention
@@ -50,18 +51,25 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         .collect();
     let mut rekey = Vec::new();
     for (k, (t, name)) in keys.iter().enumerate() {
-        if name.contains(' ') || names[k].canonical.is_some() {
+        if names[k].canonical.is_some() {
             continue;
         }
         if matches!(t, EntityType::Person | EntityType::Thing) {
+            // A shorter form of exactly one longer person name: its last words
+            // ("Trump", "von der Leyen") or its first word ("Donald").
+            let suffix = format!(" {name}");
             let matches: Vec<&&str> = people
                 .iter()
-                .filter(|p| p.rsplit(' ').next() == Some(name) || p.split(' ').next() == Some(name))
+                .filter(|p| p.len() > name.len())
+                .filter(|p| p.ends_with(&suffix) || (!name.contains(' ') && p.split(' ').next() == Some(name)))
                 .collect();
             if let [only] = matches.as_slice() {
                 rekey.push((k, (EntityType::Person, only.to_string())));
                 continue;
             }
+        }
+        if name.contains(' ') {
+            continue;
         }
         if matches!(t, EntityType::Organization | EntityType::Thing) {
             let matches: Vec<&&str> = orgs.iter().filter(|o| initials(o) == *name).collect();
@@ -225,6 +233,19 @@ mod tests {
         assert!(lopez[0].aliases.contains(&"Lopez".to_string()));
         assert!(lopez[0].aliases.contains(&"Senator Maria Lopez".to_string()));
         assert_eq!(lopez[0].mentions.len(), 3, "name, surname and pronoun");
+    }
+
+    #[test]
+    fn particle_surnames_join_the_full_name() {
+        let es = entities("Senator Anna van der Berg spoke. Critics praised van der Berg on Friday.");
+        let people: Vec<&Entity> = es.iter().filter(|e| e.entity_type == EntityType::Person).collect();
+        assert_eq!(people.len(), 1, "{es:?}");
+        assert_eq!(people[0].label, "Anna van der Berg");
+        assert!(
+            people[0].aliases.contains(&"van der Berg".to_string()),
+            "{:?}",
+            people[0].aliases
+        );
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub struct NameMention {
 
 /// Pronouns that can refer to a person.
 const PERSON_PRONOUNS: &[&str] = &["he", "him", "his", "she", "her", "hers"];
+/// Lowercase particles that can start a surname ("von der Leyen", "de Gaulle", "van Gogh").
+const NAME_PARTICLES: &[&str] = &[
+    "von", "van", "de", "der", "den", "du", "da", "di", "le", "la", "bin", "al",
+];
 /// Lowercase words allowed inside a name between capitalised words ("Bank of America").
 const NAME_CONNECTORS: &[&str] = &[
     "of", "de", "du", "da", "van", "von", "bin", "al", "el", "la", "del", "der",
@@ -62,7 +66,23 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 continue;
             }
             if !context.is_name_token(doc, i, lex) {
-                i += 1;
+                // "von der Leyen", "de Gaulle": lowercase particles that start a surname.
+                let particles = (i..end.min(i + 2))
+                    .take_while(|&k| NAME_PARTICLES.contains(&doc.token_text(k)))
+                    .count();
+                let starts_name = particles > 0
+                    && i + particles < end
+                    && context.is_name_token(doc, i + particles, lex)
+                    && i.checked_sub(1).is_none_or(|k| !context.is_name_token(doc, k, lex));
+                if starts_name {
+                    let run_end = context.name_run_end(doc, i + particles, end, lex);
+                    if let Some(m) = named_run(doc, i, run_end, s, None) {
+                        out.push(m);
+                    }
+                    i = run_end;
+                } else {
+                    i += 1;
+                }
                 continue;
             }
             if let Some((m, next)) = titled_person(doc, i, end, s, lex, &context) {
@@ -215,10 +235,7 @@ fn titled_person(
     }
     // The name after a title is a person unless the gazetteer says otherwise
     // ("President Macron" yes, "Prime Minister of India" no: "of" stops the run).
-    let mut name_end = name_start;
-    while name_end < end && context.is_name_token(doc, name_end, lex) {
-        name_end += 1;
-    }
+    let name_end = context.name_run_end(doc, name_start, end, lex);
     let span = Span::new(doc.tokens[name_start].start, doc.tokens[name_end - 1].end);
     let name = collapse(doc.span_text(span));
     if lex.lookup(&name).is_some() {
@@ -340,9 +357,14 @@ impl DocContext {
             }
             if self.is_name_token(doc, i, lex) {
                 i += 1;
-            } else if NAME_CONNECTORS.contains(&doc.token_text(i)) && i + 1 < end && self.is_name_token(doc, i + 1, lex)
-            {
-                i += 2;
+                continue;
+            }
+            // One or two connectors, then a capitalised word: "Bank of England", "von der Leyen".
+            let connectors = (i..end.min(i + 2))
+                .take_while(|&k| NAME_CONNECTORS.contains(&doc.token_text(k)))
+                .count();
+            if connectors > 0 && i + connectors < end && self.is_name_token(doc, i + connectors, lex) {
+                i += connectors + 1;
             } else {
                 break;
             }

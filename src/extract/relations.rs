@@ -619,14 +619,20 @@ fn speaker_before<'a>(ctx: &Ctx<'a>, lex: &Lexicon, s: usize, first_tok: usize) 
             return Some((m, ":".to_string(), 0.6));
         }
     }
-    k = k.checked_sub(1)?;
-    if k < sentence.tokens.start {
+    // The speech verb, possibly followed by its addressee ("told reporters,",
+    // "said in a statement," is not covered): up to two lowercase words.
+    let is_speech = |k: usize| lex.verb(ctx.low(k)).is_some_and(|v| v.kind == VerbKind::Speech);
+    k = (k.saturating_sub(3).max(sentence.tokens.start)..k)
+        .rev()
+        .find(|&v| is_speech(v))?;
+    let between_ok = (k + 1..first_tok - 1).all(|b| {
+        let w = ctx.doc.token_text(b);
+        w.chars().all(char::is_lowercase) && !PREPOSITIONS.contains(&w)
+    });
+    if !between_ok {
         return None;
     }
     let verb = ctx.lower(k);
-    if !lex.verb(&verb).is_some_and(|v| v.kind == VerbKind::Speech) {
-        return None;
-    }
     let verb_text = ctx.doc.token_text(k).to_string();
     // "X said, “…”" (allowing one adverb: "X quickly said").
     if let Some(m) = mentions
@@ -713,6 +719,17 @@ mod tests {
         let f = facts("“We will rebuild the bridge,” Mayor Ian Cole said. Later Cole added, “It takes time.”");
         assert!(has(&f, "Ian Cole", "says", "We will rebuild the bridge"), "{f:?}");
         assert!(has(&f, "Ian Cole", "says", "It takes time."), "{f:?}");
+    }
+
+    #[test]
+    fn speech_verb_with_addressee_before_quote() {
+        let f = facts("Mayor Ian Cole told reporters, “The bridge opens in May.”");
+        assert!(has(&f, "Ian Cole", "says", "The bridge opens in May."), "{f:?}");
+        let f = facts("Mayor Ian Cole spoke in Oslo, “The bridge opens in May.”");
+        assert!(
+            !f.iter().any(|(_, p, _)| p == "says"),
+            "a preposition between verb and quote: {f:?}"
+        );
     }
 
     #[test]
