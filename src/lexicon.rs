@@ -109,6 +109,8 @@ pub struct Lexicon {
     pub stopwords: std::collections::HashSet<String>,
     /// Last words of names that reveal the name's type ("News" → Organization).
     pub name_heads: HashMap<String, NameHead>,
+    /// Named groups ("Democrats", "Muslims"); plural demonyms are groups too.
+    pub groups: std::collections::HashSet<String>,
 }
 
 /// The type a name's last word reveals.
@@ -129,6 +131,7 @@ const VERBS: &str = include_str!("../models/lexicon/verbs.tsv");
 const EVENT_NOUNS: &str = include_str!("../models/lexicon/nominal_events.tsv");
 const STOPWORDS: &str = include_str!("../models/lexicon/stopwords.txt");
 const NAME_HEADS: &str = include_str!("../models/lexicon/name_heads.tsv");
+const GROUPS: &str = include_str!("../models/lexicon/groups.txt");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -145,6 +148,12 @@ impl Lexicon {
         LEXICON.get_or_init(|| {
             let mut lex = Self::parse(GAZETTEER, DEMONYMS, ROLES, VERBS, EVENT_NOUNS, STOPWORDS);
             lex.add_name_heads(NAME_HEADS);
+            lex.groups = GROUPS
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect();
             lex
         })
     }
@@ -257,6 +266,11 @@ impl Lexicon {
                 self.name_heads.insert(w.to_string(), head);
             }
         }
+    }
+
+    /// True for a named group: listed, or the plural of a demonym ("Russians").
+    pub fn is_group(&self, word: &str) -> bool {
+        self.groups.contains(word) || word.strip_suffix('s').is_some_and(|d| self.demonyms.contains_key(d))
     }
 
     /// Gazetteer entries for a surface form, best first (countries before

@@ -76,7 +76,7 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                     && i.checked_sub(1).is_none_or(|k| !context.is_name_token(doc, k, lex));
                 if starts_name {
                     let run_end = context.name_run_end(doc, i + particles, end, lex);
-                    if let Some(m) = named_run(doc, i, run_end, s, None) {
+                    if let Some(m) = named_run(doc, i, run_end, s, None, lex) {
                         out.push(m);
                     }
                     i = run_end;
@@ -96,7 +96,7 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 .then(|| lex.name_heads.get(doc.token_text(run_end - 1)).copied())
                 .flatten();
             let candidate = match (gazetteer, head) {
-                (Some((len, _)), Some(head)) if i + len < run_end => named_run(doc, i, run_end, s, Some(head)),
+                (Some((len, _)), Some(head)) if i + len < run_end => named_run(doc, i, run_end, s, Some(head), lex),
                 (Some((len, entry)), _) => {
                     let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
                     Some(NameMention {
@@ -132,9 +132,9 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                         && !context.cap_mid_seen.contains(doc.token_text(i))
                     {
                         // "Later Cole said": a capitalised common word before a name.
-                        named_run(doc, i + 1, run_end, s, head)
+                        named_run(doc, i + 1, run_end, s, head, lex)
                     } else {
-                        named_run(doc, i, run_end, s, head)
+                        named_run(doc, i, run_end, s, head, lex)
                     }
                 }
             };
@@ -166,7 +166,14 @@ fn pronoun(doc: &Document, i: usize, sentence: usize) -> NameMention {
 }
 
 /// A mention over tokens `start..end` typed by its last word, or guessed.
-fn named_run(doc: &Document, start: usize, end: usize, sentence: usize, head: Option<NameHead>) -> Option<NameMention> {
+fn named_run(
+    doc: &Document,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    head: Option<NameHead>,
+    lex: &Lexicon,
+) -> Option<NameMention> {
     // Trim trailing connectors ("Bank of" → "Bank").
     let mut end = end;
     while end > start && NAME_CONNECTORS.contains(&doc.token_text(end - 1)) {
@@ -182,6 +189,7 @@ fn named_run(doc: &Document, start: usize, end: usize, sentence: usize, head: Op
         Some(NameHead::Organization) => (EntityType::Organization, true),
         Some(NameHead::Event) => (EntityType::Event, true),
         Some(NameHead::Place) => (EntityType::Place, true),
+        None if words == 1 && lex.is_group(&name) => (EntityType::Group, true),
         None if words == 1 && is_acronym(&name) => (EntityType::Organization, false),
         None if words >= 2
             && name
@@ -217,18 +225,33 @@ fn titled_person(
     lex: &Lexicon,
     context: &DocContext,
 ) -> Option<(NameMention, usize)> {
+    let role_at = |i: usize| {
+        (1..=lex.max_role_words.min(end.saturating_sub(i)))
+            .rev()
+            .find_map(|len| {
+                let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
+                lex.roles.get(&collapse(doc.span_text(span))).map(|r| (len, r.clone()))
+            })
+    };
     let mut i = start;
     let mut country = None;
     if let Some(c) = lex.demonyms.get(doc.token_text(i)) {
         country = Some(c.clone());
         i += 1;
     }
-    let (role_len, role) = (1..=lex.max_role_words.min(end.saturating_sub(i)))
-        .rev()
-        .find_map(|len| {
-            let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
-            lex.roles.get(&collapse(doc.span_text(span))).map(|r| (len, r.clone()))
-        })?;
+    // A role, possibly after one or two capitalised modifiers naming the
+    // institution or party ("Senate Majority Leader …", "Republican Sen. …").
+    let (role_len, role) = match role_at(i) {
+        Some(r) => r,
+        None if country.is_none() => {
+            let (skip, r) = (1..=2)
+                .filter(|k| start + k < end && (start..start + k).all(|t| context.is_name_token(doc, t, lex)))
+                .find_map(|k| role_at(start + k).map(|r| (k, r)))?;
+            i = start + skip;
+            r
+        }
+        None => return None,
+    };
     let name_start = i + role_len;
     if name_start >= end || !context.is_name_token(doc, name_start, lex) {
         return None;

@@ -393,7 +393,10 @@ fn find_objects<'m>(
             continue;
         }
         let gap: Vec<String> = (last.tokens.end..m.tokens.start).map(|k| ctx.lower(k)).collect();
+        let verb_in_gap =
+            (last.tokens.end..m.tokens.start).any(|k| ctx.doc.upos(k) == "VERB" || ctx.lex.verb(ctx.low(k)).is_some());
         let coordinated = !gap.is_empty()
+            && !verb_in_gap
             && gap.len() <= 4
             && gap.iter().any(|w| COORDINATORS.contains(&w.as_str()))
             && gap.iter().all(|w| {
