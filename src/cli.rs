@@ -238,6 +238,23 @@ enum TrainCommand {
         #[arg(long, default_value_t = 10)]
         epochs: usize,
     },
+    /// Train the dependency parser on jackknifed POS tags (fixed seed, reproducible).
+    #[command(after_help = "Example (reproduces the shipped model; uses the tagger embedded in this binary):\n  \
+        textkg train parser \\\n    --train ../shared/data/ud_english_ewt/en_ewt-ud-train.conllu.gz ../shared/data/ud_english_gum_news/en_gum-ud-news-train.conllu \\\n    --dev ../shared/data/ud_english_ewt/en_ewt-ud-dev.conllu \\\n    --out models")]
+    Parser {
+        /// Training CoNLL-U files (`.gz` accepted).
+        #[arg(long, required = true, num_args = 1..)]
+        train: Vec<PathBuf>,
+        /// Development CoNLL-U files: choose the number of epochs (tagged with the embedded tagger).
+        #[arg(long, required = true, num_args = 1..)]
+        dev: Vec<PathBuf>,
+        /// Output folder for parser.bin.
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+        /// Folds for jackknifed training tags (a tagger trained on the other folds tags each fold); 0 = gold tags.
+        #[arg(long, default_value_t = 5)]
+        jackknife: usize,
+    },
     /// Build models/lexicon/gazetteer.tsv and demonyms.tsv from the gazetteer tables.
     Gazetteer {
         /// Folder with countries.tsv, cities.tsv, admin1.tsv, organizations.tsv.
@@ -461,10 +478,28 @@ fn run(cli: Cli) -> Result<Outcome> {
         } => {
             let tagger = textkg::nlp::models::tagger()?;
             let lemmatizer = textkg::nlp::models::lemmatizer()?;
+            let analyzer = textkg::nlp::annotate::Analyzer::embedded()?;
             let mut out = std::io::stdout().lock();
             for path in gold {
                 let sentences = read_conllu(&path)?;
                 let acc = textkg::nlp::eval::evaluate(tagger, Some(lemmatizer), &sentences);
+                // Parsing scored twice: on predicted tags (what users get) and on gold tags.
+                let mut predicted = sentences.clone();
+                let mut gold_tagged = sentences.clone();
+                for (p, g) in predicted.iter_mut().zip(gold_tagged.iter_mut()) {
+                    analyzer.annotate(p);
+                    analyzer.parse(g);
+                }
+                let score = |pred: &[textkg::nlp::conllu::Sentence]| {
+                    let mut scores = textkg::nlp::parser::Scores::default();
+                    for (g, p) in sentences.iter().zip(pred) {
+                        let arcs: Vec<(usize, &str)> =
+                            p.words.iter().map(|w| (w.head.unwrap_or(0), w.deprel.as_str())).collect();
+                        textkg::nlp::parser::score_sentence(g, &arcs, &mut scores);
+                    }
+                    scores
+                };
+                let (pred_scores, gold_scores) = (score(&predicted), score(&gold_tagged));
                 let seg = textkg::nlp::eval::segmentation(&sentences);
                 let (tp, tr, tf) = seg.tokens();
                 let (sp, sr, sf) = seg.sentences();
@@ -476,6 +511,14 @@ fn run(cli: Cli) -> Result<Outcome> {
                     acc.xpos_pct(),
                     acc.lemma_pct(),
                     acc.words
+                )?;
+                writeln!(
+                    out,
+                    "  parse:        UAS {:.2}  LAS {:.2} with predicted tags;  UAS {:.2}  LAS {:.2} with gold tags",
+                    pred_scores.uas(),
+                    pred_scores.las(),
+                    gold_scores.uas(),
+                    gold_scores.las()
                 )?;
                 writeln!(
                     out,
@@ -498,6 +541,12 @@ fn run(cli: Cli) -> Result<Outcome> {
                 out,
                 epochs,
             } => train_tagger(train, dev, out, epochs),
+            TrainCommand::Parser {
+                train,
+                dev,
+                out,
+                jackknife,
+            } => train_parser(train, dev, out, jackknife),
             TrainCommand::Gazetteer { data, out } => {
                 let regions_path = out.join("regions.tsv");
                 let regions = std::fs::read_to_string(&regions_path)
@@ -832,5 +881,70 @@ fn train_tagger(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, epochs: us
     let acc = textkg::nlp::eval::evaluate(&tagger, Some(&lemmatizer), &dev_sentences);
     eprintln!("dev: {acc}; trained in {}", store::format_duration(started.elapsed()));
     eprintln!("rebuild textkg to embed the new models (cargo build --release)");
+    Ok(Outcome::Success)
+}
+
+fn train_parser(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, folds: usize) -> Result<Outcome> {
+    use textkg::nlp::tagger::{Tagger, TrainOptions};
+    let mut train_sentences = Vec::new();
+    for p in &train {
+        train_sentences.extend(read_conllu(p)?);
+    }
+    let mut dev_sentences = Vec::new();
+    for p in &dev {
+        dev_sentences.extend(read_conllu(p)?);
+    }
+    let started = Instant::now();
+    let tag_with = |tagger: &Tagger, sentences: &mut [textkg::nlp::conllu::Sentence]| {
+        for s in sentences {
+            let forms: Vec<String> = s.words.iter().map(|w| w.form.clone()).collect();
+            let refs: Vec<&str> = forms.iter().map(String::as_str).collect();
+            for (w, t) in s.words.iter_mut().zip(tagger.tag(&refs)) {
+                w.upos = t.upos.to_string();
+                w.xpos = t.xpos.to_string();
+            }
+        }
+    };
+    // Training tags look like test-time tags: each fold is tagged by a tagger
+    // that never saw it (epochs for those taggers chosen on the same dev set).
+    if folds > 1 {
+        let n = train_sentences.len();
+        let mut tagged = train_sentences.clone();
+        for f in 0..folds {
+            let (lo, hi) = (f * n / folds, (f + 1) * n / folds);
+            let rest: Vec<_> = train_sentences[..lo].iter().chain(&train_sentences[hi..]).cloned().collect();
+            eprintln!("jackknife fold {}/{folds}: training a tagger on {} sentences", f + 1, rest.len());
+            let options = TrainOptions {
+                verbose: false,
+                ..Default::default()
+            };
+            let tagger = Tagger::train(&rest, &dev_sentences, &options);
+            tag_with(&tagger, &mut tagged[lo..hi]);
+        }
+        train_sentences = tagged;
+    }
+    // Dev tags come from the embedded (shipped) tagger, as at run time.
+    let mut dev_tagged = dev_sentences.clone();
+    tag_with(textkg::nlp::models::tagger()?, &mut dev_tagged);
+    eprintln!(
+        "training the parser on {} sentences, epochs chosen on {} dev sentences with predicted tags",
+        train_sentences.len(),
+        dev_tagged.len()
+    );
+    let parser = textkg::nlp::parser::Parser::train(&train_sentences, &dev_tagged, &Default::default());
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join("parser.bin");
+    let bytes = parser.to_bytes();
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    let scores = parser.evaluate_with_tags(&dev_sentences, &dev_tagged);
+    eprintln!(
+        "wrote {} ({} bytes); dev UAS {:.2} LAS {:.2} with predicted tags; trained in {}",
+        path.display(),
+        bytes.len(),
+        scores.uas(),
+        scores.las(),
+        store::format_duration(started.elapsed())
+    );
+    eprintln!("rebuild textkg to embed the new model (cargo build --release)");
     Ok(Outcome::Success)
 }

@@ -5,6 +5,7 @@
 use super::conllu::{self, Word};
 use super::lemma::Lemmatizer;
 use super::models::{self, ModelError};
+use super::parser::Parser;
 use super::tagger::Tagger;
 use crate::document::Document;
 
@@ -13,6 +14,7 @@ use crate::document::Document;
 pub struct Analyzer {
     tagger: &'static Tagger,
     lemmatizer: &'static Lemmatizer,
+    parser: &'static Parser,
 }
 
 impl Analyzer {
@@ -21,11 +23,18 @@ impl Analyzer {
         Ok(Self {
             tagger: models::tagger()?,
             lemmatizer: models::lemmatizer()?,
+            parser: models::parser()?,
         })
     }
 
-    /// Fills UPOS, XPOS and LEMMA of a sentence, keeping its words.
+    /// Fills UPOS, XPOS, LEMMA, HEAD and DEPREL of a sentence, keeping its words.
     pub fn annotate(&self, sentence: &mut conllu::Sentence) {
+        self.tag(sentence);
+        self.parse(sentence);
+    }
+
+    /// Fills UPOS, XPOS and LEMMA.
+    pub fn tag(&self, sentence: &mut conllu::Sentence) {
         let forms: Vec<&str> = sentence.words.iter().map(|w| w.form.as_str()).collect();
         let tags = self.tagger.tag(&forms);
         for (w, t) in sentence.words.iter_mut().zip(tags) {
@@ -33,6 +42,28 @@ impl Analyzer {
             w.xpos = t.xpos.to_string();
             w.lemma = self.lemmatizer.lemmatize(&w.form, t.xpos, t.upos);
         }
+    }
+
+    /// Fills HEAD and DEPREL from the words and their (given or predicted) tags.
+    pub fn parse(&self, sentence: &mut conllu::Sentence) {
+        let forms: Vec<&str> = sentence.words.iter().map(|w| w.form.as_str()).collect();
+        let upos: Vec<&str> = sentence.words.iter().map(|w| w.upos.as_str()).collect();
+        let xpos: Vec<&str> = sentence.words.iter().map(|w| w.xpos.as_str()).collect();
+        let arcs: Vec<(usize, String)> = self
+            .parser
+            .parse(&forms, &upos, &xpos)
+            .into_iter()
+            .map(|(h, l)| (h, l.to_string()))
+            .collect();
+        for (w, (head, deprel)) in sentence.words.iter_mut().zip(arcs) {
+            w.head = Some(head);
+            w.deprel = deprel;
+        }
+    }
+
+    /// The parser, for evaluation.
+    pub fn parser(&self) -> &'static Parser {
+        self.parser
     }
 
     /// Fills the POS tags and lemmas of a segmented document, sentence by sentence.
@@ -98,6 +129,10 @@ mod tests {
         assert_eq!(s[0].text(), Some("Putin's aide didn't call."));
         assert!(!s[0].words[0].space_after());
         assert_eq!(s[0].words[3].lemma, "do");
+        // A tree: exactly one root, every head inside the sentence.
+        assert_eq!(s[0].words.iter().filter(|w| w.head == Some(0)).count(), 1);
+        assert!(s[0].words.iter().all(|w| w.head.is_some_and(|h| h <= 7) && w.deprel != "_"));
+        assert_eq!(s[0].words[5].deprel, "root", "{:?}", s[0].words);
         let out = conllu::write(&s);
         assert_eq!(conllu::parse(&out).unwrap(), s, "output is valid CoNLL-U");
     }

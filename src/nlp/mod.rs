@@ -11,6 +11,7 @@ pub mod conllu;
 pub mod eval;
 pub mod lemma;
 pub mod models;
+pub mod parser;
 pub mod perceptron;
 pub mod tagger;
 pub mod tokenize;

@@ -4,10 +4,12 @@
 use std::sync::OnceLock;
 
 use super::lemma::Lemmatizer;
+use super::parser::Parser;
 use super::tagger::Tagger;
 
 const TAGGER: &[u8] = include_bytes!("../../models/tagger.bin");
 const LEMMATIZER: &[u8] = include_bytes!("../../models/lemmatizer.bin");
+const PARSER: &[u8] = include_bytes!("../../models/parser.bin");
 
 /// An embedded model failed to decode (a corrupt build, never user input).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -19,10 +21,10 @@ pub struct ModelError {
     pub message: String,
 }
 
-fn load<T>(
+fn load<T, E: std::fmt::Display>(
     cell: &'static OnceLock<Result<T, ModelError>>,
     model: &'static str,
-    decode: impl FnOnce() -> Result<T, super::binio::BinError>,
+    decode: impl FnOnce() -> Result<T, E>,
 ) -> Result<&'static T, ModelError> {
     cell.get_or_init(|| {
         decode().map_err(|e| ModelError {
@@ -44,6 +46,12 @@ pub fn tagger() -> Result<&'static Tagger, ModelError> {
 pub fn lemmatizer() -> Result<&'static Lemmatizer, ModelError> {
     static CELL: OnceLock<Result<Lemmatizer, ModelError>> = OnceLock::new();
     load(&CELL, "lemmatizer.bin", || Lemmatizer::from_bytes(LEMMATIZER))
+}
+
+/// The dependency parser (arc-eager, UD relations), trained on the same data.
+pub fn parser() -> Result<&'static Parser, ModelError> {
+    static CELL: OnceLock<Result<Parser, ModelError>> = OnceLock::new();
+    load(&CELL, "parser.bin", || Parser::from_bytes(PARSER))
 }
 
 #[cfg(test)]
