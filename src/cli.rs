@@ -239,8 +239,10 @@ enum TrainCommand {
         epochs: usize,
     },
     /// Train the dependency parser on jackknifed POS tags (fixed seed, reproducible).
-    #[command(after_help = "Example (reproduces the shipped model; uses the tagger embedded in this binary):\n  \
-        textkg train parser \\\n    --train ../shared/data/ud_english_ewt/en_ewt-ud-train.conllu.gz ../shared/data/ud_english_gum_news/en_gum-ud-news-train.conllu \\\n    --dev ../shared/data/ud_english_ewt/en_ewt-ud-dev.conllu \\\n    --out models")]
+    #[command(
+        after_help = "Example (reproduces the shipped model; uses the tagger embedded in this binary):\n  \
+        textkg train parser \\\n    --train ../shared/data/ud_english_ewt/en_ewt-ud-train.conllu.gz ../shared/data/ud_english_gum_news/en_gum-ud-news-train.conllu \\\n    --dev ../shared/data/ud_english_ewt/en_ewt-ud-dev.conllu \\\n    --out models"
+    )]
     Parser {
         /// Training CoNLL-U files (`.gz` accepted).
         #[arg(long, required = true, num_args = 1..)]
@@ -487,14 +489,17 @@ fn run(cli: Cli) -> Result<Outcome> {
                 let mut predicted = sentences.clone();
                 let mut gold_tagged = sentences.clone();
                 for (p, g) in predicted.iter_mut().zip(gold_tagged.iter_mut()) {
-                    analyzer.annotate(p);
-                    analyzer.parse(g);
+                    analyzer.annotate(p)?;
+                    analyzer.parse(g)?;
                 }
                 let score = |pred: &[textkg::nlp::conllu::Sentence]| {
                     let mut scores = textkg::nlp::parser::Scores::default();
                     for (g, p) in sentences.iter().zip(pred) {
-                        let arcs: Vec<(usize, &str)> =
-                            p.words.iter().map(|w| (w.head.unwrap_or(0), w.deprel.as_str())).collect();
+                        let arcs: Vec<(usize, &str)> = p
+                            .words
+                            .iter()
+                            .map(|w| (w.head.unwrap_or(0), w.deprel.as_str()))
+                            .collect();
                         textkg::nlp::parser::score_sentence(g, &arcs, &mut scores);
                     }
                     scores
@@ -795,7 +800,7 @@ fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome> {
                 Ok(mut sentences) => {
                     let mut buf = String::new();
                     for s in &mut sentences {
-                        analyzer.annotate(s);
+                        analyzer.annotate(s)?;
                         buf.clear();
                         textkg::nlp::conllu::write_sentence(s, &mut buf);
                         out.write_all(buf.as_bytes())?;
@@ -827,8 +832,16 @@ fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome> {
                             };
                             let analysed = textkg::nlp::segment(doc.text);
                             let mut buf = format!("# newdoc id = {id}\n");
-                            for s in analyzer.annotate_text(&analysed, &id) {
-                                textkg::nlp::conllu::write_sentence(&s, &mut buf);
+                            match analyzer.annotate_text(&analysed, &id) {
+                                Ok(sentences) => {
+                                    for s in sentences {
+                                        textkg::nlp::conllu::write_sentence(&s, &mut buf);
+                                    }
+                                }
+                                Err(e) => {
+                                    eprintln!("error: {e}");
+                                    errors += 1;
+                                }
                             }
                             if let Err(e) = out.write_all(buf.as_bytes()) {
                                 eprintln!("error: {e}");
@@ -912,8 +925,16 @@ fn train_parser(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, folds: usi
         let mut tagged = train_sentences.clone();
         for f in 0..folds {
             let (lo, hi) = (f * n / folds, (f + 1) * n / folds);
-            let rest: Vec<_> = train_sentences[..lo].iter().chain(&train_sentences[hi..]).cloned().collect();
-            eprintln!("jackknife fold {}/{folds}: training a tagger on {} sentences", f + 1, rest.len());
+            let rest: Vec<_> = train_sentences[..lo]
+                .iter()
+                .chain(&train_sentences[hi..])
+                .cloned()
+                .collect();
+            eprintln!(
+                "jackknife fold {}/{folds}: training a tagger on {} sentences",
+                f + 1,
+                rest.len()
+            );
             let options = TrainOptions {
                 verbose: false,
                 ..Default::default()

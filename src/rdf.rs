@@ -382,9 +382,10 @@ pub fn document_quads(
             Literal::new_simple_literal(TOOL_VERSION).into(),
         );
     }
-    // Deterministic order (N-Quads text order) without duplicates.
-    let mut keyed: Vec<(String, Quad)> = quads.into_iter().map(|q| (q.to_string(), q)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.dedup_by(|a, b| a.0 == b.0);
-    keyed.into_iter().map(|(_, q)| q).collect()
+    // The generation order above is deterministic; drop repeats (a span that
+    // is both a sentence and an evidence, an entity mentioned twice) keeping
+    // the first occurrence.
+    let mut seen = std::collections::HashSet::with_capacity(quads.len());
+    quads.retain(|q| seen.insert(q.clone()));
+    quads
 }

@@ -5,7 +5,6 @@
 use super::conllu::{self, Word};
 use super::lemma::Lemmatizer;
 use super::models::{self, ModelError};
-use super::parser::Parser;
 use super::tagger::Tagger;
 use crate::document::Document;
 
@@ -14,7 +13,6 @@ use crate::document::Document;
 pub struct Analyzer {
     tagger: &'static Tagger,
     lemmatizer: &'static Lemmatizer,
-    parser: &'static Parser,
 }
 
 impl Analyzer {
@@ -23,14 +21,13 @@ impl Analyzer {
         Ok(Self {
             tagger: models::tagger()?,
             lemmatizer: models::lemmatizer()?,
-            parser: models::parser()?,
         })
     }
 
     /// Fills UPOS, XPOS, LEMMA, HEAD and DEPREL of a sentence, keeping its words.
-    pub fn annotate(&self, sentence: &mut conllu::Sentence) {
+    pub fn annotate(&self, sentence: &mut conllu::Sentence) -> Result<(), ModelError> {
         self.tag(sentence);
-        self.parse(sentence);
+        self.parse(sentence)
     }
 
     /// Fills UPOS, XPOS and LEMMA.
@@ -45,12 +42,14 @@ impl Analyzer {
     }
 
     /// Fills HEAD and DEPREL from the words and their (given or predicted) tags.
-    pub fn parse(&self, sentence: &mut conllu::Sentence) {
+    /// The parser model is decoded on first use (it is the largest model, and
+    /// extraction does not need it yet).
+    pub fn parse(&self, sentence: &mut conllu::Sentence) -> Result<(), ModelError> {
+        let parser = models::parser()?;
         let forms: Vec<&str> = sentence.words.iter().map(|w| w.form.as_str()).collect();
         let upos: Vec<&str> = sentence.words.iter().map(|w| w.upos.as_str()).collect();
         let xpos: Vec<&str> = sentence.words.iter().map(|w| w.xpos.as_str()).collect();
-        let arcs: Vec<(usize, String)> = self
-            .parser
+        let arcs: Vec<(usize, String)> = parser
             .parse(&forms, &upos, &xpos)
             .into_iter()
             .map(|(h, l)| (h, l.to_string()))
@@ -59,11 +58,7 @@ impl Analyzer {
             w.head = Some(head);
             w.deprel = deprel;
         }
-    }
-
-    /// The parser, for evaluation.
-    pub fn parser(&self) -> &'static Parser {
-        self.parser
+        Ok(())
     }
 
     /// Fills the POS tags and lemmas of a segmented document, sentence by sentence.
@@ -88,7 +83,7 @@ impl Analyzer {
 
     /// Tokenises raw text and annotates it, as CoNLL-U sentences with
     /// `# sent_id`, `# text` and `SpaceAfter=No` where the text has no space.
-    pub fn annotate_text(&self, doc: &Document, doc_id: &str) -> Vec<conllu::Sentence> {
+    pub fn annotate_text(&self, doc: &Document, doc_id: &str) -> Result<Vec<conllu::Sentence>, ModelError> {
         let mut out = Vec::with_capacity(doc.sentences.len());
         for (k, s) in doc.sentences.iter().enumerate() {
             let text = doc.span_text(s.span);
@@ -108,10 +103,10 @@ impl Analyzer {
                 }
                 sentence.words.push(w);
             }
-            self.annotate(&mut sentence);
+            self.annotate(&mut sentence)?;
             out.push(sentence);
         }
-        out
+        Ok(out)
     }
 }
 
@@ -123,7 +118,7 @@ mod tests {
     fn raw_text_becomes_annotated_conllu() {
         let a = Analyzer::embedded().unwrap();
         let doc = crate::nlp::analyze("Putin's aide didn't call. He waited.".to_string());
-        let s = a.annotate_text(&doc, "d");
+        let s = a.annotate_text(&doc, "d").unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].forms(), ["Putin", "'s", "aide", "did", "n't", "call", "."]);
         assert_eq!(s[0].text(), Some("Putin's aide didn't call."));
@@ -131,7 +126,11 @@ mod tests {
         assert_eq!(s[0].words[3].lemma, "do");
         // A tree: exactly one root, every head inside the sentence.
         assert_eq!(s[0].words.iter().filter(|w| w.head == Some(0)).count(), 1);
-        assert!(s[0].words.iter().all(|w| w.head.is_some_and(|h| h <= 7) && w.deprel != "_"));
+        assert!(
+            s[0].words
+                .iter()
+                .all(|w| w.head.is_some_and(|h| h <= 7) && w.deprel != "_")
+        );
         assert_eq!(s[0].words[5].deprel, "root", "{:?}", s[0].words);
         let out = conllu::write(&s);
         assert_eq!(conllu::parse(&out).unwrap(), s, "output is valid CoNLL-U");

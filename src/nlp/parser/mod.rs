@@ -47,8 +47,8 @@ mod binio;
 mod perceptron;
 
 use self::binio::{BinError, Reader, Writer};
-use crate::nlp::conllu::Sentence;
 use self::perceptron::{IdMap, Model, Trainer, hash_str, hash_str_lower, mix};
+use crate::nlp::conllu::Sentence;
 
 const MAGIC: &[u8; 8] = b"TKGDEPP\0";
 const VERSION: u32 = 1;
