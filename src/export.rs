@@ -98,10 +98,10 @@ fn select(store: &KgStore, q: &str) -> Result<Vec<HashMap<String, Term>>, Export
 
 /// Resolves a document filter (IRI or source name) to a graph IRI.
 pub fn resolve_document(store: &KgStore, document: &str) -> Result<String, ExportError> {
-    if let Ok(iri) = NamedNodeRef::new(document) {
-        if store.inner().contains_named_graph(iri).map_err(StoreError::from)? {
-            return Ok(document.to_string());
-        }
+    if let Ok(iri) = NamedNodeRef::new(document)
+        && store.inner().contains_named_graph(iri).map_err(StoreError::from)?
+    {
+        return Ok(document.to_string());
     }
     let rows = select(
         store,

@@ -254,10 +254,11 @@ pub fn document_quads(
         for a in &entity.aliases {
             add(&node, term(ns::SKOS, "altLabel"), Literal::new_simple_literal(a).into());
         }
-        if let Some(q) = &entity.wikidata {
-            if q.starts_with('Q') && q[1..].bytes().all(|b| b.is_ascii_digit()) {
-                add(&node, schema("sameAs"), minted(format!("{}{q}", ns::WD)).into());
-            }
+        if let Some(q) = &entity.wikidata
+            && q.starts_with('Q')
+            && q[1..].bytes().all(|b| b.is_ascii_digit())
+        {
+            add(&node, schema("sameAs"), minted(format!("{}{q}", ns::WD)).into());
         }
         for role in &entity.roles {
             add(

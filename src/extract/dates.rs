@@ -314,27 +314,27 @@ fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
         return Some((1, Parsed::Absolute(d)));
     }
     // Weekday, possibly followed by "(Month D)" or ", Month D, YYYY".
-    if let Some(wd) = WEEKDAYS.iter().position(|w| *w == lower(i)).map(|p| p as u32) {
-        if t(i).starts_with(char::is_uppercase) {
-            let explicit = if t(i + 1) == "(" {
-                parse_at(doc, i + 2, end)
-                    .filter(|(len, _)| t(i + 2 + len) == ")")
-                    .map(|(len, p)| (len + 3, p))
-            } else if t(i + 1) == "," {
-                parse_at(doc, i + 2, end).map(|(len, p)| (len + 2, p))
-            } else {
-                None
-            };
-            if let Some((len, p)) = explicit.filter(|(_, p)| matches!(p, Parsed::Absolute(_) | Parsed::MonthDay(..))) {
-                return Some((len, p));
-            }
-            let dir = match i.checked_sub(1).map(lower).as_deref() {
-                Some("next") => 1,
-                Some("last") => -1,
-                _ => 0,
-            };
-            return Some((1, Parsed::Weekday(wd, dir)));
+    if let Some(wd) = WEEKDAYS.iter().position(|w| *w == lower(i)).map(|p| p as u32)
+        && t(i).starts_with(char::is_uppercase)
+    {
+        let explicit = if t(i + 1) == "(" {
+            parse_at(doc, i + 2, end)
+                .filter(|(len, _)| t(i + 2 + len) == ")")
+                .map(|(len, p)| (len + 3, p))
+        } else if t(i + 1) == "," {
+            parse_at(doc, i + 2, end).map(|(len, p)| (len + 2, p))
+        } else {
+            None
+        };
+        if let Some((len, p)) = explicit.filter(|(_, p)| matches!(p, Parsed::Absolute(_) | Parsed::MonthDay(..))) {
+            return Some((len, p));
         }
+        let dir = match i.checked_sub(1).map(lower).as_deref() {
+            Some("next") => 1,
+            Some("last") => -1,
+            _ => 0,
+        };
+        return Some((1, Parsed::Weekday(wd, dir)));
     }
     // Month D(, YYYY) | Month YYYY
     if let Some(m) = month(t(i)).filter(|_| t(i).starts_with(char::is_uppercase)) {
@@ -355,13 +355,13 @@ fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
         return None;
     }
     // D Month (YYYY)
-    if let Some(d) = day_number(t(i)).filter(|_| t(i).chars().next().is_some_and(|c| c.is_ascii_digit())) {
-        if let Some(m) = month(t(i + 1)).filter(|_| t(i + 1).starts_with(char::is_uppercase)) {
-            if let Some(y) = year_number(t(i + 2)) {
-                return Date::new(y, m, d).map(|date| (3, Parsed::Absolute(date)));
-            }
-            return Some((2, Parsed::MonthDay(m, d)));
+    if let Some(d) = day_number(t(i)).filter(|_| t(i).chars().next().is_some_and(|c| c.is_ascii_digit()))
+        && let Some(m) = month(t(i + 1)).filter(|_| t(i + 1).starts_with(char::is_uppercase))
+    {
+        if let Some(y) = year_number(t(i + 2)) {
+            return Date::new(y, m, d).map(|date| (3, Parsed::Absolute(date)));
         }
+        return Some((2, Parsed::MonthDay(m, d)));
     }
     // in/since/by/until YYYY
     if let Some(y) = year_number(t(i)) {

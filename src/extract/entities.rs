@@ -109,10 +109,10 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         if entity.wikidata.is_none() {
             entity.wikidata = m.wikidata.clone();
         }
-        if let Some(role) = &m.role {
-            if !entity.roles.contains(role) {
-                entity.roles.push(role.clone());
-            }
+        if let Some(role) = &m.role
+            && !entity.roles.contains(role)
+        {
+            entity.roles.push(role.clone());
         }
         forms[e].insert(m.name.clone());
         let full = super::mentions::collapse(doc.span_text(m.full_span));

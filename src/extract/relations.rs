@@ -113,10 +113,10 @@ impl<'a> Ctx<'a> {
             .collect();
         let mut by_sentence = vec![Vec::new(); doc.sentences.len()];
         for m in mentions {
-            if quote_at(quotes, m.span.start).is_none() {
-                if let Some(v) = by_sentence.get_mut(m.sentence) {
-                    v.push(m);
-                }
+            if quote_at(quotes, m.span.start).is_none()
+                && let Some(v) = by_sentence.get_mut(m.sentence)
+            {
+                v.push(m);
             }
         }
         Self {
@@ -242,18 +242,19 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                 let mut objects = find_objects(ctx, &mentions, clause.clone(), i + len, verb.prep.as_deref(), subject);
                 // "X and Y met": a symmetric verb without object relates its coordinated subjects.
                 let mut subject = subject;
-                if objects.is_empty() && verb.kind == VerbKind::Meet {
-                    if let Some(first) = mentions.iter().rev().find(|m| {
+                if objects.is_empty()
+                    && verb.kind == VerbKind::Meet
+                    && let Some(first) = mentions.iter().rev().find(|m| {
                         m.tokens.end < subject.tokens.start
                             && (m.tokens.end..subject.tokens.start)
                                 .map(|k| ctx.lower(k))
                                 .eq(["and".to_string()])
                             && m.entity != subject.entity
                             && ctx.is_actor(m)
-                    }) {
-                        objects.push(subject);
-                        subject = first;
-                    }
+                    })
+                {
+                    objects.push(subject);
+                    subject = first;
                 }
                 let verb_span = Span::new(ctx.doc.tokens[i].start, ctx.doc.tokens[i + len - 1].end);
                 for (k, object) in objects.iter().enumerate() {
@@ -593,10 +594,10 @@ fn speaker_after<'a>(ctx: &Ctx<'a>, lex: &Lexicon, s: usize, last_tok: usize) ->
             return Some((m, ctx.doc.token_text(v).to_string(), 0.8));
         }
     }
-    if speech(k) {
-        if let Some(m) = mention_at(k + 1) {
-            return Some((m, ctx.doc.token_text(k).to_string(), 0.8));
-        }
+    if speech(k)
+        && let Some(m) = mention_at(k + 1)
+    {
+        return Some((m, ctx.doc.token_text(k).to_string(), 0.8));
     }
     None
 }
@@ -614,13 +615,12 @@ fn speaker_before<'a>(ctx: &Ctx<'a>, lex: &Lexicon, s: usize, first_tok: usize) 
         return None;
     }
     // Headline style "Putin: ‘…’".
-    if punct == ":" {
-        if let Some(m) = mentions
+    if punct == ":"
+        && let Some(m) = mentions
             .iter()
             .find(|m| m.tokens.end == k && m.tokens.start == sentence.tokens.start && ctx.is_actor(m))
-        {
-            return Some((m, ":".to_string(), 0.6));
-        }
+    {
+        return Some((m, ":".to_string(), 0.6));
     }
     // The speech verb, possibly followed by its addressee ("told reporters,",
     // "said in a statement," is not covered): up to two lowercase words.

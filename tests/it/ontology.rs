@@ -28,10 +28,10 @@ fn used(nquads: &str) -> BTreeSet<String> {
             Term::from(q.predicate.clone()),
             q.object.clone(),
         ] {
-            if let Term::NamedNode(n) = t {
-                if n.as_str().starts_with(TK) {
-                    out.insert(n.as_str().to_string());
-                }
+            if let Term::NamedNode(n) = t
+                && n.as_str().starts_with(TK)
+            {
+                out.insert(n.as_str().to_string());
             }
         }
     }
