@@ -167,6 +167,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = TagOutput::Conllu)]
         format: TagOutput,
     },
+    /// Named-entity recognition on CoNLL-2003 or IOB2 files: the same lines out, tag column replaced.
+    #[command(after_help = "Examples:\n  \
+        textkg ner --input-format conll --format conll eng.testb > pred.conll\n  \
+        textkg ner --input-format iob2 --format iob2 < en_ewt-ud-test.iob2")]
+    Ner {
+        /// Files (`.gz` accepted; default: stdin).
+        paths: Vec<PathBuf>,
+        /// Input format: CoNLL-2003 columns (IOB1 tags in the last column) or UNER-style IOB2.
+        #[arg(long, value_enum, default_value_t = NerFormat::Conll)]
+        input_format: NerFormat,
+        /// Output tag scheme: conll (IOB1) or iob2.
+        #[arg(long, value_enum)]
+        format: Option<NerFormat>,
+    },
     /// Evaluate the shipped models against gold data.
     #[command(after_help = "Example:\n  textkg eval ud --gold ../shared/data/ud_english_ewt/en_ewt-ud-test.conllu")]
     Eval {
@@ -195,8 +209,25 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum NerFormat {
+    /// CoNLL-2003 (space-separated columns, IOB1).
+    Conll,
+    /// IOB2 (UNER: tab-separated id, word, tag).
+    Iob2,
+}
+
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Exact-span precision, recall and F1 per entity type (conlleval semantics).
+    Ner {
+        /// Gold files (`.gz` accepted).
+        #[arg(long, required = true, num_args = 1..)]
+        gold: Vec<PathBuf>,
+        /// Gold file format.
+        #[arg(long, value_enum, default_value_t = NerFormat::Conll)]
+        input_format: NerFormat,
+    },
     /// UPOS/XPOS/LEMMA accuracy with gold tokens, and tokenisation/sentence F1 from raw text.
     Ud {
         /// Gold CoNLL-U files (`.gz` accepted); each is scored separately.
@@ -256,6 +287,26 @@ enum TrainCommand {
         /// Folds for jackknifed training tags (a tagger trained on the other folds tags each fold); 0 = gold tags.
         #[arg(long, default_value_t = 5)]
         jackknife: usize,
+    },
+    /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
+    #[command(after_help = "Example (reproduces the shipped model, openly licensed data only):\n  \
+        textkg train ner --train ../shared/data/uner_english_ewt/en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models")]
+    Ner {
+        /// Training files.
+        #[arg(long, required = true, num_args = 1..)]
+        train: Vec<PathBuf>,
+        /// Development files (choose the epoch).
+        #[arg(long, required = true, num_args = 1..)]
+        dev: Vec<PathBuf>,
+        /// Output folder for ner.bin.
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+        /// Lexicon folder (gazetteer.tsv, demonyms.tsv, roles.tsv).
+        #[arg(long, default_value = "models/lexicon")]
+        lexicon: PathBuf,
+        /// Maximum epochs.
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
     },
     /// Build models/lexicon/gazetteer.tsv and demonyms.tsv from the gazetteer tables.
     Gazetteer {
@@ -475,6 +526,24 @@ fn run(cli: Cli) -> Result<Outcome> {
             input_format,
             format: TagOutput::Conllu,
         } => tag(paths, input_format),
+        Command::Ner {
+            paths,
+            input_format,
+            format,
+        } => ner(paths, input_format, format),
+        Command::Eval {
+            what: EvalCommand::Ner { gold, input_format },
+        } => {
+            let model = textkg::nlp::models::ner()?;
+            let mut out = std::io::stdout().lock();
+            for path in gold {
+                let corpus = read_ner_corpus(&path, input_format)?;
+                let (_, evaluation) = predict_ner(model, &corpus, input_format);
+                writeln!(out, "{}", path.display())?;
+                write!(out, "{evaluation}")?;
+            }
+            Ok(Outcome::Success)
+        }
         Command::Eval {
             what: EvalCommand::Ud { gold },
         } => {
@@ -552,6 +621,13 @@ fn run(cli: Cli) -> Result<Outcome> {
                 out,
                 jackknife,
             } => train_parser(train, dev, out, jackknife),
+            TrainCommand::Ner {
+                train,
+                dev,
+                out,
+                lexicon,
+                epochs,
+            } => train_ner(train, dev, out, lexicon, epochs),
             TrainCommand::Gazetteer { data, out } => {
                 let regions_path = out.join("regions.tsv");
                 let regions = std::fs::read_to_string(&regions_path)
@@ -967,5 +1043,121 @@ fn train_parser(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, folds: usi
         store::format_duration(started.elapsed())
     );
     eprintln!("rebuild textkg to embed the new model (cargo build --release)");
+    Ok(Outcome::Success)
+}
+
+fn read_text_file(path: &std::path::Path) -> Result<String> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read stdin")?;
+        return Ok(text);
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(file), &mut text)
+    } else {
+        std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
+    }
+    .with_context(|| format!("cannot read {} (is it UTF-8 text?)", path.display()))?;
+    Ok(text)
+}
+
+fn read_ner_corpus(path: &std::path::Path, format: NerFormat) -> Result<textkg::ner::conll::Corpus> {
+    use textkg::ner::conll::{self, Format};
+    let text = read_text_file(path)?;
+    let format = match format {
+        NerFormat::Conll => Format::Conll,
+        NerFormat::Iob2 => Format::Iob2,
+    };
+    conll::read(&text, format).with_context(|| format!("in {}", path.display()))
+}
+
+/// Predicts every sentence of a corpus (document by document) and scores it
+/// against the corpus' own tags. IOB2 (UNER) has no MISC class, so MISC
+/// predictions are dropped there.
+fn predict_ner(
+    model: &textkg::ner::NerModel,
+    corpus: &textkg::ner::conll::Corpus,
+    format: NerFormat,
+) -> (Vec<Vec<textkg::ner::conll::Span>>, textkg::ner::eval::Evaluation) {
+    let mut predicted = Vec::new();
+    let mut evaluation = textkg::ner::eval::Evaluation::default();
+    for d in &corpus.documents {
+        let words: Vec<Vec<&str>> = d.sentences.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+        for (s, mut p) in d.sentences.iter().zip(model.predict_document(&words)) {
+            if format == NerFormat::Iob2 {
+                p.retain(|x| x.label != textkg::ner::conll::EntityLabel::Misc);
+            }
+            evaluation.add(&s.spans, &p);
+            predicted.push(p);
+        }
+    }
+    (predicted, evaluation)
+}
+
+fn ner(paths: Vec<PathBuf>, input_format: NerFormat, format: Option<NerFormat>) -> Result<Outcome> {
+    use textkg::ner::conll::{self, Scheme};
+    let model = textkg::nlp::models::ner()?;
+    let scheme = match format.unwrap_or(input_format) {
+        NerFormat::Conll => Scheme::Iob1,
+        NerFormat::Iob2 => Scheme::Iob2,
+    };
+    let paths = if paths.is_empty() { vec![PathBuf::from("-")] } else { paths };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for path in &paths {
+        let corpus = read_ner_corpus(path, input_format)?;
+        let (predicted, _) = predict_ner(model, &corpus, input_format);
+        out.write_all(conll::write(&corpus, &predicted, scheme).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn train_ner(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, lexicon: PathBuf, epochs: usize) -> Result<Outcome> {
+    use textkg::ner::conll::{self, Corpus, OtherTags};
+    use textkg::ner::{NerModel, TrainOptions};
+    // UNER's draft train file tags OTH: read as MISC for training (chosen on dev).
+    let read = |p: &PathBuf, other: OtherTags| -> Result<(Corpus, bool)> {
+        let text = read_text_file(p)?;
+        let iob2 = p.to_string_lossy().contains(".iob2");
+        let corpus = if iob2 { conll::read_iob2(&text, other) } else { conll::read_conll(&text) };
+        Ok((corpus.with_context(|| format!("in {}", p.display()))?, !iob2))
+    };
+    let train: Vec<(Corpus, bool)> = train.iter().map(|p| read(p, OtherTags::OthAsMisc)).collect::<Result<_>>()?;
+    let dev: Vec<(Corpus, bool)> = dev.iter().map(|p| read(p, OtherTags::AsO)).collect::<Result<_>>()?;
+    let lex = |name: &str| {
+        let p = lexicon.join(name);
+        std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let gazetteer =
+        textkg::ner::gazetteer::Gazetteer::from_tsv(&lex("gazetteer.tsv")?, &lex("demonyms.tsv")?, &lex("roles.tsv")?);
+    fn sets(c: &[(textkg::ner::conll::Corpus, bool)]) -> Vec<textkg::ner::TrainSet<'_>> {
+        c.iter()
+            .map(|(corpus, has_misc)| textkg::ner::TrainSet {
+                name: "data",
+                documents: &corpus.documents,
+                has_misc: *has_misc,
+            })
+            .collect()
+    }
+    let options = TrainOptions {
+        epochs,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let model = NerModel::train(&sets(&train), &sets(&dev), gazetteer, &options, |r| {
+        let f: Vec<String> = r.dev.iter().map(|e| format!("{:.2}", 100.0 * e.overall.f1())).collect();
+        eprintln!("epoch {:2}: dev F1 {}", r.epoch, f.join(" / "));
+    });
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join("ner.bin");
+    let bytes = model.to_bytes();
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes) in {}; rebuild textkg to embed it",
+        path.display(),
+        bytes.len(),
+        store::format_duration(started.elapsed())
+    );
     Ok(Outcome::Success)
 }

@@ -14,6 +14,7 @@ pub mod input;
 pub mod iri;
 pub mod json;
 pub mod lexicon;
+pub mod ner;
 pub mod nlp;
 pub mod pipeline;
 pub mod query;

@@ -10,6 +10,7 @@ use super::tagger::Tagger;
 const TAGGER: &[u8] = include_bytes!("../../models/tagger.bin");
 const LEMMATIZER: &[u8] = include_bytes!("../../models/lemmatizer.bin");
 const PARSER: &[u8] = include_bytes!("../../models/parser.bin");
+const NER: &[u8] = include_bytes!("../../models/ner.bin");
 
 /// An embedded model failed to decode (a corrupt build, never user input).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -52,6 +53,12 @@ pub fn lemmatizer() -> Result<&'static Lemmatizer, ModelError> {
 pub fn parser() -> Result<&'static Parser, ModelError> {
     static CELL: OnceLock<Result<Parser, ModelError>> = OnceLock::new();
     load(&CELL, "parser.bin", || Parser::from_bytes(PARSER))
+}
+
+/// The named-entity recognizer (UNER English EWT, CC BY-SA 4.0).
+pub fn ner() -> Result<&'static crate::ner::NerModel, ModelError> {
+    static CELL: OnceLock<Result<crate::ner::NerModel, ModelError>> = OnceLock::new();
+    load(&CELL, "ner.bin", || crate::ner::NerModel::from_bytes(NER))
 }
 
 #[cfg(test)]

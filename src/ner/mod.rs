@@ -1,0 +1,14 @@
+//! Named-entity recognition: a BILOU averaged perceptron (left-to-right with a
+//! right-to-left partner) with gazetteer and document-level features, plus
+//! CoNLL-2003 / IOB2 reading and writing and conlleval-style scoring.
+//!
+//! The shipped model (`models/ner.bin`) is trained on openly licensed data
+//! only (UNER English EWT); see `models/README.md` for scores and licences.
+//! The extractor does not use it yet: `textkg ner` and `textkg eval ner` do.
+
+pub mod conll;
+pub mod eval;
+pub mod gazetteer;
+mod model;
+
+pub use model::*;
