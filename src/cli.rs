@@ -289,8 +289,10 @@ enum TrainCommand {
         jackknife: usize,
     },
     /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
-    #[command(after_help = "Example (reproduces the shipped model, openly licensed data only):\n  \
-        textkg train ner --train ../shared/data/uner_english_ewt/en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models")]
+    #[command(
+        after_help = "Example (reproduces the shipped model, openly licensed data only):\n  \
+        textkg train ner --train ../shared/data/uner_english_ewt/en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models"
+    )]
     Ner {
         /// Training files.
         #[arg(long, required = true, num_args = 1..)]
@@ -1083,7 +1085,11 @@ fn predict_ner(
     let mut predicted = Vec::new();
     let mut evaluation = textkg::ner::eval::Evaluation::default();
     for d in &corpus.documents {
-        let words: Vec<Vec<&str>> = d.sentences.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+        let words: Vec<Vec<&str>> = d
+            .sentences
+            .iter()
+            .map(|s| s.words.iter().map(String::as_str).collect())
+            .collect();
         for (s, mut p) in d.sentences.iter().zip(model.predict_document(&words)) {
             if format == NerFormat::Iob2 {
                 p.retain(|x| x.label != textkg::ner::conll::EntityLabel::Misc);
@@ -1102,7 +1108,11 @@ fn ner(paths: Vec<PathBuf>, input_format: NerFormat, format: Option<NerFormat>) 
         NerFormat::Conll => Scheme::Iob1,
         NerFormat::Iob2 => Scheme::Iob2,
     };
-    let paths = if paths.is_empty() { vec![PathBuf::from("-")] } else { paths };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        paths
+    };
     let mut out = BufWriter::new(std::io::stdout().lock());
     for path in &paths {
         let corpus = read_ner_corpus(path, input_format)?;
@@ -1120,10 +1130,17 @@ fn train_ner(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, lexicon: Path
     let read = |p: &PathBuf, other: OtherTags| -> Result<(Corpus, bool)> {
         let text = read_text_file(p)?;
         let iob2 = p.to_string_lossy().contains(".iob2");
-        let corpus = if iob2 { conll::read_iob2(&text, other) } else { conll::read_conll(&text) };
+        let corpus = if iob2 {
+            conll::read_iob2(&text, other)
+        } else {
+            conll::read_conll(&text)
+        };
         Ok((corpus.with_context(|| format!("in {}", p.display()))?, !iob2))
     };
-    let train: Vec<(Corpus, bool)> = train.iter().map(|p| read(p, OtherTags::OthAsMisc)).collect::<Result<_>>()?;
+    let train: Vec<(Corpus, bool)> = train
+        .iter()
+        .map(|p| read(p, OtherTags::OthAsMisc))
+        .collect::<Result<_>>()?;
     let dev: Vec<(Corpus, bool)> = dev.iter().map(|p| read(p, OtherTags::AsO)).collect::<Result<_>>()?;
     let lex = |name: &str| {
         let p = lexicon.join(name);

@@ -478,3 +478,44 @@ fn update_changes_the_store_and_construct_returns_rdf() {
     assert_eq!(err.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&err.stderr).contains("SPARQL syntax error"));
 }
+
+#[test]
+fn ner_rewrites_only_the_tag_column() {
+    let conll = "-DOCSTART- -X- O O\n\nAnna NNP B-NP I-PER\nKeller NNP I-NP I-PER\nvisited VBD B-VP O\nOslo NNP B-NP I-LOC\n. . O O\n\n";
+    let out = textkg(&["ner", "--input-format", "conll"], Some(conll.as_bytes()), &repo(""));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = String::from_utf8(out.stdout).unwrap();
+    let strip = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| l.rsplit_once(' ').map_or(l, |(a, _)| a).to_string())
+            .collect()
+    };
+    assert_eq!(
+        strip(&out),
+        strip(conll),
+        "same lines and columns, only the tag changes:\n{out}"
+    );
+    assert!(out.contains("Oslo NNP B-NP I-LOC"), "{out}");
+    let iob2 = "# text = Ben Ross met us in Paris\n1\tBen\tO\t-\t-\n2\tRoss\tO\t-\t-\n3\tmet\tO\t-\t-\n4\tus\tO\t-\t-\n5\tin\tO\t-\t-\n6\tParis\tO\t-\t-\n\n";
+    let out = textkg(&["ner", "--input-format", "iob2"], Some(iob2.as_bytes()), &repo(""));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.lines().count(), iob2.lines().count(), "{out}");
+    assert!(out.contains("6\tParis\tB-LOC"), "{out}");
+}
+
+#[test]
+fn tag_keeps_conllu_tokens_and_fills_columns() {
+    let input = "# sent_id = 1\n# text = Ann didn't go.\n1\tAnn\t_\t_\t_\t_\t_\t_\t_\t_\n2-3\tdidn't\t_\t_\t_\t_\t_\t_\t_\t_\n2\tdid\t_\t_\t_\t_\t_\t_\t_\t_\n3\tn't\t_\t_\t_\t_\t_\t_\t_\t_\n4\tgo\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n5\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n";
+    let out = textkg(
+        &["tag", "--input-format", "conllu", "--format", "conllu"],
+        Some(input.as_bytes()),
+        &repo(""),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), input.lines().count());
+    assert_eq!(lines[3], "2-3\tdidn't\t_\t_\t_\t_\t_\t_\t_\t_", "multiword line kept");
+    assert!(lines[6].starts_with("4\tgo\tgo\tVERB\tVB\t_\t0\troot\t"), "{out}");
+    assert!(lines[2].starts_with("1\tAnn\tAnn\tPROPN\tNNP\t_\t4\tnsubj\t"), "{out}");
+}
