@@ -94,3 +94,40 @@ fn seed_article_entities_and_relations() {
         "{quotes:?}"
     );
 }
+
+#[test]
+fn seed_article_tokenisation() {
+    let Some(seed) = shared("seeds/alaska-summit-2025.txt") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&seed).unwrap();
+    let doc = textkg::nlp::segment(text.clone());
+    let tokens: Vec<&str> = (0..doc.tokens.len()).map(|i| doc.token_text(i)).collect();
+    for t in [
+        "pic.twitter.com/Eomwp1zs7S",
+        "@MargoMartin47",
+        "@RapidResponse47",
+        "“",
+        "”",
+        "’s",
+    ] {
+        assert!(tokens.contains(&t), "{t} is one token");
+    }
+    let window = |w: &[&str]| tokens.windows(w.len()).any(|x| x == w);
+    assert!(window(&["(", "August", "16", ")"]));
+    assert!(
+        window(&["US", "-", "Russia"]),
+        "hyphenated compounds split as in UD EWT/GUM"
+    );
+    assert!(window(&["Putin", "’s"]));
+    // Headlines and bullet lines are sentences of their own.
+    let sentences: Vec<&str> = doc.sentences.iter().map(|s| doc.span_text(s.span)).collect();
+    assert!(
+        sentences.contains(&"Symbolic unity despite no formal deal"),
+        "{sentences:#?}"
+    );
+    assert!(
+        sentences.iter().all(|s| !s.contains('\n')),
+        "no sentence crosses a line break"
+    );
+}
