@@ -144,6 +144,18 @@ enum Command {
         #[command(flatten)]
         store: StoreArg,
     },
+    /// List entity merge decisions: which form joined which entity, by which rule, in which document.
+    #[command(after_help = "Examples:\n  textkg merges\n  textkg merges --entity 'Donald Trump' --format csv")]
+    Merges {
+        /// Only merges into entities with this label.
+        #[arg(long)]
+        entity: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
+        format: ResultFormat,
+        #[command(flatten)]
+        store: StoreArg,
+    },
     /// Print counts: documents, entities by type, relations by predicate.
     #[command(after_help = "Example:\n  textkg info --store ./textkg-store")]
     Info {
@@ -153,7 +165,7 @@ enum Command {
         #[command(flatten)]
         store: StoreArg,
     },
-    /// POS-tag and lemmatise: CoNLL-U in (keeping its tokens) or raw text in (tokenised first), CoNLL-U out.
+    /// POS tags, lemmas and dependency parse: CoNLL-U in (keeping its tokens) or raw text in (tokenised first), CoNLL-U out.
     #[command(after_help = "Examples:\n  \
         textkg tag --input-format conllu --format conllu < en_ewt-ud-test.conllu > pred.conllu\n  \
         echo 'Putin suggested Moscow.' | textkg tag --format conllu")]
@@ -454,6 +466,21 @@ fn run(cli: Cli) -> Result<Outcome> {
                 ExportFormat::Nquads => export::write_rdf(&store, RdfFormat::NQuads, document.as_deref(), &mut out)?,
                 ExportFormat::Trig => export::write_rdf(&store, RdfFormat::TriG, document.as_deref(), &mut out)?,
             }
+            out.flush()?;
+            Ok(Outcome::Success)
+        }
+        Command::Merges { entity, format, store } => {
+            let store = open_read(&store)?;
+            let filter = entity.map_or(String::new(), |e| {
+                format!("FILTER(?entity = {})", oxigraph::model::Literal::new_simple_literal(e))
+            });
+            let q = format!(
+                "SELECT DISTINCT ?entity ?form ?rule ?document WHERE {{ ?m a tk:MergeDecision ; tk:mergedForm ?form ; \
+                 tk:mergedInto ?e ; tk:mergeRule ?rule ; prov:wasDerivedFrom/tk:sourceName ?document . \
+                 ?e rdfs:label ?entity {filter} }} ORDER BY ?entity ?form ?document"
+            );
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            query::run_query(&store, &q, QueryOptions::default(), format, &mut out)?;
             out.flush()?;
             Ok(Outcome::Success)
         }

@@ -311,6 +311,20 @@ pub fn document_quads(
         }
     }
 
+    // Merge decisions: which surface form joined which entity, by which rule.
+    let mut k = 0;
+    for (e, entity) in extraction.entities.iter().enumerate() {
+        for merge in &entity.merges {
+            let node = minted(format!("{}#merge-{k}", identity.iri));
+            k += 1;
+            add(&node, rdf::TYPE.into(), tk("MergeDecision").into());
+            add(&node, tk("mergedForm"), Literal::new_simple_literal(&merge.form).into());
+            add(&node, tk("mergedInto"), minted(entity_iris[e].clone()).into());
+            add(&node, tk("mergeRule"), Literal::new_simple_literal(merge.rule).into());
+            add(&node, prov("wasDerivedFrom"), d.clone().into());
+        }
+    }
+
     // Dates: OWL-Time instants, one node per normalised value.
     for t in &extraction.dates {
         let Some(value) = t.value.as_deref() else { continue };

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::mentions::NameMention;
-use super::{Entity, EntityType, Mention, MentionKind};
+use super::{Entity, EntityType, Mention, MentionKind, Merge};
 use crate::document::Document;
 
 /// How far back (in sentences) a pronoun looks for its antecedent.
@@ -50,6 +50,16 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         .map(|(_, n)| n.as_str())
         .collect();
     let mut rekey = Vec::new();
+    // Why each mention joins its entity, when it is not by its own name.
+    let mut reasons: Vec<Option<&'static str>> = names
+        .iter()
+        .map(|m| {
+            m.canonical
+                .as_ref()
+                .filter(|c| **c != m.name)
+                .map(|_| "gazetteer-alias")
+        })
+        .collect();
     for (k, (t, name)) in keys.iter().enumerate() {
         if names[k].canonical.is_some() {
             continue;
@@ -65,6 +75,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
                 .collect();
             if let [only] = matches.as_slice() {
                 rekey.push((k, (EntityType::Person, only.to_string())));
+                reasons[k] = Some("part-of-unique-person-name");
                 continue;
             }
         }
@@ -75,6 +86,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
             let matches: Vec<&&str> = orgs.iter().filter(|o| initials(o) == *name).collect();
             if let [only] = matches.as_slice() {
                 rekey.push((k, (EntityType::Organization, only.to_string())));
+                reasons[k] = Some("acronym-of-unique-organization");
             }
         }
     }
@@ -87,7 +99,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
     let mut entities: Vec<Entity> = Vec::new();
     let mut mentions: Vec<Mention> = Vec::new();
     let mut forms: Vec<BTreeSet<String>> = Vec::new();
-    for (m, key) in names.iter().zip(keys) {
+    for ((m, key), reason) in names.iter().zip(keys).zip(reasons) {
         let e = *index.entry(key.clone()).or_insert_with(|| {
             entities.push(Entity {
                 label: key.1.clone(),
@@ -96,6 +108,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
                 mentions: Vec::new(),
                 wikidata: None,
                 roles: Vec::new(),
+                merges: Vec::new(),
             });
             forms.push(BTreeSet::new());
             entities.len() - 1
@@ -113,6 +126,15 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
             && !entity.roles.contains(role)
         {
             entity.roles.push(role.clone());
+        }
+        if let Some(rule) = reason {
+            let merge = Merge {
+                form: m.name.clone(),
+                rule,
+            };
+            if !entity.merges.contains(&merge) {
+                entity.merges.push(merge);
+            }
         }
         forms[e].insert(m.name.clone());
         let full = super::mentions::collapse(doc.span_text(m.full_span));
@@ -162,6 +184,13 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
             .or_else(|| candidates.iter().max_by_key(|m| m.span.start))
             .map(|m| m.entity);
         if let Some(e) = antecedent {
+            let merge = Merge {
+                form: p.name.to_lowercase(),
+                rule: "pronoun-salience",
+            };
+            if !entities[e].merges.contains(&merge) {
+                entities[e].merges.push(merge);
+            }
             resolved.push(Mention {
                 span: p.span,
                 full_span: p.span,
@@ -192,6 +221,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         }
         entity.aliases = forms.into_iter().filter(|f| *f != entity.label).collect();
         entity.roles.sort();
+        entity.merges.sort();
         // "President Putin" adds nothing to "Russian President Vladimir Putin".
         let with_country: Vec<String> = entity
             .roles
@@ -233,6 +263,11 @@ mod tests {
         assert!(lopez[0].aliases.contains(&"Lopez".to_string()));
         assert!(lopez[0].aliases.contains(&"Senator Maria Lopez".to_string()));
         assert_eq!(lopez[0].mentions.len(), 3, "name, surname and pronoun");
+        let rules: Vec<(&str, &str)> = lopez[0].merges.iter().map(|m| (m.form.as_str(), m.rule)).collect();
+        assert_eq!(
+            rules,
+            [("Lopez", "part-of-unique-person-name"), ("she", "pronoun-salience")]
+        );
     }
 
     #[test]

@@ -125,6 +125,18 @@ pub struct Entity {
     pub wikidata: Option<String>,
     /// Roles read from titles.
     pub roles: Vec<Role>,
+    /// Why other surface forms were merged into this entity, sorted.
+    pub merges: Vec<Merge>,
+}
+
+/// One merge decision: a surface form joined an entity by a rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Merge {
+    /// The form that joined ("Trump", "NATO", "he").
+    pub form: String,
+    /// The rule (`gazetteer-alias`, `part-of-unique-person-name`,
+    /// `acronym-of-unique-organization`, `pronoun-salience`).
+    pub rule: &'static str,
 }
 
 /// The predicate of a relation.

@@ -519,3 +519,36 @@ fn tag_keeps_conllu_tokens_and_fills_columns() {
     assert!(lines[6].starts_with("4\tgo\tgo\tVERB\tVB\t_\t0\troot\t"), "{out}");
     assert!(lines[2].starts_with("1\tAnn\tAnn\tPROPN\tNNP\t_\t4\tnsubj\t"), "{out}");
 }
+
+#[test]
+fn merges_are_listed_with_their_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let store = store.to_str().unwrap();
+    ok(
+        &[
+            "ingest",
+            repo("examples/news/oslo-talks.txt").to_str().unwrap(),
+            "--store",
+            store,
+        ],
+        dir.path(),
+    );
+    let out = ok(
+        &[
+            "merges",
+            "--store",
+            store,
+            "--entity",
+            "Daniel Okafor",
+            "--format",
+            "csv",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.contains("Daniel Okafor,Okafor,part-of-unique-person-name,"),
+        "{out}"
+    );
+    assert!(out.contains("Daniel Okafor,he,pronoun-salience,"), "{out}");
+}
