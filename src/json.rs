@@ -233,6 +233,9 @@ pub fn document_output<'a>(
                 predicate: rdf::predicate_iri(&r.predicate, &options.namespace),
                 object: match &r.object {
                     RelationObject::Entity(e) => ObjectOutput::Entity { id: iris[*e].clone() },
+                    RelationObject::Date(value) => ObjectOutput::Entity {
+                        id: options.namespace.date(value),
+                    },
                     RelationObject::Literal(v) => ObjectOutput::Value {
                         value: v.clone(),
                         datatype: None,

@@ -357,6 +357,7 @@ pub fn document_quads(
         let object: Term = match &r.object {
             RelationObject::Entity(e) => minted(entity_iris[*e].clone()).into(),
             RelationObject::Literal(v) => Literal::new_simple_literal(v).into(),
+            RelationObject::Date(value) => minted(options.namespace.date(value)).into(),
         };
         add(&subject, predicate.clone(), object.clone());
         if let Predicate::Open(lemma) = &r.predicate {

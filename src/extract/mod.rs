@@ -155,6 +155,8 @@ pub enum RelationObject {
     Entity(usize),
     /// A literal value, e.g. the text of a quotation.
     Literal(String),
+    /// A normalised date (its value, e.g. `2025-08-16`): the date node of the document.
+    Date(String),
 }
 
 /// A relation between an entity and an entity or a value, with its evidence.
@@ -214,8 +216,8 @@ impl Extractor {
     pub fn extract(&self, doc: &Document, date: Option<&str>) -> Extraction {
         let names = mentions::find_names(doc, self.lexicon);
         let (entities, mentions) = entities::resolve(doc, names);
-        let relations = relations::extract(doc, &entities, &mentions, self.lexicon);
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
+        let relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
         Extraction {
             entities,
             mentions,

@@ -15,7 +15,7 @@
 //! from it. Confidences are heuristic scores, documented here, not calibrated
 //! probabilities.
 
-use super::{Entity, Mention, MentionKind, Predicate, Relation, RelationObject};
+use super::{Entity, EntityType, Mention, MentionKind, Predicate, Relation, RelationObject};
 use crate::document::{Document, Span};
 use crate::lexicon::{Lexicon, VerbEntry, VerbKind};
 
@@ -52,13 +52,19 @@ pub struct Quote {
 }
 
 /// Extracts relations from a document whose entities are resolved.
-pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &Lexicon) -> Vec<Relation> {
+pub fn extract(
+    doc: &Document,
+    entities: &[Entity],
+    mentions: &[Mention],
+    dates: &[super::dates::TimeExpression],
+    lex: &Lexicon,
+) -> Vec<Relation> {
     let quotes = find_quotes(&doc.text);
     let ctx = Ctx::new(doc, entities, mentions, &quotes, lex);
     let mut out = Vec::new();
     for s in 0..doc.sentences.len() {
         verb_relations(&ctx, s, lex, &mut out);
-        event_noun_relations(&ctx, s, lex, &mut out);
+        event_noun_relations(&ctx, s, lex, dates, &mut out);
     }
     quote_relations(&ctx, lex, &mut out);
     out.sort_by(|a, b| {
@@ -433,7 +439,13 @@ fn as_complement(ctx: &Ctx, after: usize, end: usize) -> Option<String> {
     Some(words.join(" "))
 }
 
-fn event_noun_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
+fn event_noun_relations(
+    ctx: &Ctx,
+    s: usize,
+    lex: &Lexicon,
+    dates: &[super::dates::TimeExpression],
+    out: &mut Vec<Relation>,
+) {
     let sentence = &ctx.doc.sentences[s];
     let mentions = ctx.sentence_mentions(s);
     for i in sentence.tokens.clone() {
@@ -483,12 +495,87 @@ fn event_noun_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relati
             subject: subject.entity,
             predicate: Predicate::Ontology(property.clone()),
             object: RelationObject::Entity(object.entity),
-            phrase,
+            phrase: phrase.clone(),
             confidence: if next == "between" { 0.7 } else { 0.5 },
             sentence: s,
             evidence: ctx.evidence(s),
             extractor: EVENT_NOUN,
         });
+        // A named event ("the Alaska Summit between A and B"): an n-ary event
+        // node with its participants, the date of its sentence and its place.
+        let named_event = mentions
+            .iter()
+            .find(|m| m.tokens.contains(&i) && ctx.entities[m.entity].entity_type == EntityType::Event);
+        if let Some(event) = named_event {
+            event_roles(
+                ctx,
+                s,
+                event.entity,
+                [subject.entity, object.entity],
+                &phrase,
+                lex,
+                dates,
+                out,
+            );
+        }
+    }
+}
+
+/// Participants, date and place of a named event mentioned in sentence `s`.
+/// The place is a place mention after "in"/"at" in the same sentence, or in
+/// the next one when it refers back to the event ("… in Anchorage, the
+/// meeting was …").
+#[allow(clippy::too_many_arguments)]
+fn event_roles(
+    ctx: &Ctx,
+    s: usize,
+    event: usize,
+    participants: [usize; 2],
+    phrase: &str,
+    lex: &Lexicon,
+    dates: &[super::dates::TimeExpression],
+    out: &mut Vec<Relation>,
+) {
+    let relation = |predicate: &str, object: RelationObject, sentence: usize, confidence: f32| Relation {
+        subject: event,
+        predicate: Predicate::Ontology(predicate.to_string()),
+        object,
+        phrase: phrase.to_string(),
+        confidence,
+        sentence,
+        evidence: ctx.evidence(sentence),
+        extractor: EVENT_NOUN,
+    };
+    for p in participants {
+        out.push(relation("participant", RelationObject::Entity(p), s, 0.7));
+    }
+    if let Some(value) = dates.iter().find(|d| d.sentence == s).and_then(|d| d.value.clone()) {
+        out.push(relation("date", RelationObject::Date(value), s, 0.6));
+    }
+    let refers_back = |t: usize| {
+        let sentence = &ctx.doc.sentences[t];
+        sentence
+            .tokens
+            .clone()
+            .any(|k| k > sentence.tokens.start && ctx.low(k - 1) == "the" && lex.event_nouns.contains_key(ctx.low(k)))
+    };
+    let candidates = std::iter::once((s, 0.6))
+        .chain((s + 1 < ctx.doc.sentences.len() && refers_back(s + 1)).then_some((s + 1, 0.5)));
+    for (t, confidence) in candidates {
+        let place = ctx.sentence_mentions(t).into_iter().find(|m| {
+            m.tokens.start > 0
+                && matches!(ctx.low(m.tokens.start - 1), "in" | "at")
+                && ctx.entities[m.entity].entity_type.coarse() == EntityType::Place
+        });
+        if let Some(place) = place {
+            out.push(relation(
+                "location",
+                RelationObject::Entity(place.entity),
+                t,
+                confidence,
+            ));
+            break;
+        }
     }
 }
 
@@ -672,7 +759,7 @@ mod tests {
                 };
                 let o = match &r.object {
                     RelationObject::Entity(e) => x.entities[*e].label.clone(),
-                    RelationObject::Literal(l) => l.clone(),
+                    RelationObject::Literal(l) | RelationObject::Date(l) => l.clone(),
                 };
                 (x.entities[r.subject].label.clone(), p, o)
             })
@@ -715,6 +802,38 @@ mod tests {
     fn event_noun_between_gives_meeting() {
         let f = facts("The summit between President Ana Ruiz and Prime Minister Ken Sato ended.");
         assert!(has(&f, "Ana Ruiz", "meets", "Ken Sato"), "{f:?}");
+    }
+
+    #[test]
+    fn named_event_gets_participants_date_and_place() {
+        let doc = nlp::analyze(
+            "The Lima Summit between President Ana Ruiz and Prime Minister Ken Sato ended on March 3, 2026. \
+             Held in Lima, the summit was short."
+                .to_string(),
+        );
+        let x = Extractor::default().extract(&doc, None);
+        let facts: Vec<(String, String, String)> = x
+            .relations
+            .iter()
+            .map(|r| {
+                let p = match &r.predicate {
+                    Predicate::Ontology(p) | Predicate::Open(p) => p.clone(),
+                };
+                let o = match &r.object {
+                    RelationObject::Entity(e) => x.entities[*e].label.clone(),
+                    RelationObject::Literal(l) | RelationObject::Date(l) => l.clone(),
+                };
+                (x.entities[r.subject].label.clone(), p, o)
+            })
+            .collect();
+        for (p, o) in [
+            ("participant", "Ana Ruiz"),
+            ("participant", "Ken Sato"),
+            ("date", "2026-03-03"),
+            ("location", "Lima"),
+        ] {
+            assert!(has(&facts, "Lima Summit", p, o), "{p} {o}: {facts:?}");
+        }
     }
 
     #[test]

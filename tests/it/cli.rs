@@ -290,7 +290,7 @@ fn query_returns_the_evidence_sentence_of_a_relation() {
         "Okafor, visibly relaxed, proposed Halifax as the venue for the next round."
     );
     // The README query files run.
-    for f in ["who-said-what.rq", "relation-evidence.rq", "entities.rq"] {
+    for f in ["who-said-what.rq", "relation-evidence.rq", "entities.rq", "events.rq"] {
         let out = ok(
             &[
                 "query",

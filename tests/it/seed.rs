@@ -63,6 +63,14 @@ fn seed_article_entities_and_relations() {
     assert!(rel("Putin", "thanks", "Trump"));
     assert!(rel("Trump", "compares", "China"));
     assert!(rel("Trump", "speaksTo", "Fox News"));
+    // The summit as an n-ary event: participants, place and date.
+    assert!(rel("Alaska Summit", "participant", "Donald Trump"));
+    assert!(rel("Alaska Summit", "participant", "Vladimir Putin"));
+    assert!(rel("Alaska Summit", "location", "Anchorage"));
+    assert!(
+        rel("Alaska Summit", "date", "2025-08-16"),
+        "date from 'Saturday (August 16)' anchored on the year in the text"
+    );
     let suggest = doc["relations"]
         .as_array()
         .unwrap()
