@@ -107,6 +107,10 @@ pub struct RelationOutput {
     pub confidence: f64,
     /// Extractor id.
     pub extractor: &'static str,
+    /// For a reported claim ("X said Y attacked Z"): the speaker's IRI. Such
+    /// relations are attributed to the speaker, not asserted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<String>,
     /// Evidence.
     pub evidence: EvidenceOutput,
 }
@@ -245,6 +249,7 @@ pub fn document_output<'a>(
                 // Three decimals, as in the RDF output.
                 confidence: (f64::from(r.confidence) * 1000.0).round() / 1000.0,
                 extractor: r.extractor,
+                attributed_to: r.attributed_to.map(|e| iris[e].clone()),
                 evidence: EvidenceOutput {
                     sentence: r.sentence,
                     start,

@@ -359,7 +359,10 @@ pub fn document_quads(
             RelationObject::Literal(v) => Literal::new_simple_literal(v).into(),
             RelationObject::Date(value) => minted(options.namespace.date(value)).into(),
         };
-        add(&subject, predicate.clone(), object.clone());
+        // A reported claim is described, not asserted: no plain triple.
+        if r.attributed_to.is_none() {
+            add(&subject, predicate.clone(), object.clone());
+        }
         if let Predicate::Open(lemma) = &r.predicate {
             add(&predicate, rdf::TYPE.into(), term(ns::RDF, "Property").into());
             add(&predicate, rdfs::SUB_PROPERTY_OF.into(), tk("relatedTo").into());
@@ -375,6 +378,9 @@ pub fn document_quads(
         add(&st, rdf::PREDICATE.into(), predicate.into());
         add(&st, rdf::OBJECT.into(), object);
         add(&st, tk("phrase"), Literal::new_simple_literal(&r.phrase).into());
+        if let Some(speaker) = r.attributed_to {
+            add(&st, tk("attributedTo"), minted(entity_iris[speaker].clone()).into());
+        }
         add(&st, tk("confidence"), decimal(r.confidence).into());
         let evidence = match doc.sentences.get(r.sentence) {
             Some(s) if s.span == r.evidence => sentence_nodes[r.sentence].clone(),

@@ -178,6 +178,9 @@ pub struct Relation {
     pub evidence: Span,
     /// Identifier of the extractor that produced it.
     pub extractor: &'static str,
+    /// When the relation is a claim reported by someone ("X said Y attacked Z"),
+    /// the speaker entity: the relation is attributed, not asserted.
+    pub attributed_to: Option<usize>,
 }
 
 /// Everything extracted from one document.

@@ -293,6 +293,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                         confidence -= 0.1;
                     }
                     out.push(Relation {
+                        attributed_to: reporting_speaker(ctx, &mentions, s, subject),
                         subject: subject.entity,
                         predicate: Predicate::Ontology(verb.property.clone()),
                         object: RelationObject::Entity(object.entity),
@@ -339,8 +340,37 @@ fn find_subject<'m>(
                 _ => true,
             }
         })
+        // "X said the leaders would brief Y": X is the speaker, not the subject
+        // of "brief" (a participle after a comma, "X said, thanking Y", is).
+        .filter(|m| {
+            let participle = verb > 0 && ctx.low(verb).ends_with("ing") && ctx.low(verb - 1) == ",";
+            participle || !(m.tokens.end..verb).any(|k| is_speech_verb(ctx, k))
+        })
         .max_by_key(|m| m.tokens.start)
         .copied()
+}
+
+/// True for a token that is a speech verb of the lexicon (tagged VERB when tags exist).
+fn is_speech_verb(ctx: &Ctx, k: usize) -> bool {
+    (!ctx.doc.is_tagged() || ctx.doc.upos(k) == "VERB")
+        && ctx.lex.verb(ctx.low(k)).is_some_and(|v| v.kind == VerbKind::Speech)
+}
+
+/// The speaker a claim is attributed to: "SPEAKER said (that) SUBJECT VERB …",
+/// a speech verb before the subject whose own subject is an actor mention.
+fn reporting_speaker(ctx: &Ctx, mentions: &[&Mention], s: usize, subject: &Mention) -> Option<usize> {
+    let start = ctx.doc.sentences[s].tokens.start;
+    let k = (start..subject.tokens.start).rev().find(|&k| is_speech_verb(ctx, k))?;
+    // Only the complement of the speech verb: "said (that) SUBJECT".
+    let between = (k + 1..subject.tokens.start).all(|b| matches!(ctx.low(b), "that" | "the" | "a"));
+    if !between {
+        return None;
+    }
+    mentions
+        .iter()
+        .filter(|m| m.tokens.end <= k && k - m.tokens.end <= 1 && ctx.is_actor(m))
+        .max_by_key(|m| m.tokens.start)
+        .map(|m| m.entity)
 }
 
 /// "Speaking to X, Y said …": a sentence-initial -ing verb takes as subject the
@@ -492,6 +522,7 @@ fn event_noun_relations(
         }
         let phrase = format!("{} {}", ctx.doc.token_text(i), ctx.doc.token_text(i + 1));
         out.push(Relation {
+            attributed_to: None,
             subject: subject.entity,
             predicate: Predicate::Ontology(property.clone()),
             object: RelationObject::Entity(object.entity),
@@ -537,6 +568,7 @@ fn event_roles(
     out: &mut Vec<Relation>,
 ) {
     let relation = |predicate: &str, object: RelationObject, sentence: usize, confidence: f32| Relation {
+        attributed_to: None,
         subject: event,
         predicate: Predicate::Ontology(predicate.to_string()),
         object,
@@ -644,6 +676,7 @@ fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
         let first = sa.min(speaker_sentence);
         let last = sb.max(speaker_sentence);
         out.push(Relation {
+            attributed_to: None,
             subject: mention.entity,
             predicate: Predicate::Ontology("says".to_string()),
             object: RelationObject::Literal(text.to_string()),
@@ -851,6 +884,29 @@ mod tests {
         assert!(
             !f.iter().any(|(_, p, _)| p == "says"),
             "a preposition between verb and quote: {f:?}"
+        );
+    }
+
+    #[test]
+    fn reported_claims_are_attributed_and_speakers_are_not_subjects() {
+        let doc = nlp::analyze(
+            "Mayor Ian Cole said Canada would sanction Peru. Cole said the two would brief NATO.".to_string(),
+        );
+        let x = Extractor::default().extract(&doc, None);
+        let label = |e: usize| x.entities[e].label.as_str();
+        let sanction = x
+            .relations
+            .iter()
+            .find(|r| r.predicate == Predicate::Ontology("sanctions".into()))
+            .unwrap();
+        assert_eq!(label(sanction.subject), "Canada");
+        assert_eq!(sanction.attributed_to.map(label), Some("Ian Cole"));
+        assert!(
+            !x.relations
+                .iter()
+                .any(|r| r.predicate == Predicate::Ontology("briefs".into())),
+            "{:?}",
+            x.relations
         );
     }
 
