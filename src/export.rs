@@ -156,7 +156,8 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
         store,
         &format!(
             "SELECT ?s ?p ?o ?c WHERE {{ GRAPH {graph_pattern} {{ ?st a <{tk}RelationStatement> ; <{rdf}subject> ?s ; \
-             <{rdf}predicate> ?p ; <{rdf}object> ?o ; <{tk}confidence> ?c . FILTER(isIRI(?o)) }} }}",
+             <{rdf}predicate> ?p ; <{rdf}object> ?o ; <{tk}confidence> ?c . FILTER(isIRI(?o)) \
+             FILTER NOT EXISTS {{ ?st <{tk}negated> true }} }} }}",
             tk = ns::TK,
             rdf = ns::RDF
         ),

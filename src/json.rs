@@ -107,6 +107,12 @@ pub struct RelationOutput {
     pub confidence: f64,
     /// Extractor id.
     pub extractor: &'static str,
+    /// Modal or infinitive marker ("would", "to") when the relation is not stated as fact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modality: Option<String>,
+    /// Present and true when the verb is negated.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub negated: bool,
     /// For a reported claim ("X said Y attacked Z"): the speaker's IRI. Such
     /// relations are attributed to the speaker, not asserted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,6 +255,8 @@ pub fn document_output<'a>(
                 // Three decimals, as in the RDF output.
                 confidence: (f64::from(r.confidence) * 1000.0).round() / 1000.0,
                 extractor: r.extractor,
+                modality: r.modality.clone(),
+                negated: r.negated,
                 attributed_to: r.attributed_to.map(|e| iris[e].clone()),
                 evidence: EvidenceOutput {
                     sentence: r.sentence,

@@ -359,8 +359,8 @@ pub fn document_quads(
             RelationObject::Literal(v) => Literal::new_simple_literal(v).into(),
             RelationObject::Date(value) => minted(options.namespace.date(value)).into(),
         };
-        // A reported claim is described, not asserted: no plain triple.
-        if r.attributed_to.is_none() {
+        // Reported, negated or modal statements are described, not asserted.
+        if r.is_asserted() {
             add(&subject, predicate.clone(), object.clone());
         }
         if let Predicate::Open(lemma) = &r.predicate {
@@ -378,6 +378,12 @@ pub fn document_quads(
         add(&st, rdf::PREDICATE.into(), predicate.into());
         add(&st, rdf::OBJECT.into(), object);
         add(&st, tk("phrase"), Literal::new_simple_literal(&r.phrase).into());
+        if let Some(m) = &r.modality {
+            add(&st, tk("modality"), Literal::new_simple_literal(m).into());
+        }
+        if r.negated {
+            add(&st, tk("negated"), Literal::from(true).into());
+        }
         if let Some(speaker) = r.attributed_to {
             add(&st, tk("attributedTo"), minted(entity_iris[speaker].clone()).into());
         }

@@ -178,9 +178,22 @@ pub struct Relation {
     pub evidence: Span,
     /// Identifier of the extractor that produced it.
     pub extractor: &'static str,
+    /// Modal or infinitive marker before the verb ("would", "might", "to"): the
+    /// relation is possible or intended, not stated as having happened.
+    pub modality: Option<String>,
+    /// The verb is negated ("did not meet").
+    pub negated: bool,
     /// When the relation is a claim reported by someone ("X said Y attacked Z"),
     /// the speaker entity: the relation is attributed, not asserted.
     pub attributed_to: Option<usize>,
+}
+
+impl Relation {
+    /// True for a plain statement of fact: not negated, not modal, not
+    /// reported. Only such relations are asserted as triples in RDF.
+    pub fn is_asserted(&self) -> bool {
+        !self.negated && self.modality.is_none() && self.attributed_to.is_none()
+    }
 }
 
 /// Everything extracted from one document.

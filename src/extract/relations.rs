@@ -292,7 +292,10 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                     if fronted {
                         confidence -= 0.1;
                     }
+                    let (modality, negated) = modality_and_negation(ctx, subject.tokens.end, i);
                     out.push(Relation {
+                        modality,
+                        negated,
                         attributed_to: reporting_speaker(ctx, &mentions, s, subject),
                         subject: subject.entity,
                         predicate: Predicate::Ontology(verb.property.clone()),
@@ -348,6 +351,28 @@ fn find_subject<'m>(
         })
         .max_by_key(|m| m.tokens.start)
         .copied()
+}
+
+/// Modal auxiliary or infinitive marker, and negation, between a subject
+/// (ending at token `from`) and its verb (token `verb`): "would brief",
+/// "is expected to visit", "did not meet".
+fn modality_and_negation(ctx: &Ctx, from: usize, verb: usize) -> (Option<String>, bool) {
+    const MODALS: &[&str] = &[
+        "would", "will", "might", "may", "could", "can", "should", "must", "shall", "'ll", "wo", "ca",
+    ];
+    let window = from.max(verb.saturating_sub(4))..verb;
+    let negated = window.clone().any(|k| matches!(ctx.low(k), "not" | "n't" | "never"));
+    let modality = window
+        .clone()
+        .rev()
+        .find(|&k| MODALS.contains(&ctx.low(k)) || (ctx.low(k) == "to" && k + 1 == verb))
+        .map(|k| match ctx.low(k) {
+            "to" => "to".to_string(),
+            "wo" => "will".to_string(),
+            "ca" => "can".to_string(),
+            m => m.to_string(),
+        });
+    (modality, negated)
 }
 
 /// True for a token that is a speech verb of the lexicon (tagged VERB when tags exist).
@@ -522,6 +547,8 @@ fn event_noun_relations(
         }
         let phrase = format!("{} {}", ctx.doc.token_text(i), ctx.doc.token_text(i + 1));
         out.push(Relation {
+            modality: None,
+            negated: false,
             attributed_to: None,
             subject: subject.entity,
             predicate: Predicate::Ontology(property.clone()),
@@ -568,6 +595,8 @@ fn event_roles(
     out: &mut Vec<Relation>,
 ) {
     let relation = |predicate: &str, object: RelationObject, sentence: usize, confidence: f32| Relation {
+        modality: None,
+        negated: false,
         attributed_to: None,
         subject: event,
         predicate: Predicate::Ontology(predicate.to_string()),
@@ -676,6 +705,8 @@ fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
         let first = sa.min(speaker_sentence);
         let last = sb.max(speaker_sentence);
         out.push(Relation {
+            modality: None,
+            negated: false,
             attributed_to: None,
             subject: mention.entity,
             predicate: Predicate::Ontology("says".to_string()),
@@ -908,6 +939,24 @@ mod tests {
             "{:?}",
             x.relations
         );
+    }
+
+    #[test]
+    fn modality_and_negation_are_flagged() {
+        let doc = nlp::analyze(
+            "Mayor Ian Cole did not thank Canada. Senator Ana Ruiz would visit Peru. Governor Bo Lind praised Chile."
+                .to_string(),
+        );
+        let x = Extractor::default().extract(&doc, None);
+        let by = |p: &str| {
+            x.relations
+                .iter()
+                .find(|r| r.predicate == Predicate::Ontology(p.into()))
+                .unwrap()
+        };
+        assert!(by("thanks").negated);
+        assert_eq!(by("visits").modality.as_deref(), Some("would"));
+        assert!(!by("praises").negated && by("praises").modality.is_none());
     }
 
     #[test]
