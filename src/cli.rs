@@ -85,7 +85,7 @@ enum Command {
         textkg query 'SELECT ?e ?label WHERE { ?e a schema:Person ; rdfs:label ?label }'\n  \
         textkg query -f examples/queries/who-said-what.rq --format csv\n  \
         textkg query 'CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 10' --format turtle\n\n\
-        Prefixes tk:, schema:, nif:, prov:, itsrdf:, skos:, owl:, wd:, rdf:, rdfs:, xsd: are predeclared.")]
+        Prefixes tk:, schema:, nif:, prov:, itsrdf:, skos:, owl:, time:, wd:, rdf:, rdfs:, xsd: are predeclared.")]
     Query {
         /// The SPARQL query.
         query: Option<String>,
