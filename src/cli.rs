@@ -888,18 +888,7 @@ fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
 
 /// Reads a CoNLL-U file (gzip when the name ends in `.gz`, `-` for stdin).
 fn read_conllu(path: &std::path::Path) -> Result<Vec<textkg::nlp::conllu::Sentence>> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read stdin")?;
-    } else {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        if path.extension().is_some_and(|e| e == "gz") {
-            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(file), &mut text)
-        } else {
-            std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
-        }
-        .with_context(|| format!("cannot read {} (is it UTF-8 CoNLL-U?)", path.display()))?;
-    }
+    let text = read_text_file(path)?;
     textkg::nlp::conllu::parse(&text).with_context(|| format!("in {}", path.display()))
 }
 

@@ -11,6 +11,14 @@ fn extract_json(path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A temporary directory holding a store with `path` (relative to the repository) ingested.
+fn ingested(path: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store").to_string_lossy().to_string();
+    ok(&["ingest", repo(path).to_str().unwrap(), "--store", &store], dir.path());
+    (dir, store)
+}
+
 /// Every mention and evidence offset slices (in code points) to its text.
 pub fn assert_offsets(doc: &Value, text: &str) {
     let chars: Vec<char> = text.chars().collect();
@@ -274,13 +282,8 @@ fn changed_text_replaces_only_its_own_graph() {
 
 #[test]
 fn query_returns_the_evidence_sentence_of_a_relation() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let store = store.to_str().unwrap();
-    ok(
-        &["ingest", repo("examples/news").to_str().unwrap(), "--store", store],
-        dir.path(),
-    );
+    let (dir, store) = ingested("examples/news");
+    let store = store.as_str();
     let q = "SELECT ?sentence WHERE { ?st rdf:subject/rdfs:label \"Daniel Okafor\" ; rdf:predicate tk:proposes ; rdf:object/rdfs:label \"Halifax\" ; tk:evidence/nif:anchorOf ?sentence }";
     let out = ok(&["query", "--store", store, q, "--format", "json"], dir.path());
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -311,13 +314,8 @@ fn query_returns_the_evidence_sentence_of_a_relation() {
 
 #[test]
 fn export_dot_renders_and_filters() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let store = store.to_str().unwrap();
-    ok(
-        &["ingest", repo("examples/news").to_str().unwrap(), "--store", store],
-        dir.path(),
-    );
+    let (dir, store) = ingested("examples/news");
+    let store = store.as_str();
     let dot = ok(&["export", "--store", store, "--format", "dot"], dir.path());
     assert!(dot.starts_with("digraph textkg {"));
     assert!(dot.contains("label=\"Daniel Okafor\\n(Person)\""), "{dot}");
@@ -429,18 +427,8 @@ fn help_shows_examples_for_each_command() {
 
 #[test]
 fn update_changes_the_store_and_construct_returns_rdf() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let store = store.to_str().unwrap();
-    ok(
-        &[
-            "ingest",
-            repo("examples/news/oslo-talks.txt").to_str().unwrap(),
-            "--store",
-            store,
-        ],
-        dir.path(),
-    );
+    let (dir, store) = ingested("examples/news/oslo-talks.txt");
+    let store = store.as_str();
     let count = |q: &str| -> String {
         let out = ok(&["query", "--store", store, q, "--format", "tsv"], dir.path());
         out.lines().nth(1).unwrap_or("").to_string()
@@ -522,18 +510,8 @@ fn tag_keeps_conllu_tokens_and_fills_columns() {
 
 #[test]
 fn merges_are_listed_with_their_rules() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let store = store.to_str().unwrap();
-    ok(
-        &[
-            "ingest",
-            repo("examples/news/oslo-talks.txt").to_str().unwrap(),
-            "--store",
-            store,
-        ],
-        dir.path(),
-    );
+    let (dir, store) = ingested("examples/news/oslo-talks.txt");
+    let store = store.as_str();
     let out = ok(
         &[
             "merges",
