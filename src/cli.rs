@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod openie;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use oxigraph::io::RdfFormat;
@@ -193,6 +195,17 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<NerFormat>,
     },
+    /// Open information extraction: one sentence per input line, tuples out (CaRB tab format or JSON).
+    #[command(after_help = "Examples:\n  \
+        textkg openie --format carb < ../shared/data/carb/test.txt > ours.tsv\n  \
+        echo 'The mayor opened a bridge in Bergen.' | textkg openie --format json")]
+    Openie {
+        /// Files with one sentence per line (default: stdin).
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = openie::OpenieFormat::Carb)]
+        format: openie::OpenieFormat,
+    },
     /// Evaluate the shipped models against gold data.
     #[command(after_help = "Example:\n  textkg eval ud --gold ../shared/data/ud_english_ewt/en_ewt-ud-test.conllu")]
     Eval {
@@ -241,6 +254,33 @@ enum EvalCommand {
         /// Score the NER model's spans instead of the extractor's mentions.
         #[arg(long)]
         ner: bool,
+    },
+    /// Score open-IE output on CaRB (the benchmark's matcher; AUC and best F1 over the confidence-ranked list).
+    #[command(after_help = "Example:\n  \
+        textkg openie --format carb < ../shared/data/carb/dev.txt > dev.tsv\n  \
+        textkg eval carb --gold ../shared/data/carb/gold/dev.tsv --system dev.tsv\n  \
+        textkg eval carb --gold ../shared/data/carb/gold/test.tsv --system clausie_output.txt.gz --format clausie")]
+    Carb {
+        /// Gold CaRB file (`gold/dev.tsv` or `gold/test.tsv`).
+        #[arg(long)]
+        gold: PathBuf,
+        /// System output (`.gz` accepted, `-` for stdin).
+        #[arg(long)]
+        system: PathBuf,
+        /// System file format: tab (ours: sentence, confidence, relation, args), clausie, openie4, openie5, reverb, props.
+        #[arg(long, default_value = "tab")]
+        format: textkg::openie::carb::SystemFormat,
+    },
+    /// Zero-shot relation scores on CoNLL04 (boundaries setting) through a predicate → type mapping file.
+    #[command(after_help = "Example:\n  \
+        textkg eval conll04 --gold ../shared/data/conll04/spert_format/conll04_dev.json")]
+    Conll04 {
+        /// Gold file in SpERT JSON format.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Mapping file: predicate IRI ⇥ CoNLL04 type [⇥ inverse].
+        #[arg(long, default_value = "ontology/mappings/conll04.tsv")]
+        mapping: PathBuf,
     },
     /// Exact-span precision, recall and F1 per entity type (conlleval semantics).
     Ner {
@@ -571,6 +611,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             input_format,
             format,
         } => ner(paths, input_format, format),
+        Command::Openie { paths, format } => openie::run(paths, format),
         Command::Eval {
             what: EvalCommand::Ner { gold, input_format },
         } => {
@@ -587,6 +628,16 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),
+        Command::Eval {
+            what: EvalCommand::Conll04 { gold, mapping },
+        } => openie::eval_conll04(&gold, &mapping),
+        Command::Eval {
+            what: EvalCommand::Carb { gold, system, format },
+        } => {
+            let gold_text = read_text_file(&gold)?;
+            let system_text = read_text_file(&system)?;
+            openie::eval_carb(&gold, &gold_text, &system_text, format)
+        }
         Command::Eval {
             what: EvalCommand::Ud { gold },
         } => {

@@ -99,6 +99,18 @@ pub struct Document {
     pub tags: Vec<PosTag>,
     /// Lemmas, one per token; empty when the document was not tagged.
     pub lemmas: Vec<String>,
+    /// Dependency arcs, one per token; empty when the document was not parsed.
+    pub deps: Vec<Dep>,
+}
+
+/// The dependency arc of one token: its head (a token index in the same
+/// document and sentence, `None` for the sentence root) and UD relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dep {
+    /// Head token index (document-wide), `None` for the root.
+    pub head: Option<usize>,
+    /// UD relation with subtype ("nsubj", "obl:tmod", "root").
+    pub rel: &'static str,
 }
 
 impl Document {
@@ -110,6 +122,7 @@ impl Document {
             sentences: segmentation.sentences,
             tags: Vec::new(),
             lemmas: Vec::new(),
+            deps: Vec::new(),
         }
     }
 
@@ -126,6 +139,21 @@ impl Document {
     /// True when POS tags are present.
     pub fn is_tagged(&self) -> bool {
         !self.tags.is_empty() && self.tags.len() == self.tokens.len()
+    }
+
+    /// True when dependency arcs are present.
+    pub fn is_parsed(&self) -> bool {
+        !self.deps.is_empty() && self.deps.len() == self.tokens.len()
+    }
+
+    /// Head of token `i`, `None` for a root or when unparsed.
+    pub fn head(&self, i: usize) -> Option<usize> {
+        self.deps.get(i).and_then(|d| d.head)
+    }
+
+    /// Dependency relation of token `i`, or `""` when unparsed.
+    pub fn deprel(&self, i: usize) -> &'static str {
+        self.deps.get(i).map_or("", |d| d.rel)
     }
 
     /// Text of token `i`.

@@ -16,6 +16,7 @@ pub mod json;
 pub mod lexicon;
 pub mod ner;
 pub mod nlp;
+pub mod openie;
 pub mod pipeline;
 pub mod query;
 pub mod rdf;

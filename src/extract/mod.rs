@@ -9,6 +9,7 @@
 //! span points into `Document::text` on char boundaries; output order is
 //! deterministic (text order), so the same input gives the same output.
 
+pub mod conll04;
 pub mod dates;
 pub mod entities;
 pub mod mentions;
@@ -186,6 +187,9 @@ pub struct Relation {
     /// When the relation is a claim reported by someone ("X said Y attacked Z"),
     /// the speaker entity: the relation is attributed, not asserted.
     pub attributed_to: Option<usize>,
+    /// The subject and object mentions' name spans in the evidence, when the
+    /// relation links two mentions (not for events or literals).
+    pub arguments: Option<(Span, Span)>,
 }
 
 impl Relation {

@@ -25,6 +25,8 @@ pub const VERB_PATTERN: &str = "verb-pattern";
 pub const EVENT_NOUN: &str = "event-noun";
 /// Extractor id of quotation relations.
 pub const QUOTE: &str = "quote";
+/// Extractor id of relations read from open-IE clauses over the dependency parse.
+pub const CLAUSE: &str = "clause";
 
 const PREPOSITIONS: &[&str] = &[
     "in", "on", "at", "of", "for", "from", "by", "with", "to", "into", "about", "under", "over", "against", "after",
@@ -66,6 +68,8 @@ pub fn extract(
         verb_relations(&ctx, s, lex, &mut out);
         event_noun_relations(&ctx, s, lex, dates, &mut out);
     }
+    let tuples = crate::openie::extract_document(doc, &crate::openie::Options::default());
+    clause_relations(&ctx, &tuples, &mut out);
     quote_relations(&ctx, lex, &mut out);
     out.sort_by(|a, b| {
         (a.evidence.start, a.sentence, a.subject)
@@ -291,6 +295,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                         modality,
                         negated,
                         attributed_to: reporting_speaker(ctx, &mentions, s, subject),
+                        arguments: Some((subject.span, object.span)),
                         subject: subject.entity,
                         predicate: Predicate::Ontology(verb.property.clone()),
                         object: RelationObject::Entity(object.entity),
@@ -305,6 +310,143 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
         }
         i += len;
     }
+}
+
+/// The mention (outside quotations) whose tokens contain token `k`.
+fn mention_at<'a>(ctx: &Ctx<'a>, s: usize, k: usize) -> Option<&'a Mention> {
+    ctx.by_sentence
+        .get(s)?
+        .iter()
+        .copied()
+        .filter(|m| m.tokens.contains(&k))
+        .min_by_key(|m| m.tokens.len())
+}
+
+/// `clause` relations: open-IE tuples over the parse whose subject and an
+/// argument head are entity mentions. The verb lemma (with the argument's
+/// preposition) is looked up in the verb lexicon; verbs it lacks keep an open
+/// predicate named by the lemma, only for direct objects. Passive agents
+/// ("was thanked by X") become subjects. Speech verbs are left to the quote
+/// rules. Confidence: the tuple's, −0.15 for a pronoun subject.
+fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Relation>) {
+    use crate::openie::{ArgRole, TupleKind};
+    for t in tuples {
+        if t.kind != TupleKind::Verbal || ctx.quoted(ctx.doc.tokens[t.predicate].start) {
+            continue;
+        }
+        let s = t.sentence;
+        let lemma = ctx.doc.lemma(t.predicate).to_lowercase();
+        let Some(subject) = mention_at(ctx, s, t.subject.head) else {
+            continue;
+        };
+        // "hold talks with X": a two-word lexicon verb over the verb and its object.
+        let two_word = t.args.iter().find(|a| a.role == ArgRole::Object).and_then(|a| {
+            let v = ctx.lex.verb(&format!("{lemma} {}", ctx.low(a.head)))?;
+            (v.words == 2).then_some((v, a.head))
+        });
+        let single = ctx.lex.verb(&lemma).filter(|v| v.words == 1);
+        for a in &t.args {
+            let prep = a.case.map(|c| ctx.low(c).to_string());
+            let Some(object) = mention_at(ctx, s, a.head) else {
+                continue;
+            };
+            let (mut subj, mut obj) = (subject, object);
+            let mut predicate = None;
+            let mut phrase = t.relation_text(ctx.doc);
+            if t.passive && a.role == ArgRole::Oblique && prep.as_deref() == Some("by") {
+                // "Trump was thanked by Putin" → Putin thanks Trump.
+                (subj, obj) = (object, subject);
+                if let Some(v) = single.filter(|v| v.prep.is_none()) {
+                    predicate = Some((v, Predicate::Ontology(v.property.clone())));
+                }
+            } else if let Some((v, _)) = two_word.filter(|(v, h)| *h != a.head && v.prep == prep) {
+                predicate = Some((v, Predicate::Ontology(v.property.clone())));
+            } else if let Some(v) = single {
+                let fits = match (&v.prep, a.role) {
+                    (None, ArgRole::Object) => !t.passive,
+                    (Some(p), ArgRole::Oblique) => prep.as_deref() == Some(p.as_str()),
+                    _ => false,
+                };
+                if fits {
+                    predicate = Some((v, Predicate::Ontology(v.property.clone())));
+                }
+            } else if a.role == ArgRole::Object && !t.passive && ctx.doc.upos(t.predicate) == "VERB" {
+                phrase = format!("{phrase} {}", ctx.doc.token_text(a.head));
+                if subj.entity != obj.entity {
+                    push_clause(ctx, t, subj, obj, Predicate::Open(lemma.clone()), phrase, out);
+                }
+                continue;
+            }
+            let Some((v, predicate)) = predicate else {
+                continue;
+            };
+            if v.kind == VerbKind::Speech || subj.entity == obj.entity {
+                continue;
+            }
+            if let Some(p) = &prep
+                && !phrase.split(' ').any(|w| w == p)
+            {
+                phrase.push_str(" … ");
+                phrase.push_str(p);
+            }
+            push_clause(ctx, t, subj, obj, predicate, phrase, out);
+        }
+    }
+}
+
+fn push_clause(
+    ctx: &Ctx,
+    t: &crate::openie::Tuple,
+    subject: &Mention,
+    object: &Mention,
+    predicate: Predicate,
+    phrase: String,
+    out: &mut Vec<Relation>,
+) {
+    let mut confidence = t.confidence * 0.9;
+    if subject.kind == MentionKind::Pronoun {
+        confidence -= 0.15;
+    }
+    out.push(Relation {
+        modality: t.modal.clone(),
+        negated: t.negated,
+        attributed_to: clause_speaker(ctx, t),
+        arguments: Some((subject.span, object.span)),
+        subject: subject.entity,
+        predicate,
+        object: RelationObject::Entity(object.entity),
+        phrase,
+        confidence: confidence.clamp(0.05, 0.95),
+        sentence: t.sentence,
+        evidence: ctx.evidence(t.sentence),
+        extractor: CLAUSE,
+    });
+}
+
+/// The speaker whose reported speech holds the tuple's predicate: walking up
+/// the parse through clausal complements to a speech verb, its subject's entity.
+fn clause_speaker(ctx: &Ctx, t: &crate::openie::Tuple) -> Option<usize> {
+    let doc = ctx.doc;
+    let mut cur = t.predicate;
+    for _ in 0..6 {
+        let rel = doc.deprel(cur);
+        let head = doc.head(cur)?;
+        if matches!(rel, "ccomp" | "parataxis")
+            && ctx
+                .lex
+                .verb(&doc.lemma(head).to_lowercase())
+                .is_some_and(|v| v.kind == VerbKind::Speech)
+        {
+            let subj = (doc.sentences[t.sentence].tokens.clone())
+                .find(|&k| doc.head(k) == Some(head) && matches!(doc.deprel(k), "nsubj" | "nsubj:pass"))?;
+            return mention_at(ctx, t.sentence, subj).map(|m| m.entity);
+        }
+        if !matches!(rel, "conj" | "xcomp" | "ccomp" | "advcl") {
+            return None;
+        }
+        cur = head;
+    }
+    None
 }
 
 /// Nearest actor mention left of token `verb` inside the clause.
@@ -543,6 +685,7 @@ fn event_noun_relations(
             modality: None,
             negated: false,
             attributed_to: None,
+            arguments: Some((subject.span, object.span)),
             subject: subject.entity,
             predicate: Predicate::Ontology(property.clone()),
             object: RelationObject::Entity(object.entity),
@@ -591,6 +734,7 @@ fn event_roles(
         modality: None,
         negated: false,
         attributed_to: None,
+        arguments: None,
         subject: event,
         predicate: Predicate::Ontology(predicate.to_string()),
         object,
@@ -701,6 +845,7 @@ fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
             modality: None,
             negated: false,
             attributed_to: None,
+            arguments: None,
             subject: mention.entity,
             predicate: Predicate::Ontology("says".to_string()),
             object: RelationObject::Literal(text.to_string()),

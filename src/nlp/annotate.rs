@@ -8,6 +8,15 @@ use super::models::{self, ModelError};
 use super::tagger::Tagger;
 use crate::document::Document;
 
+/// The form the models see for a token: PTB-style quotes (`` and '') become
+/// `"`, as in the UD training data; everything else is unchanged.
+fn model_form(form: &str) -> &str {
+    match form {
+        "``" | "''" => "\"",
+        f => f,
+    }
+}
+
 /// The linguistic analysers, borrowed from the embedded models.
 #[derive(Clone, Copy)]
 pub struct Analyzer {
@@ -32,7 +41,7 @@ impl Analyzer {
 
     /// Fills UPOS, XPOS and LEMMA.
     pub fn tag(&self, sentence: &mut conllu::Sentence) {
-        let forms: Vec<&str> = sentence.words.iter().map(|w| w.form.as_str()).collect();
+        let forms: Vec<&str> = sentence.words.iter().map(|w| model_form(&w.form)).collect();
         let tags = self.tagger.tag(&forms);
         for (w, t) in sentence.words.iter_mut().zip(tags) {
             w.upos = t.upos.to_string();
@@ -46,7 +55,7 @@ impl Analyzer {
     /// extraction does not need it yet).
     pub fn parse(&self, sentence: &mut conllu::Sentence) -> Result<(), ModelError> {
         let parser = models::parser()?;
-        let forms: Vec<&str> = sentence.words.iter().map(|w| w.form.as_str()).collect();
+        let forms: Vec<&str> = sentence.words.iter().map(|w| model_form(&w.form)).collect();
         let upos: Vec<&str> = sentence.words.iter().map(|w| w.upos.as_str()).collect();
         let xpos: Vec<&str> = sentence.words.iter().map(|w| w.xpos.as_str()).collect();
         let arcs: Vec<(usize, String)> = parser
@@ -66,7 +75,7 @@ impl Analyzer {
         let mut tags = Vec::with_capacity(doc.tokens.len());
         let mut lemmas = Vec::with_capacity(doc.tokens.len());
         for s in &doc.sentences {
-            let words: Vec<&str> = s.tokens.clone().map(|i| doc.token_text(i)).collect();
+            let words: Vec<&str> = s.tokens.clone().map(|i| model_form(doc.token_text(i))).collect();
             for (w, t) in words.iter().zip(self.tagger.tag(&words)) {
                 tags.push(crate::document::PosTag {
                     upos: t.upos,
@@ -79,6 +88,40 @@ impl Analyzer {
             doc.tags = tags;
             doc.lemmas = lemmas;
         }
+    }
+
+    /// Fills the dependency arcs of a tagged document, sentence by sentence.
+    /// Leaves the document unparsed when it is untagged or the parser model
+    /// does not decode.
+    pub fn parse_document(&self, doc: &mut Document) -> Result<(), ModelError> {
+        if !doc.is_tagged() {
+            return Ok(());
+        }
+        let parser = models::parser()?;
+        let mut deps = Vec::with_capacity(doc.tokens.len());
+        let mut forms = Vec::new();
+        let mut upos = Vec::new();
+        let mut xpos = Vec::new();
+        for s in &doc.sentences {
+            forms.clear();
+            upos.clear();
+            xpos.clear();
+            for i in s.tokens.clone() {
+                forms.push(model_form(doc.token_text(i)));
+                upos.push(doc.tags[i].upos);
+                xpos.push(doc.tags[i].xpos);
+            }
+            for (h, l) in parser.parse_ids(&forms, &upos, &xpos) {
+                deps.push(crate::document::Dep {
+                    head: (h > 0).then(|| s.tokens.start + h - 1),
+                    rel: parser.label(l),
+                });
+            }
+        }
+        if deps.len() == doc.tokens.len() {
+            doc.deps = deps;
+        }
+        Ok(())
     }
 
     /// Tokenises raw text and annotates it, as CoNLL-U sentences with

@@ -18,13 +18,16 @@ pub mod tokenize;
 
 use crate::document::Document;
 
-/// Segments `text` into a [`Document`] and tags it with the embedded models.
-/// Never fails: should the embedded models not decode (a broken build), the
-/// document is returned untagged and the extractor falls back to its rules.
+/// Segments `text` into a [`Document`], tags and parses it with the embedded
+/// models. Never fails: should the embedded models not decode (a broken
+/// build), the document is returned untagged or unparsed and the extractor
+/// falls back to its rules.
 pub fn analyze(text: String) -> Document {
     let mut doc = segment(text);
     if let Ok(analyzer) = annotate::Analyzer::embedded() {
         analyzer.tag_document(&mut doc);
+        // A parser that fails to decode leaves the document unparsed.
+        let _ = analyzer.parse_document(&mut doc);
     }
     doc
 }
