@@ -46,12 +46,16 @@ mod binio;
 #[allow(dead_code, reason = "general-purpose helpers; some are used only by tests")]
 mod perceptron;
 
+mod beam;
+
 use self::binio::{BinError, Reader, Writer};
 use self::perceptron::{IdMap, Model, Trainer, hash_str, hash_str_lower, mix};
 use crate::nlp::conllu::Sentence;
 
 const MAGIC: &[u8; 8] = b"TKGDEPP\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Largest beam a model file may ask for.
+const MAX_BEAM: usize = 64;
 const SHIFT: usize = 0;
 const REDUCE: usize = 1;
 /// Label id used for "no label" (word without head, or no such word).
@@ -98,6 +102,10 @@ pub struct TrainOptions {
     /// Add ambiguity-class templates: the set of XPOS tags a word had in
     /// training (words seen at least 3 times), independent of the tagger.
     pub ambiguity_features: bool,
+    /// Beam width: 1 = greedy decoding trained with the dynamic oracle and
+    /// error exploration; more = beam search trained as a global structured
+    /// perceptron with max-violation updates.
+    pub beam: usize,
     /// Print per-epoch progress to stderr.
     pub verbose: bool,
 }
@@ -139,6 +147,7 @@ impl Default for TrainOptions {
             lexical_features: true,
             lean_features: false,
             ambiguity_features: true,
+            beam: 1,
             verbose: true,
         }
     }
@@ -161,6 +170,8 @@ pub struct Parser {
     /// Lowercased word hash → ambiguity-class hash (empty when unused).
     ambiguity: IdMap<u64>,
     ambiguity_features: bool,
+    /// Beam width used when parsing (1 = greedy).
+    beam: usize,
     labels: Vec<String>,
     root_label: u16,
     punct_label: u16,
@@ -417,6 +428,72 @@ impl State {
             lset: vec![0; m],
             rset: vec![0; m],
             root_child: none,
+        }
+    }
+
+    /// Makes this the initial state of an `n`-word sentence, reusing the buffers.
+    fn reset(&mut self, n: usize) {
+        let none = n + 1;
+        let m = n + 2;
+        self.n = n;
+        self.stack.clear();
+        self.stack.push(0);
+        self.b = if n == 0 { none } else { 1 };
+        for v in [&mut self.head, &mut self.lm, &mut self.l2, &mut self.rm, &mut self.r2] {
+            v.clear();
+            v.resize(m, none);
+        }
+        self.label.clear();
+        self.label.resize(m, NO_LABEL);
+        for v in [&mut self.lval, &mut self.rval] {
+            v.clear();
+            v.resize(m, 0);
+        }
+        for v in [&mut self.lset, &mut self.rset] {
+            v.clear();
+            v.resize(m, 0);
+        }
+        self.root_child = none;
+    }
+
+    /// Copies `other` into `self`, reusing `self`'s buffers.
+    fn copy_from(&mut self, other: &State) {
+        self.n = other.n;
+        self.stack.clone_from(&other.stack);
+        self.b = other.b;
+        self.head.clone_from(&other.head);
+        self.label.clone_from(&other.label);
+        self.lm.clone_from(&other.lm);
+        self.l2.clone_from(&other.l2);
+        self.rm.clone_from(&other.rm);
+        self.r2.clone_from(&other.r2);
+        self.lval.clone_from(&other.lval);
+        self.rval.clone_from(&other.rval);
+        self.lset.clone_from(&other.lset);
+        self.rset.clone_from(&other.rset);
+        self.root_child = other.root_child;
+    }
+
+    /// Calls `f` with every valid class, in increasing order (same rules as [`State::valid`]).
+    #[inline]
+    fn for_each_valid(&self, root: u16, n_labels: usize, mut f: impl FnMut(usize)) {
+        if self.can_shift() {
+            f(SHIFT);
+        }
+        if self.can_reduce() {
+            f(REDUCE);
+        }
+        let left = self.can_left();
+        let right = self.can_right();
+        let s0_is_root = self.s0() == 0;
+        for l in 0..n_labels {
+            let is_root = l == usize::from(root);
+            if left && !is_root {
+                f(2 + 2 * l);
+            }
+            if right && s0_is_root == is_root {
+                f(3 + 2 * l);
+            }
         }
     }
 
@@ -995,6 +1072,7 @@ impl Parser {
         let mut feats = Vec::with_capacity(128);
         let mut scores = vec![0f32; n_classes];
         let mut cost = vec![0u32; n_classes];
+        let mut beam_trainer = beam::BeamTrainer::new();
         for epoch in 0..opts.epochs {
             let t0 = std::time::Instant::now();
             for i in (1..order.len()).rev() {
@@ -1039,6 +1117,14 @@ impl Parser {
                     label: &s.label,
                     root: s.root,
                 };
+                if opts.beam > 1 {
+                    steps += 1;
+                    if beam_trainer.train_sentence(&mut trainer, &tk, &gold, words.len(), opts.beam, root_label) {
+                        errors += 1;
+                    }
+                    trainer.tick();
+                    continue;
+                }
                 let mut st = State::new(words.len());
                 while !st.buffer_empty() {
                     extract(&st, &tk, &mut feats);
@@ -1079,6 +1165,7 @@ impl Parser {
                 lean_features: opts.lean_features,
                 ambiguity: ambiguity.clone().unwrap_or_default(),
                 ambiguity_features: opts.ambiguity_features,
+                beam: opts.beam.max(1),
                 labels: labels.clone(),
                 root_label,
                 punct_label,
@@ -1112,6 +1199,7 @@ impl Parser {
                 lean_features: opts.lean_features,
                 ambiguity: ambiguity.clone().unwrap_or_default(),
                 ambiguity_features: opts.ambiguity_features,
+                beam: opts.beam.max(1),
                 labels,
                 root_label,
                 punct_label,
@@ -1147,6 +1235,18 @@ impl Parser {
             xpos,
         );
         tk.lean = self.lean_features;
+        if self.beam > 1 {
+            thread_local! {
+                static DECODER: std::cell::RefCell<beam::Decoder> = std::cell::RefCell::new(beam::Decoder::new());
+            }
+            let decode = |d: &mut beam::Decoder| d.decode(&self.model, &tk, n, self.beam, self.root_label);
+            let mut st = DECODER.with(|d| match d.try_borrow_mut() {
+                Ok(mut d) => decode(&mut d),
+                Err(_) => decode(&mut beam::Decoder::new()),
+            });
+            self.finish_tree(&mut st, &tk);
+            return (1..=n).map(|i| (st.head[i], st.label[i])).collect();
+        }
         let mut st = State::new(n);
         let n_classes = self.model.n_classes();
         let mut feats = Vec::with_capacity(128);
@@ -1185,6 +1285,17 @@ impl Parser {
                 st.add_arc(r, i, l);
             }
         }
+    }
+
+    /// Beam width used by [`Parser::parse`] (1 = greedy).
+    pub fn beam(&self) -> usize {
+        self.beam
+    }
+
+    /// Sets the beam width used by [`Parser::parse`] (clamped to 1..=64); a
+    /// beam-trained model usually parses best with the beam it was trained with.
+    pub fn set_beam(&mut self, beam: usize) {
+        self.beam = beam.clamp(1, MAX_BEAM);
     }
 
     /// The deprel string of a label id (`"_"` if out of range).
@@ -1246,6 +1357,7 @@ impl Parser {
         w.u8(u8::from(self.lexical_features));
         w.u8(u8::from(self.lean_features));
         w.u8(u8::from(self.ambiguity_features));
+        w.u8(self.beam.min(MAX_BEAM) as u8);
         let mut amb: Vec<(u64, u64)> = self.ambiguity.iter().map(|(&k, &v)| (k, v)).collect();
         amb.sort_unstable();
         w.length(amb.len());
@@ -1266,7 +1378,11 @@ impl Parser {
 
     /// Loads a parser written by [`Parser::to_bytes`]; corrupt input is an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Parser, ParserError> {
-        let mut r = Reader::with_header(bytes, MAGIC, VERSION)?;
+        // Version 1 files (greedy models, before beam search) have no beam byte.
+        let (mut r, has_beam) = match Reader::with_header(bytes, MAGIC, VERSION) {
+            Err(BinError::UnsupportedVersion { found: 1, .. }) => (Reader::with_header(bytes, MAGIC, 1)?, false),
+            r => (r?, true),
+        };
         let tf = r.u8()?;
         let tag_features = TagFeatures::from_u8(tf).ok_or_else(|| r.invalid(format!("bad tag-feature mode {tf}")))?;
         let lexical_features = match r.u8()? {
@@ -1284,6 +1400,10 @@ impl Parser {
             1 => true,
             v => return Err(r.invalid(format!("bad ambiguity-feature flag {v}")).into()),
         };
+        let beam = if has_beam { usize::from(r.u8()?) } else { 1 };
+        if !(1..=MAX_BEAM).contains(&beam) {
+            return Err(r.invalid(format!("bad beam width {beam}")).into());
+        }
         let n_amb = r.length(16)?;
         let mut ambiguity = IdMap::default();
         ambiguity.reserve(n_amb);
@@ -1333,6 +1453,7 @@ impl Parser {
             lean_features,
             ambiguity,
             ambiguity_features,
+            beam,
             labels,
             root_label,
             punct_label,
@@ -1551,6 +1672,51 @@ mod tests {
         let untrained = Parser::train(&data, &data, &TrainOptions { epochs: 0, ..quiet() });
         let out = untrained.parse_ids(&["a", "b", "c"], &[], &[]);
         assert_tree(&out, &untrained);
+    }
+
+    #[test]
+    fn beam_search_learns_toy_treebank_round_trips_and_yields_trees() {
+        let data = toy();
+        let p = Parser::train(&data, &data, &TrainOptions { beam: 4, ..quiet() });
+        assert_eq!(p.beam, 4);
+        let sc = p.evaluate(&data);
+        assert!(sc.las() > 90.0, "toy LAS {}", sc.las());
+        let q = Parser::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!(p, q);
+        let vocab = ["the", "dog", ".", "saw", "?", "ééé", "", "run", "what", "my"];
+        let tags = ["DET", "NOUN", "PUNCT", "VERB", "X", "_"];
+        let mut rng = Rng(9);
+        for n in 1..40 {
+            let words: Vec<&str> = (0..n).map(|_| vocab[rng.below(vocab.len())]).collect();
+            let upos: Vec<&str> = (0..n).map(|_| tags[rng.below(tags.len())]).collect();
+            let out = q.parse_ids(&words, &upos, &upos);
+            assert_eq!(out.len(), n);
+            assert_tree(&out, &q);
+        }
+    }
+
+    #[test]
+    fn valid_class_enumeration_matches_valid() {
+        let mut rng = Rng(13);
+        let (root, n_labels) = (1u16, 4usize);
+        for n in 1..12 {
+            let mut st = State::new(n);
+            while !st.buffer_empty() {
+                let mut listed = Vec::new();
+                st.for_each_valid(root, n_labels, |c| listed.push(c));
+                let expected: Vec<usize> = (0..2 + 2 * n_labels).filter(|&c| st.valid(c, root)).collect();
+                assert_eq!(listed, expected);
+                st.apply(listed[rng.below(listed.len())]);
+            }
+            let mut copy = State::new(1);
+            copy.copy_from(&st);
+            copy.reset(n);
+            let fresh = State::new(n);
+            assert_eq!(
+                (copy.stack.clone(), copy.head.clone(), copy.b),
+                (fresh.stack, fresh.head, fresh.b)
+            );
+        }
     }
 
     #[test]
