@@ -332,6 +332,12 @@ enum TrainCommand {
         /// Drop features touched by fewer perceptron updates than this (model size).
         #[arg(long)]
         min_updates: Option<u32>,
+        /// Drop averaged weights of absolute value below this (model size).
+        #[arg(long)]
+        prune: Option<f32>,
+        /// Beam width the model parses with (and the epoch is chosen with); default: the training beam.
+        #[arg(long)]
+        decode_beam: Option<usize>,
     },
     /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
     #[command(
@@ -741,6 +747,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 beam,
                 epochs,
                 min_updates,
+                prune,
+                decode_beam,
             } => {
                 let mut options = textkg::nlp::parser::TrainOptions::default();
                 if let Some(b) = beam {
@@ -751,6 +759,12 @@ fn run(cli: Cli) -> Result<Outcome> {
                 }
                 if let Some(m) = min_updates {
                     options.min_updates = m;
+                }
+                if let Some(p) = prune {
+                    options.prune = p;
+                }
+                if let Some(b) = decode_beam {
+                    options.decode_beam = b;
                 }
                 train_parser(train, dev, out, jackknife, tagged_out, &options)
             }

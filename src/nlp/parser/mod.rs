@@ -1,5 +1,6 @@
-//! Greedy arc-eager dependency parser with a dynamic oracle and an averaged
-//! perceptron, producing labeled Universal Dependencies trees.
+//! Arc-eager dependency parser with an averaged perceptron, producing labeled
+//! Universal Dependencies trees: beam search trained as a global structured
+//! perceptron (shipped model), or greedy with a dynamic oracle.
 //!
 //! * **Transition system: arc-eager** (Nivre 2003) with the root node at the
 //!   bottom of the stack. Chosen over arc-hybrid because (a) the Zhang & Nivre
@@ -7,10 +8,16 @@
 //!   (Goldberg & Nivre 2012) is arc-decomposable, so every transition's cost
 //!   is a few O(n) counts, and (c) greedy arc-eager with that oracle was the
 //!   stronger of the two in Goldberg & Nivre's (2013) English experiments.
-//! * **Training:** one perceptron update whenever the predicted transition has
-//!   non-minimal cost, toward the best-scoring minimal-cost transition; after
-//!   `explore_after` epochs the parser follows its own prediction with
-//!   probability `explore_prob` (error exploration), otherwise the oracle's.
+//! * **Training, beam** (`beam > 1`, see [`beam`]): beam search with
+//!   max-violation updates against the best zero-cost derivation. On EWT dev
+//!   with predicted tags, beam 8 gave UAS/LAS 87.3/84.2 against 85.6/82.4
+//!   greedy; a beam-8 model parsing with beam 4 keeps nearly all of it at
+//!   twice the speed of beam 8 (`decode_beam`).
+//! * **Training, greedy** (`beam = 1`): one perceptron update whenever the
+//!   predicted transition has non-minimal cost, toward the best-scoring
+//!   minimal-cost transition; after `explore_after` epochs the parser follows
+//!   its own prediction with probability `explore_prob` (error exploration),
+//!   otherwise the oracle's.
 //! * **Labels:** transitions carry the full deprel (`nmod:poss`, `obl:tmod`,
 //!   …). Classes: `0` = SHIFT, `1` = REDUCE, `2 + 2l` = LEFT-ARC(l),
 //!   `3 + 2l` = RIGHT-ARC(l).
@@ -106,6 +113,10 @@ pub struct TrainOptions {
     /// error exploration; more = beam search trained as a global structured
     /// perceptron with max-violation updates.
     pub beam: usize,
+    /// Beam width stored in the model, used for parsing and for choosing the
+    /// epoch on dev (0 = the training beam). A model trained with a wide beam
+    /// loses little when it parses with a narrower, faster one.
+    pub decode_beam: usize,
     /// Print per-epoch progress to stderr.
     pub verbose: bool,
 }
@@ -140,14 +151,15 @@ impl Default for TrainOptions {
             explore_after: 1,
             explore_prob: 0.9,
             nonprojective: NonProjective::Projectivize,
-            prune: 0.05,
-            min_updates: 2,
+            prune: 0.5,
+            min_updates: 10,
             tag_noise: 0.0,
             tag_features: TagFeatures::Combined,
             lexical_features: true,
             lean_features: false,
             ambiguity_features: true,
-            beam: 1,
+            beam: 8,
+            decode_beam: 4,
             verbose: true,
         }
     }
@@ -1073,6 +1085,11 @@ impl Parser {
         let mut scores = vec![0f32; n_classes];
         let mut cost = vec![0u32; n_classes];
         let mut beam_trainer = beam::BeamTrainer::new();
+        let decode_beam = match opts.decode_beam {
+            0 => opts.beam,
+            b => b,
+        }
+        .clamp(1, MAX_BEAM);
         for epoch in 0..opts.epochs {
             let t0 = std::time::Instant::now();
             for i in (1..order.len()).rev() {
@@ -1165,7 +1182,7 @@ impl Parser {
                 lean_features: opts.lean_features,
                 ambiguity: ambiguity.clone().unwrap_or_default(),
                 ambiguity_features: opts.ambiguity_features,
-                beam: opts.beam.max(1),
+                beam: decode_beam,
                 labels: labels.clone(),
                 root_label,
                 punct_label,
@@ -1199,7 +1216,7 @@ impl Parser {
                 lean_features: opts.lean_features,
                 ambiguity: ambiguity.clone().unwrap_or_default(),
                 ambiguity_features: opts.ambiguity_features,
-                beam: opts.beam.max(1),
+                beam: decode_beam,
                 labels,
                 root_label,
                 punct_label,
@@ -1510,6 +1527,8 @@ mod tests {
             verbose: false,
             prune: 0.0,
             min_updates: 1,
+            beam: 1,
+            decode_beam: 0,
             ..TrainOptions::default()
         }
     }
@@ -1679,6 +1698,16 @@ mod tests {
         let data = toy();
         let p = Parser::train(&data, &data, &TrainOptions { beam: 4, ..quiet() });
         assert_eq!(p.beam, 4);
+        let narrow = Parser::train(
+            &data,
+            &data,
+            &TrainOptions {
+                beam: 4,
+                decode_beam: 2,
+                ..quiet()
+            },
+        );
+        assert_eq!(narrow.beam(), 2);
         let sc = p.evaluate(&data);
         assert!(sc.las() > 90.0, "toy LAS {}", sc.las());
         let q = Parser::from_bytes(&p.to_bytes()).unwrap();
