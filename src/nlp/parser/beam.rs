@@ -19,7 +19,7 @@
 //!   cancels and is skipped).
 
 use super::perceptron::{Model, Trainer};
-use super::{Gold, State, Tokens, extract};
+use super::{CachedScorer, Gold, State, Tokens, extract};
 
 /// One transition in the search history: the parent node and the class.
 #[derive(Clone, Copy)]
@@ -61,7 +61,7 @@ pub(super) struct Decoder {
     cur: Vec<(State, f32)>,
     next: Vec<(State, f32)>,
     spare: Vec<State>,
-    feats: Vec<u64>,
+    scorer: CachedScorer,
     scores: Vec<f32>,
     cands: Vec<Cand>,
 }
@@ -72,7 +72,7 @@ impl Decoder {
             cur: Vec::new(),
             next: Vec::new(),
             spare: Vec::new(),
-            feats: Vec::with_capacity(128),
+            scorer: CachedScorer::new(),
             scores: Vec::new(),
             cands: Vec::new(),
         }
@@ -83,6 +83,7 @@ impl Decoder {
         let n_classes = model.n_classes();
         let n_labels = n_classes.saturating_sub(2) / 2;
         self.scores.resize(n_classes, 0.0);
+        self.scorer.reset(n, n_classes);
         self.spare.extend(self.cur.drain(..).map(|h| h.0));
         let mut start = self.spare.pop().unwrap_or_else(|| State::new(n));
         start.reset(n);
@@ -101,9 +102,7 @@ impl Decoder {
                     continue;
                 }
                 active = true;
-                extract(st, tk, &mut self.feats);
-                self.scores.fill(0.0);
-                model.score_unscaled(&self.feats, &mut self.scores);
+                self.scorer.score(model, st, tk, &mut self.scores);
                 let (scores, cands) = (&self.scores, &mut self.cands);
                 st.for_each_valid(root, n_labels, |c| {
                     cands.push(Cand {

@@ -623,7 +623,25 @@ fn dist_bucket(d: usize) -> u64 {
     }
 }
 
+/// Which templates [`extract_part`] emits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// All of them.
+    All,
+    /// Only those that depend on nothing but the buffer front (`n0`..`n2`):
+    /// their scores are the same for every state with the same buffer front
+    /// and are cached per sentence position while parsing.
+    Buffer,
+    /// All the others.
+    Rest,
+}
+
+/// Every template's feature hash for state `st` (same as `extract_part` with [`Part::All`]).
 fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
+    extract_part(st, tk, Part::All, out);
+}
+
+fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
     out.clear();
     let none = st.none();
     let at = |v: &Vec<usize>, i: usize| if i >= none { none } else { v[i] };
@@ -659,27 +677,41 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
     };
 
     let mut t: u64 = 0;
+    // `f!` for templates that look past the buffer front, `fb!` for those
+    // that do not; both number every template, so hashes never depend on `part`.
     macro_rules! f {
         ($($x:expr),+) => {{
             t += 1;
-            let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
-            $( h = mix(h, $x); )+
-            out.push(h);
+            if part != Part::Buffer {
+                let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                $( h = mix(h, $x); )+
+                out.push(h);
+            }
+        }};
+    }
+    macro_rules! fb {
+        ($($x:expr),+) => {{
+            t += 1;
+            if part != Part::Rest {
+                let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                $( h = mix(h, $x); )+
+                out.push(h);
+            }
         }};
     }
     // single words
     f!(w(s0), p(s0));
     f!(w(s0));
     f!(p(s0));
-    f!(w(n0), p(n0));
-    f!(w(n0));
-    f!(p(n0));
-    f!(w(n1), p(n1));
-    f!(w(n1));
-    f!(p(n1));
-    f!(w(n2), p(n2));
-    f!(w(n2));
-    f!(p(n2));
+    fb!(w(n0), p(n0));
+    fb!(w(n0));
+    fb!(p(n0));
+    fb!(w(n1), p(n1));
+    fb!(w(n1));
+    fb!(p(n1));
+    fb!(w(n2), p(n2));
+    fb!(w(n2));
+    fb!(p(n2));
     // word pairs
     f!(w(s0), p(s0), w(n0), p(n0));
     f!(w(s0), p(s0), w(n0));
@@ -688,9 +720,9 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
     f!(p(s0), w(n0), p(n0));
     f!(w(s0), w(n0));
     f!(p(s0), p(n0));
-    f!(p(n0), p(n1));
+    fb!(p(n0), p(n1));
     // three words
-    f!(p(n0), p(n1), p(n2));
+    fb!(p(n0), p(n1), p(n2));
     f!(p(s0), p(n0), p(n1));
     f!(p(s0h), p(s0), p(n0));
     f!(p(s0), p(s0l), p(n0));
@@ -774,30 +806,30 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
     // extras: second stack item, bias
     f!(w(s1), p(s1));
     f!(p(s1), p(s0), p(n0));
-    f!(1);
+    fb!(1);
     if !tk.amb.is_empty() {
         let a = |i: usize| tk.amb[i];
         f!(a(s0));
-        f!(a(n0));
-        f!(a(n1));
+        fb!(a(n0));
+        fb!(a(n1));
         f!(a(s0), a(n0));
-        f!(a(n0), p(n0));
+        fb!(a(n0), p(n0));
         f!(a(s0), p(s0));
         f!(a(n0), p(s0));
         f!(a(s0), p(n0));
-        f!(a(n0), a(n1));
+        fb!(a(n0), a(n1));
     }
     if tk.lexical {
         let sf = |i: usize| tk.suffix[i];
         let sh = |i: usize| tk.shape[i];
         f!(sf(s0));
-        f!(sf(n0));
-        f!(sf(n1));
+        fb!(sf(n0));
+        fb!(sf(n1));
         f!(sh(s0));
-        f!(sh(n0));
+        fb!(sh(n0));
         f!(sf(n0), p(s0));
         f!(sf(s0), p(n0));
-        f!(sh(n0), sh(n1));
+        fb!(sh(n0), sh(n1));
     }
     if tk.mode == TagFeatures::XposPlusUpos {
         let u = |i: usize| tk.upos[i];
@@ -812,6 +844,59 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
         f!(u(s1), u(s0), u(n0));
         f!(u(s0), w(n0));
         f!(w(s0), u(n0));
+    }
+}
+
+/// Scores states of one sentence with a frozen model, computing the part of
+/// the score that depends only on the buffer front once per position (a
+/// greedy parse visits each position about twice, a beam several times).
+/// Unscaled scores are sums of integers well below 2^24, so splitting the sum
+/// does not change them.
+struct CachedScorer {
+    n_classes: usize,
+    buffer: Vec<f32>,
+    done: Vec<bool>,
+    feats: Vec<u64>,
+}
+
+impl CachedScorer {
+    fn new() -> Self {
+        Self {
+            n_classes: 0,
+            buffer: Vec::new(),
+            done: Vec::new(),
+            feats: Vec::with_capacity(128),
+        }
+    }
+
+    /// Starts a sentence of `n` words.
+    fn reset(&mut self, n: usize, n_classes: usize) {
+        self.n_classes = n_classes;
+        self.buffer.clear();
+        self.buffer.resize((n + 2) * n_classes, 0.0);
+        self.done.clear();
+        self.done.resize(n + 2, false);
+    }
+
+    /// Writes the unscaled scores of `st` into `out` (`n_classes` long).
+    fn score(&mut self, model: &Model, st: &State, tk: &Tokens, out: &mut [f32]) {
+        let nc = self.n_classes;
+        let b = st.b.min(st.none());
+        let Some(cached) = self.buffer.get_mut(b * nc..(b + 1) * nc) else {
+            extract(st, tk, &mut self.feats);
+            out.fill(0.0);
+            model.score_unscaled(&self.feats, out);
+            return;
+        };
+        if !self.done[b] {
+            extract_part(st, tk, Part::Buffer, &mut self.feats);
+            cached.fill(0.0);
+            model.score_unscaled(&self.feats, cached);
+            self.done[b] = true;
+        }
+        out.copy_from_slice(cached);
+        extract_part(st, tk, Part::Rest, &mut self.feats);
+        model.score_unscaled(&self.feats, out);
     }
 }
 
@@ -1266,12 +1351,11 @@ impl Parser {
         }
         let mut st = State::new(n);
         let n_classes = self.model.n_classes();
-        let mut feats = Vec::with_capacity(128);
+        let mut scorer = CachedScorer::new();
+        scorer.reset(n, n_classes);
         let mut scores = vec![0f32; n_classes];
         while !st.buffer_empty() {
-            extract(&st, &tk, &mut feats);
-            scores.fill(0.0);
-            self.model.score_unscaled(&feats, &mut scores);
+            scorer.score(&self.model, &st, &tk, &mut scores);
             let c = argmax_valid(&scores, &st, self.root_label);
             if c == usize::MAX {
                 break;
