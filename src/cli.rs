@@ -1413,7 +1413,7 @@ fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Outcome> {
             serde_json::from_str(line).with_context(|| format!("{}:{}", gold.display(), line_no + 1))?;
         let body = v["text"].as_str().unwrap_or_default().to_string();
         let date = v["date"].as_str().map(str::to_string);
-        let doc = textkg::nlp::analyze(body.clone());
+        let doc = textkg::nlp::analyze_with(body.clone(), &textkg::nlp::EXTRACTION_PARSE);
         let x = extractor.extract(&doc, date.as_deref());
         let offsets = textkg::document::CharOffsets::new(&body);
         let mut predicted: HashSet<(usize, usize, &str)> = HashSet::new();

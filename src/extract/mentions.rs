@@ -436,62 +436,6 @@ fn first_word_index(doc: &Document, tokens: std::ops::Range<usize>) -> Option<us
         .find(|&i| doc.token_text(i).chars().next().is_some_and(char::is_alphanumeric))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::nlp;
-
-    fn names(text: &str) -> Vec<(String, EntityType)> {
-        let doc = nlp::analyze(text.to_string());
-        find_names(&doc, Lexicon::embedded())
-            .into_iter()
-            .filter(|m| m.kind == MentionKind::Name)
-            .map(|m| (m.name, m.entity_type))
-            .collect()
-    }
-
-    #[test]
-    fn titles_make_people_and_gazetteer_types_places() {
-        let found = names("Yesterday German Chancellor Olaf Berg met Japanese Prime Minister Ken Sato in Tokyo.");
-        assert_eq!(
-            found,
-            vec![
-                ("Olaf Berg".to_string(), EntityType::Person),
-                ("Ken Sato".to_string(), EntityType::Person),
-                ("Tokyo".to_string(), EntityType::City),
-            ]
-        );
-    }
-
-    #[test]
-    fn name_heads_type_organisations_and_events() {
-        let found = names("The Lima Summit was covered by Harbor News and the reporters of NATO.");
-        assert!(
-            found.contains(&("Lima Summit".to_string(), EntityType::Event)),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("Harbor News".to_string(), EntityType::Organization)),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("NATO".to_string(), EntityType::Organization)),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn capitalised_common_words_at_sentence_start_are_not_names() {
-        let found = names("Gratitude was expressed. Meanwhile Canada agreed. The gratitude grew.");
-        assert_eq!(found, vec![("Canada".to_string(), EntityType::Country)]);
-    }
-
-    #[test]
-    fn handles_are_not_names() {
-        assert!(names("follow @Reuters now").is_empty());
-    }
-}
-
 /// Adds the names the trained NER model (`ner.bin`) finds and the rules
 /// missed: NER entities (PER, ORG, LOC) that overlap no rule mention, typed
 /// by the model. Rule mentions keep their spans and types: letting the model
@@ -546,5 +490,61 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>) {
     if !added.is_empty() {
         names.extend(added);
         names.sort_by_key(|m| (m.tokens.start, m.tokens.end));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp;
+
+    fn names(text: &str) -> Vec<(String, EntityType)> {
+        let doc = nlp::analyze(text.to_string());
+        find_names(&doc, Lexicon::embedded())
+            .into_iter()
+            .filter(|m| m.kind == MentionKind::Name)
+            .map(|m| (m.name, m.entity_type))
+            .collect()
+    }
+
+    #[test]
+    fn titles_make_people_and_gazetteer_types_places() {
+        let found = names("Yesterday German Chancellor Olaf Berg met Japanese Prime Minister Ken Sato in Tokyo.");
+        assert_eq!(
+            found,
+            vec![
+                ("Olaf Berg".to_string(), EntityType::Person),
+                ("Ken Sato".to_string(), EntityType::Person),
+                ("Tokyo".to_string(), EntityType::City),
+            ]
+        );
+    }
+
+    #[test]
+    fn name_heads_type_organisations_and_events() {
+        let found = names("The Lima Summit was covered by Harbor News and the reporters of NATO.");
+        assert!(
+            found.contains(&("Lima Summit".to_string(), EntityType::Event)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("Harbor News".to_string(), EntityType::Organization)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("NATO".to_string(), EntityType::Organization)),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn capitalised_common_words_at_sentence_start_are_not_names() {
+        let found = names("Gratitude was expressed. Meanwhile Canada agreed. The gratitude grew.");
+        assert_eq!(found, vec![("Canada".to_string(), EntityType::Country)]);
+    }
+
+    #[test]
+    fn handles_are_not_names() {
+        assert!(names("follow @Reuters now").is_empty());
     }
 }

@@ -1324,6 +1324,13 @@ impl Parser {
 
     /// Like [`Parser::parse`], but returns label ids (see [`Parser::label`]).
     pub fn parse_ids(&self, words: &[&str], upos: &[&str], xpos: &[&str]) -> Vec<(usize, u16)> {
+        self.parse_ids_with_beam(words, upos, xpos, self.beam)
+    }
+
+    /// Like [`Parser::parse_ids`] with an explicit beam width (1 = greedy),
+    /// e.g. to trade accuracy for speed without changing the model.
+    pub fn parse_ids_with_beam(&self, words: &[&str], upos: &[&str], xpos: &[&str], beam: usize) -> Vec<(usize, u16)> {
+        let beam = beam.clamp(1, MAX_BEAM);
         let n = words.len();
         if n == 0 {
             return Vec::new();
@@ -1337,11 +1344,11 @@ impl Parser {
             xpos,
         );
         tk.lean = self.lean_features;
-        if self.beam > 1 {
+        if beam > 1 {
             thread_local! {
                 static DECODER: std::cell::RefCell<beam::Decoder> = std::cell::RefCell::new(beam::Decoder::new());
             }
-            let decode = |d: &mut beam::Decoder| d.decode(&self.model, &tk, n, self.beam, self.root_label);
+            let decode = |d: &mut beam::Decoder| d.decode(&self.model, &tk, n, beam, self.root_label);
             let mut st = DECODER.with(|d| match d.try_borrow_mut() {
                 Ok(mut d) => decode(&mut d),
                 Err(_) => decode(&mut beam::Decoder::new()),
