@@ -9,6 +9,7 @@
 //!   ("X and Y") give one relation each. A sentence-initial participle clause
 //!   ("Speaking to X, Y said …") takes the subject after its comma.
 //! - `event-noun`: "summit/meeting/talks **between** A **and** B", "meeting **with** B".
+//! - `nominal-pattern`: appositions, titles and datelines (see [`super::nominal`]).
 //! - `quote`: a quotation with a speaker ("…,” X said", "X said, “…”", "X: ‘…’").
 //!
 //! Text inside quotation marks is reported speech: no verb-pattern fact is read
@@ -71,6 +72,7 @@ pub fn extract(
     let tuples = crate::openie::extract_document(doc, &crate::openie::Options::default());
     clause_relations(&ctx, &tuples, &mut out);
     quote_relations(&ctx, lex, &mut out);
+    out.extend(super::nominal::extract(doc, entities, mentions, lex));
     out.sort_by(|a, b| {
         (a.evidence.start, a.sentence, a.subject)
             .cmp(&(b.evidence.start, b.sentence, b.subject))

@@ -1,0 +1,723 @@
+//! Typed relations read from noun phrases and punctuation (`nominal-pattern`).
+//!
+//! News text states who works where, who lives where and where places lie
+//! mostly without verbs: in appositions, titles and datelines. These rules read
+//! such constructions from the token sequence and the resolved mentions of one
+//! sentence. Entity typing from the rule-based mention finder is weak (an
+//! unknown single word is a `Thing`, "Morgan City" may be guessed a person), so
+//! the rules lean on position and punctuation and use types mainly to decide
+//! between readings (organisation → `worksFor`, place → `livesIn`).
+//!
+//! Patterns and confidences (heuristic scores, not calibrated):
+//! - Apposition after a person, `X , [AGE ,] …`:
+//!   - "X, 50, of P" → X `livesIn` P (0.75); "X of P" → X `livesIn` P (0.6);
+//!     with an organisation instead of a place → X `worksFor` O (0.6);
+//!   - "X, a spokesman for|of|at|with O" (a role noun among up to six lowercase
+//!     words) → X `worksFor` O (0.7); "X is the president of O" likewise (0.65);
+//!   - "X, a native|resident of P", "X, a Republican from P" → X `livesIn` P (0.7 / 0.6);
+//!   - "X, O's spokesman" → X `worksFor` O (0.65).
+//!   A following ", STATE" after P adds X `livesIn` STATE (−0.1).
+//! - Premodifier before a person, "O spokesman X", "former O commander X" →
+//!   X `worksFor` O (0.7, 0.55 when O's type is unknown); a place there
+//!   ("Soviet historian X") → X `livesIn` P (0.6).
+//! - Killers: "X, the assassin of Y" (0.75), "Y assassin X" / "Y's assassin X" (0.7),
+//!   "the assassination|murder|killing of Y by X" (0.75), "X in the assassination of Y" (0.5)
+//!   → X `kills` Y.
+//! - Places: "A, STATE" where STATE is a state, country or state abbreviation
+//!   → A `locatedIn` STATE (0.7); "A, in B[, STATE]" and "A in B" between
+//!   places → A `locatedIn` B (0.55), and an organisation there → `basedIn` (0.55).
+//! - Organisations: datelines "CITY[, STATE] … (ORG)" at a sentence start →
+//!   ORG `basedIn` CITY and STATE (0.8), CITY `locatedIn` STATE (0.75);
+//!   "P-based O" (0.75); "P's O" (0.55); "O, a P firm" (0.6); "P O" (a place
+//!   name directly before an organisation name, 0.55).
+//!
+//! Person arguments use the bare name span ([`Mention::span`]), except the
+//! victim of a killing, which uses the span with its title
+//! ([`Mention::full_span`]: "President Lincoln"), the form news text (and
+//! CoNLL04) treats as the name of the victim.
+
+use super::{Entity, EntityType, Mention, MentionKind, Predicate, Relation, RelationObject};
+use crate::document::Document;
+use crate::lexicon::{GazetteerClass, Lexicon};
+
+/// Extractor id of the nominal patterns.
+pub const NOMINAL_PATTERN: &str = "nominal-pattern";
+
+/// Nouns naming a post in an organisation.
+const ROLE_NOUNS: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "president",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "executive",
+    "chief",
+    "head",
+    "leader",
+    "member",
+    "official",
+    "officer",
+    "secretary",
+    "editor",
+    "correspondent",
+    "reporter",
+    "analyst",
+    "economist",
+    "professor",
+    "manager",
+    "founder",
+    "employee",
+    "lawyer",
+    "attorney",
+    "commander",
+    "adviser",
+    "advisor",
+    "aide",
+    "vice",
+    "columnist",
+    "owner",
+    "partner",
+    "coach",
+    "player",
+    "researcher",
+    "scientist",
+    "engineer",
+    "worker",
+    "representative",
+    "agent",
+    "publisher",
+    "producer",
+    "writer",
+    "dean",
+    "treasurer",
+    "administrator",
+    "general",
+    "counsel",
+    "strategist",
+    "trader",
+    "broker",
+    "consultant",
+    "placekicker",
+    "quarterback",
+    "pitcher",
+    "captain",
+    "deputy",
+    "staff",
+    "staffer",
+    "vice-president",
+    "historian",
+    "commissioner",
+    "superintendent",
+    "specialist",
+    "physician",
+    "teacher",
+    "student",
+    "chemist",
+    "physicist",
+    "astronaut",
+    "pilot",
+    "operator",
+    "organizer",
+    "activist",
+    "minister",
+    "ambassador",
+    "envoy",
+    "governor",
+    "senator",
+    "mayor",
+    "general",
+    "colonel",
+    "sergeant",
+    "lieutenant",
+    "major",
+];
+/// Nouns naming where someone comes from.
+const ORIGIN_NOUNS: &[&str] = &["native", "resident", "citizen", "son", "daughter", "inhabitant"];
+/// Nouns naming a killer.
+const KILLER_NOUNS: &[&str] = &["assassin", "killer", "murderer", "slayer", "assassins", "killers"];
+/// Nouns naming a killing.
+const KILLING_NOUNS: &[&str] = &["assassination", "murder", "killing", "slaying", "shooting"];
+/// Postal-era (AP style) and common abbreviations of US states, as tokens.
+const STATE_ABBREVIATIONS: &[&str] = &[
+    "Ala.", "Ariz.", "Ark.", "Calif.", "Colo.", "Conn.", "Del.", "D.C.", "Fla.", "Ga.", "Ill.", "Ind.", "Kan.", "Ky.",
+    "La.", "Md.", "Mass.", "Mich.", "Minn.", "Miss.", "Mo.", "Mont.", "Neb.", "Nev.", "N.H.", "N.J.", "N.M.", "N.Y.",
+    "N.C.", "N.D.", "Okla.", "Ore.", "Pa.", "R.I.", "S.C.", "S.D.", "Tenn.", "Vt.", "Va.", "Wash.", "W.Va.", "Wis.",
+    "Wyo.", "Alaska", "Hawaii", "Idaho", "Iowa", "Maine", "Ohio", "Texas", "Utah",
+];
+/// Words that may stand between a comma and a role noun ("a former senior …").
+const APPOSITION_FILLERS: &[&str] = &["a", "an", "the", "and", "former", "senior", "chief", "retired", "top"];
+/// Maximum words between an apposition's comma and its preposition.
+const MAX_APPOSITION_WORDS: usize = 6;
+
+/// Extracts nominal-pattern relations from every sentence of a document.
+pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &Lexicon) -> Vec<Relation> {
+    let ctx = Ctx::new(doc, entities, mentions, lex);
+    let mut out = Vec::new();
+    for s in 0..doc.sentences.len() {
+        let ms = ctx.names(s);
+        apposition(&ctx, s, &ms, &mut out);
+        premodifier(&ctx, s, &ms, &mut out);
+        killers(&ctx, s, &ms, &mut out);
+        places(&ctx, s, &ms, &mut out);
+        organisations(&ctx, s, &ms, &mut out);
+    }
+    out
+}
+
+/// How a person argument is written in the relation: bare name or with title.
+#[derive(Clone, Copy)]
+enum Arg {
+    Name,
+    Full,
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    entities: &'a [Entity],
+    mentions: &'a [Mention],
+    lex: &'a Lexicon,
+    lower: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(doc: &'a Document, entities: &'a [Entity], mentions: &'a [Mention], lex: &'a Lexicon) -> Self {
+        let lower = (0..doc.tokens.len())
+            .map(|i| doc.token_text(i).to_lowercase())
+            .collect();
+        Self {
+            doc,
+            entities,
+            mentions,
+            lex,
+            lower,
+        }
+    }
+
+    /// Name mentions of sentence `s`, in text order.
+    fn names(&self, s: usize) -> Vec<&'a Mention> {
+        self.mentions
+            .iter()
+            .filter(|m| m.sentence == s && m.kind == MentionKind::Name)
+            .collect()
+    }
+
+    fn low(&self, i: usize) -> &str {
+        self.lower.get(i).map_or("", String::as_str)
+    }
+
+    fn text(&self, i: usize) -> &str {
+        self.doc.token_text(i)
+    }
+
+    fn sentence_end(&self, s: usize) -> usize {
+        self.doc.sentences.get(s).map_or(0, |x| x.tokens.end)
+    }
+
+    fn kind(&self, m: &Mention) -> EntityType {
+        self.entities.get(m.entity).map_or(EntityType::Thing, |e| e.entity_type)
+    }
+
+    fn is_person(&self, m: &Mention) -> bool {
+        self.kind(m) == EntityType::Person
+    }
+
+    fn is_org(&self, m: &Mention) -> bool {
+        self.kind(m) == EntityType::Organization
+    }
+
+    /// A place by type, or a name of unknown type (most unknown single names
+    /// in news running text are places).
+    fn is_placeish(&self, m: &Mention) -> bool {
+        matches!(self.kind(m).coarse(), EntityType::Place | EntityType::Thing)
+    }
+
+    fn is_place(&self, m: &Mention) -> bool {
+        self.kind(m).coarse() == EntityType::Place
+    }
+
+    /// A state, province or country: by gazetteer class or a state abbreviation.
+    fn is_region(&self, m: &Mention) -> bool {
+        let text = self.doc.span_text(m.span);
+        if STATE_ABBREVIATIONS.contains(&text)
+            || matches!(self.kind(m), EntityType::Country | EntityType::AdministrativeArea)
+        {
+            return true;
+        }
+        self.lex.lookup(text).is_some_and(|es| {
+            es.iter()
+                .any(|e| matches!(e.class, GazetteerClass::Country | GazetteerClass::AdministrativeArea))
+        })
+    }
+
+    /// Index of the first token of the mention's bare name.
+    fn name_start(&self, m: &Mention) -> usize {
+        let i = self.doc.tokens.partition_point(|t| t.start < m.span.start);
+        i.clamp(m.tokens.start, m.tokens.end.saturating_sub(1).max(m.tokens.start))
+    }
+
+    /// True when the mention carries a title ("President Lincoln").
+    fn titled(&self, m: &Mention) -> bool {
+        m.full_span != m.span
+    }
+
+    fn is_role(&self, i: usize) -> bool {
+        let w = self.low(i);
+        ROLE_NOUNS.contains(&w) || self.lex.roles.contains_key(self.text(i))
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        let t = self.text(i);
+        !t.is_empty() && t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
+    }
+
+    fn is_lower_word(&self, i: usize) -> bool {
+        self.is_word(i) && self.text(i).chars().next().is_some_and(char::is_lowercase)
+    }
+
+    fn push(&self, out: &mut Vec<Relation>, s: usize, rel: (&Mention, Arg, &str, &Mention, Arg), confidence: f32) {
+        let (subject, sa, predicate, object, oa) = rel;
+        if subject.entity == object.entity {
+            return;
+        }
+        let span = |m: &Mention, a: Arg| match a {
+            Arg::Name => m.span,
+            Arg::Full => m.full_span,
+        };
+        let (a, b) = (span(subject, sa), span(object, oa));
+        let first = a.start.min(b.start);
+        let last = a.end.max(b.end);
+        let Some(sentence) = self.doc.sentences.get(s) else {
+            return;
+        };
+        out.push(Relation {
+            subject: subject.entity,
+            predicate: Predicate::Ontology(predicate.to_string()),
+            object: RelationObject::Entity(object.entity),
+            phrase: self.doc.text.get(first..last).unwrap_or("").to_string(),
+            confidence,
+            sentence: s,
+            evidence: sentence.span,
+            extractor: NOMINAL_PATTERN,
+            modality: None,
+            negated: false,
+            attributed_to: None,
+            arguments: Some((a, b)),
+        });
+    }
+}
+
+/// The mention whose full span starts at token `i`.
+fn starting_at<'a>(ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+    ms.iter().copied().find(|m| m.tokens.start == i)
+}
+
+/// The mention whose full span ends just before token `i`.
+fn ending_at<'a>(ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+    ms.iter().copied().find(|m| m.tokens.end == i)
+}
+
+/// The mention starting at `i`, or after a determiner at `i`.
+fn np_at<'a>(ctx: &Ctx, ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+    starting_at(ms, i).or_else(|| {
+        matches!(ctx.low(i), "the" | "a" | "an")
+            .then(|| starting_at(ms, i + 1))
+            .flatten()
+    })
+}
+
+/// Apposition and copula after a person: "X, 50, of P", "X, a spokesman for O",
+/// "X is a native of P", "X, O's spokesman".
+fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let end = ctx.sentence_end(s);
+    for &p in ms.iter().filter(|m| ctx.is_person(m)) {
+        let mut k = p.tokens.end;
+        let comma = ctx.text(k) == ",";
+        // "X of P" directly after the name.
+        if ctx.low(k) == "of"
+            && let Some(q) = np_at(ctx, ms, k + 1)
+            && !ctx.is_person(q)
+        {
+            of_place_or_org(ctx, s, ms, p, q, 0.6, out);
+            continue;
+        }
+        let copula = matches!(ctx.low(k), "is" | "was");
+        if !comma && !copula {
+            continue;
+        }
+        k += 1;
+        // Age: "X, 50, of …".
+        let mut aged = false;
+        if comma && ctx.text(k).chars().all(|c| c.is_ascii_digit()) && !ctx.text(k).is_empty() && ctx.text(k + 1) == ","
+        {
+            aged = true;
+            k += 2;
+        }
+        if aged
+            && ctx.low(k) == "of"
+            && let Some(q) = np_at(ctx, ms, k + 1)
+            && !ctx.is_person(q)
+        {
+            of_place_or_org(ctx, s, ms, p, q, 0.75, out);
+            continue;
+        }
+        // "X, O's spokesman".
+        if comma
+            && let Some(q) = np_at(ctx, ms, k)
+            && (ctx.is_org(q) || ctx.kind(q) == EntityType::Thing)
+            && matches!(ctx.text(q.tokens.end), "'s" | "’s")
+            && (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ctx.is_role(i))
+        {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), 0.65);
+            continue;
+        }
+        // "X, a [former] spokesman for O", "X is a native of P".
+        let mut role = false;
+        let mut origin = false;
+        let mut j = k;
+        while j < end && j < k + MAX_APPOSITION_WORDS && !matches!(ctx.low(j), "of" | "for" | "at" | "with" | "from") {
+            let w = ctx.low(j);
+            if !(ctx.is_lower_word(j)
+                || APPOSITION_FILLERS.contains(&w)
+                || ctx.text(j).chars().any(|c| c.is_ascii_digit()))
+                && !(ctx.is_role(j) && ctx.is_word(j))
+            {
+                break;
+            }
+            role |= ctx.is_role(j);
+            origin |= ORIGIN_NOUNS.contains(&w);
+            j += 1;
+        }
+        if j == k || j >= end {
+            continue;
+        }
+        let prep = ctx.low(j);
+        let Some(q) = np_at(ctx, ms, j + 1) else {
+            continue;
+        };
+        if ctx.is_person(q) {
+            continue;
+        }
+        let base = if copula { 0.65 } else { 0.7 };
+        if origin && prep == "of" && ctx.is_placeish(q) {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), base);
+            region_after(ctx, s, ms, p, q, base - 0.1, out);
+        } else if prep == "from" && ctx.is_placeish(q) && !copula {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
+        } else if role && prep != "from" && !ctx.is_place(q) {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), base);
+        }
+    }
+}
+
+/// "X of Q": an organisation gives `worksFor`, a place `livesIn` (and its state).
+fn of_place_or_org(ctx: &Ctx, s: usize, ms: &[&Mention], p: &Mention, q: &Mention, conf: f32, out: &mut Vec<Relation>) {
+    if ctx.is_org(q) {
+        ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), conf.min(0.6));
+    } else if ctx.is_placeish(q) {
+        ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), conf);
+        region_after(ctx, s, ms, p, q, conf - 0.1, out);
+    }
+}
+
+/// "…P, STATE": the person also lives in STATE.
+fn region_after(ctx: &Ctx, s: usize, ms: &[&Mention], p: &Mention, q: &Mention, conf: f32, out: &mut Vec<Relation>) {
+    if ctx.text(q.tokens.end) == ","
+        && let Some(r) = starting_at(ms, q.tokens.end + 1)
+        && ctx.is_region(r)
+    {
+        ctx.push(out, s, (p, Arg::Name, "livesIn", r, Arg::Name), conf);
+    }
+}
+
+/// Premodifiers of a person: "O spokesman X", "former O commander X", "P historian X".
+fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    for &p in ms.iter().filter(|m| ctx.is_person(m)) {
+        let name = ctx.name_start(p);
+        // Role words between the modifier and the name: lowercase role nouns
+        // before the name, or a title inside the mention's full span.
+        let mut j = p.tokens.start;
+        let mut role = ctx.titled(p);
+        while j > 0 && ctx.is_lower_word(j - 1) && ctx.is_role(j - 1) && p.tokens.start - j < 3 {
+            j -= 1;
+            role = true;
+        }
+        if !role || j == name {
+            // A title is needed: "Chevron Jonathan Lifa" is no evidence.
+            if !role {
+                continue;
+            }
+        }
+        let Some(q) = ending_at(ms, j) else {
+            continue;
+        };
+        if ctx.is_person(q) {
+            continue;
+        }
+        if ctx.is_org(q) {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), 0.7);
+        } else if ctx.is_place(q) || ctx.kind(q) == EntityType::Group {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
+        } else {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), 0.55);
+        }
+    }
+}
+
+/// Killer nouns and killing nouns.
+fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let people: Vec<&Mention> = ms.iter().copied().filter(|m| ctx.is_person(m)).collect();
+    for &x in &people {
+        let k = x.tokens.end;
+        // "X, the assassin of Y".
+        let mut j = k;
+        if ctx.text(j) == "," {
+            j += 1;
+            while matches!(
+                ctx.low(j),
+                "the" | "a" | "an" | "alleged" | "convicted" | "accused" | "confessed"
+            ) {
+                j += 1;
+            }
+            if KILLER_NOUNS.contains(&ctx.low(j))
+                && ctx.low(j + 1) == "of"
+                && let Some(y) = np_at(ctx, &people, j + 2)
+            {
+                ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.75);
+            }
+        }
+        // "X in the assassination of Y".
+        if matches!(ctx.low(k), "in" | "for")
+            && ctx.low(k + 1) == "the"
+            && KILLING_NOUNS.contains(&ctx.low(k + 2))
+            && ctx.low(k + 3) == "of"
+            && let Some(y) = starting_at(&people, k + 4)
+        {
+            ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.5);
+        }
+        // "Y assassin X", "Y's assassin X": X is the mention after the noun.
+        let name = ctx.name_start(x);
+        if name > 0 && KILLER_NOUNS.contains(&ctx.low(name - 1)) {
+            let before = name - 1;
+            let y_end = if before > 0 && matches!(ctx.text(before - 1), "'s" | "’s") {
+                before - 1
+            } else {
+                before
+            };
+            if let Some(y) = ending_at(&people, y_end) {
+                ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.7);
+            }
+        }
+    }
+    // "the assassination of Y by X".
+    for &y in &people {
+        let start = y.tokens.start;
+        if start >= 2
+            && ctx.low(start - 1) == "of"
+            && KILLING_NOUNS.contains(&ctx.low(start - 2))
+            && ctx.low(y.tokens.end) == "by"
+            && let Some(x) = starting_at(&people, y.tokens.end + 1)
+        {
+            ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.75);
+        }
+    }
+}
+
+/// "A, STATE", "A, in B", "A in B" between places (organisations: `basedIn`).
+fn places(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    for (n, &a) in ms.iter().enumerate() {
+        let k = a.tokens.end;
+        // "A, STATE".
+        if ctx.text(k) == ","
+            && let Some(b) = starting_at(ms, k + 1)
+            && ctx.is_region(b)
+            && !matches!(ctx.text(b.tokens.end), "'s" | "’s")
+            && !(ctx.is_person(a) && ctx.titled(a))
+            && !(ctx.is_org(a) && n > 0)
+            && !ctx.is_region(a)
+        {
+            ctx.push(out, s, (a, Arg::Name, "locatedIn", b, Arg::Name), 0.7);
+        }
+        // "A, in B[, STATE]" and "A in B".
+        let j = if ctx.text(k) == "," { k + 1 } else { k };
+        if ctx.low(j) == "in"
+            && !ctx.is_person(a)
+            && let Some(b) = np_at(ctx, ms, j + 1)
+            && ctx.is_place(b)
+        {
+            let predicate = if ctx.is_org(a) {
+                "basedIn"
+            } else if ctx.is_placeish(a) {
+                "locatedIn"
+            } else {
+                continue;
+            };
+            ctx.push(out, s, (a, Arg::Name, predicate, b, Arg::Name), 0.55);
+            if ctx.text(b.tokens.end) == ","
+                && let Some(c) = starting_at(ms, b.tokens.end + 1)
+                && ctx.is_region(c)
+            {
+                ctx.push(out, s, (a, Arg::Name, predicate, c, Arg::Name), 0.5);
+            }
+        }
+    }
+}
+
+/// Datelines and place modifiers of organisations.
+fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    // Dateline: "CITY[, STATE][, date] (ORG)" at the sentence start.
+    if let Some(&city) = ms.first()
+        && city.tokens.start == sentence.tokens.start
+        && !ctx.is_person(city)
+    {
+        let mut k = city.tokens.end;
+        let mut state = None;
+        if ctx.text(k) == ","
+            && let Some(b) = starting_at(ms, k + 1)
+            && ctx.is_region(b)
+        {
+            state = Some(b);
+            k = b.tokens.end;
+        }
+        let open = (k..(k + 5).min(sentence.tokens.end)).find(|&i| ctx.text(i) == "(");
+        if let Some(open) = open
+            && (k..open).all(|i| !ms.iter().any(|m| m.tokens.contains(&i)))
+            && let Some(org) = starting_at(ms, open + 1)
+            && ctx.text(org.tokens.end) == ")"
+            && !ctx.is_person(org)
+        {
+            ctx.push(out, s, (org, Arg::Name, "basedIn", city, Arg::Name), 0.8);
+            if let Some(b) = state {
+                ctx.push(out, s, (org, Arg::Name, "basedIn", b, Arg::Name), 0.8);
+            }
+        }
+        if let Some(b) = state {
+            ctx.push(out, s, (city, Arg::Name, "locatedIn", b, Arg::Name), 0.75);
+        }
+    }
+    for &p in ms.iter().filter(|m| ctx.is_place(m)) {
+        let k = p.tokens.end;
+        // "P-based O": the hyphenated suffix or a separate "based".
+        let based = matches!(ctx.low(k), "-based" | "based") || (ctx.low(k) == "-" && ctx.low(k + 1) == "based");
+        if based
+            && let Some(o) = ms
+                .iter()
+                .copied()
+                .find(|o| o.tokens.start > k && o.tokens.start <= k + 5)
+            && !ctx.is_person(o)
+            && !ctx.is_place(o)
+        {
+            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.75);
+        }
+        // "P's O".
+        if matches!(ctx.text(k), "'s" | "’s")
+            && let Some(o) = starting_at(ms, k + 1)
+            && ctx.is_org(o)
+        {
+            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.55);
+        }
+        // "P O": a place name directly before an organisation name.
+        if let Some(o) = starting_at(ms, k)
+            && ctx.is_org(o)
+        {
+            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.55);
+        }
+    }
+    // "O, a P firm".
+    for &o in ms.iter().filter(|m| ctx.is_org(m)) {
+        let k = o.tokens.end;
+        if ctx.text(k) == ","
+            && matches!(ctx.low(k + 1), "a" | "an" | "the")
+            && let Some(p) = starting_at(ms, k + 2)
+            && ctx.is_place(p)
+            && ctx.is_lower_word(p.tokens.end)
+        {
+            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.6);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{Extractor, Predicate, RelationObject};
+    use crate::nlp;
+
+    /// (subject text, predicate, object text) of nominal-pattern relations, by argument spans.
+    fn facts(text: &str) -> Vec<(String, String, String)> {
+        let doc = nlp::analyze(text.to_string());
+        let x = Extractor::default().extract(&doc, None);
+        x.relations
+            .iter()
+            .filter(|r| r.extractor == super::NOMINAL_PATTERN || r.predicate == Predicate::Ontology("kills".into()))
+            .filter_map(|r| {
+                let (a, b) = r.arguments?;
+                let Predicate::Ontology(p) = &r.predicate else {
+                    return None;
+                };
+                matches!(r.object, RelationObject::Entity(_))
+                    .then(|| (doc.span_text(a).to_string(), p.clone(), doc.span_text(b).to_string()))
+            })
+            .collect()
+    }
+
+    fn has(f: &[(String, String, String)], s: &str, p: &str, o: &str) -> bool {
+        f.iter().any(|(a, b, c)| a == s && b == p && c == o)
+    }
+
+    #[test]
+    fn age_apposition_gives_home_town_and_state() {
+        let f = facts("Lena Marsh, 41, of Redwood, Calif., won the prize on Sunday.");
+        assert!(has(&f, "Lena Marsh", "livesIn", "Redwood"), "{f:?}");
+        assert!(has(&f, "Lena Marsh", "livesIn", "Calif."), "{f:?}");
+        assert!(has(&f, "Redwood", "locatedIn", "Calif."), "{f:?}");
+    }
+
+    #[test]
+    fn role_apposition_gives_employer() {
+        let f = facts("The plant will close, said Tom Verity, a spokesman for Acme Corp.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Acme Corp."), "{f:?}");
+        let f = facts("The plant will close, said Tom Verity, a cousin of Acme Corp.");
+        assert!(!f.iter().any(|(_, p, _)| p == "worksFor"), "no role noun: {f:?}");
+    }
+
+    #[test]
+    fn organisation_before_role_gives_employer() {
+        let f = facts("The deal is off, Acme Corp. spokesman Tom Verity said.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Acme Corp."), "{f:?}");
+    }
+
+    #[test]
+    fn native_of_gives_home() {
+        let f = facts("Painter Ada Quill is a native of Dorset, Vt.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Dorset"), "{f:?}");
+    }
+
+    #[test]
+    fn killer_nouns_and_verbs() {
+        let f = facts("Investigators said Rob Fenn, the assassin of Governor Ada Quill, acted alone.");
+        assert!(has(&f, "Rob Fenn", "kills", "Governor Ada Quill"), "{f:?}");
+        let f = facts("The trial of Quill assassin Rob Fenn opened on Monday.");
+        assert!(has(&f, "Rob Fenn", "kills", "Quill"), "{f:?}");
+        let f = facts("Rob Fenn assassinated Ada Quill in 1901.");
+        assert!(has(&f, "Rob Fenn", "kills", "Ada Quill"), "{f:?}");
+    }
+
+    #[test]
+    fn dateline_gives_agency_base_and_state() {
+        let f = facts("AUSTIN, Texas (AP) The rain stopped.");
+        assert!(has(&f, "AP", "basedIn", "AUSTIN"), "{f:?}");
+        assert!(has(&f, "AP", "basedIn", "Texas"), "{f:?}");
+        assert!(has(&f, "AUSTIN", "locatedIn", "Texas"), "{f:?}");
+    }
+
+    #[test]
+    fn place_inside_place() {
+        let f = facts("The fair opened at the Hall of Crafts, in Dover, Del., on Friday.");
+        assert!(has(&f, "Dover", "locatedIn", "Del."), "{f:?}");
+    }
+}
