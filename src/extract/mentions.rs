@@ -410,6 +410,13 @@ impl DocContext {
             return false;
         }
         let first = doc.token_text(start);
+        // A dateline ("BANGKOK, Thailand (AP)"): an all-capitals word before a comma.
+        if first.chars().filter(|c| c.is_alphabetic()).count() > 1
+            && first.chars().all(|c| !c.is_lowercase())
+            && doc.token_text(end) == ","
+        {
+            return false;
+        }
         if self.lower_seen.contains(&first.to_lowercase()) {
             return true;
         }

@@ -38,7 +38,8 @@
 
 use super::{Entity, EntityType, Mention, MentionKind, Predicate, Relation, RelationObject};
 use crate::document::Document;
-use crate::lexicon::{GazetteerClass, Lexicon};
+use crate::document::Span;
+use crate::lexicon::{GazetteerClass, Lexicon, NameHead};
 
 /// Extractor id of the nominal patterns.
 pub const NOMINAL_PATTERN: &str = "nominal-pattern";
@@ -161,6 +162,7 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
         apposition(&ctx, s, &ms, &mut out);
         premodifier(&ctx, s, &ms, &mut out);
         killers(&ctx, s, &ms, &mut out);
+        born(&ctx, s, &ms, &mut out);
         places(&ctx, s, &ms, &mut out);
         organisations(&ctx, s, &ms, &mut out);
     }
@@ -170,8 +172,12 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
 /// How a person argument is written in the relation: bare name or with title.
 #[derive(Clone, Copy)]
 enum Arg {
+    /// The bare name.
     Name,
+    /// The name with its title.
     Full,
+    /// An organisation's name with a capitalised "The" before it ("The Associated Press").
+    Org,
 }
 
 struct Ctx<'a> {
@@ -224,8 +230,19 @@ impl<'a> Ctx<'a> {
         self.kind(m) == EntityType::Person
     }
 
+    /// An organisation by type, or a name with an organisation head word
+    /// anywhere after its first word ("Institute of Contemporary Studies").
     fn is_org(&self, m: &Mention) -> bool {
         self.kind(m) == EntityType::Organization
+            || (self.name_start(m) + 1..m.tokens.end).any(|i| {
+                let w = self.text(i).trim_end_matches('.');
+                self.lex.name_heads.get(w) == Some(&NameHead::Organization)
+            })
+    }
+
+    /// A nationality or country adjective ("Soviet", "French").
+    fn is_demonym(&self, m: &Mention) -> bool {
+        self.kind(m) == EntityType::Group || self.lex.demonyms.contains_key(self.doc.span_text(m.span))
     }
 
     /// A place by type, or a name of unknown type (most unknown single names
@@ -282,20 +299,40 @@ impl<'a> Ctx<'a> {
         if subject.entity == object.entity {
             return;
         }
-        let span = |m: &Mention, a: Arg| match a {
+        let (a, b) = (self.span(subject, sa), self.span(object, oa));
+        self.push_spans(out, s, (subject.entity, a, predicate, object.entity, b), confidence);
+    }
+
+    fn span(&self, m: &Mention, a: Arg) -> Span {
+        match a {
             Arg::Name => m.span,
             Arg::Full => m.full_span,
-        };
-        let (a, b) = (span(subject, sa), span(object, oa));
+            Arg::Org => {
+                let first = self.name_start(m);
+                let sentence_start = self.doc.sentences.get(m.sentence).map_or(0, |x| x.tokens.start);
+                if first > sentence_start + 1 && self.text(first - 1) == "The" {
+                    Span::new(self.doc.tokens[first - 1].start, m.span.end)
+                } else {
+                    m.span
+                }
+            }
+        }
+    }
+
+    fn push_spans(&self, out: &mut Vec<Relation>, s: usize, rel: (usize, Span, &str, usize, Span), confidence: f32) {
+        let (subject, a, predicate, object, b) = rel;
+        if subject == object {
+            return;
+        }
         let first = a.start.min(b.start);
         let last = a.end.max(b.end);
         let Some(sentence) = self.doc.sentences.get(s) else {
             return;
         };
         out.push(Relation {
-            subject: subject.entity,
+            subject,
             predicate: Predicate::Ontology(predicate.to_string()),
-            object: RelationObject::Entity(object.entity),
+            object: RelationObject::Entity(object),
             phrase: self.doc.text.get(first..last).unwrap_or("").to_string(),
             confidence,
             sentence: s,
@@ -338,7 +375,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         // "X of P" directly after the name.
         if ctx.low(k) == "of"
             && let Some(q) = np_at(ctx, ms, k + 1)
-            && !ctx.is_person(q)
+            && (!ctx.is_person(q) || ctx.is_org(q))
         {
             of_place_or_org(ctx, s, ms, p, q, 0.6, out);
             continue;
@@ -350,7 +387,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         k += 1;
         // Age: "X, 50, of …".
         let mut aged = false;
-        if comma && ctx.text(k).chars().all(|c| c.is_ascii_digit()) && !ctx.text(k).is_empty() && ctx.text(k + 1) == ","
+        if comma && !ctx.text(k).is_empty() && ctx.text(k).chars().all(|c| c.is_ascii_digit()) && ctx.text(k + 1) == ","
         {
             aged = true;
             k += 2;
@@ -358,7 +395,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         if aged
             && ctx.low(k) == "of"
             && let Some(q) = np_at(ctx, ms, k + 1)
-            && !ctx.is_person(q)
+            && (!ctx.is_person(q) || ctx.is_org(q))
         {
             of_place_or_org(ctx, s, ms, p, q, 0.75, out);
             continue;
@@ -366,48 +403,56 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         // "X, O's spokesman".
         if comma
             && let Some(q) = np_at(ctx, ms, k)
-            && (ctx.is_org(q) || ctx.kind(q) == EntityType::Thing)
             && matches!(ctx.text(q.tokens.end), "'s" | "’s")
-            && (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ctx.is_role(i))
+            && (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ctx.is_lower_word(i) && ctx.is_role(i))
         {
-            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), 0.65);
+            if ctx.is_place(q) && !ctx.is_org(q) {
+                ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.55);
+            } else if !ctx.is_person(q) || ctx.is_org(q) {
+                ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.65);
+            }
             continue;
         }
-        // "X, a [former] spokesman for O", "X is a native of P".
+        // "X, a [former] spokesman for O", "X is a native of P", "X, vice for
+        // sales at O": words up to a preposition that a name follows.
         let mut role = false;
         let mut origin = false;
         let mut j = k;
-        while j < end && j < k + MAX_APPOSITION_WORDS && !matches!(ctx.low(j), "of" | "for" | "at" | "with" | "from") {
+        let mut found = None;
+        while j < end && j < k + MAX_APPOSITION_WORDS + 4 {
             let w = ctx.low(j);
-            if !(ctx.is_lower_word(j)
-                || APPOSITION_FILLERS.contains(&w)
-                || ctx.text(j).chars().any(|c| c.is_ascii_digit()))
-                && !(ctx.is_role(j) && ctx.is_word(j))
+            if matches!(w, "of" | "for" | "at" | "with" | "from")
+                && let Some(q) = np_at(ctx, ms, j + 1)
             {
+                found = Some((j, q));
+                break;
+            }
+            let word = ctx.is_lower_word(j)
+                || APPOSITION_FILLERS.contains(&w)
+                || ctx.text(j).chars().any(|c| c.is_ascii_digit())
+                || (ctx.is_role(j) && ctx.is_word(j));
+            if !word || (j >= k + MAX_APPOSITION_WORDS && !role) {
                 break;
             }
             role |= ctx.is_role(j);
             origin |= ORIGIN_NOUNS.contains(&w);
             j += 1;
         }
-        if j == k || j >= end {
+        let Some((j, q)) = found else {
+            continue;
+        };
+        if j == k || (ctx.is_person(q) && !ctx.is_org(q)) {
             continue;
         }
         let prep = ctx.low(j);
-        let Some(q) = np_at(ctx, ms, j + 1) else {
-            continue;
-        };
-        if ctx.is_person(q) {
-            continue;
-        }
         let base = if copula { 0.65 } else { 0.7 };
-        if origin && prep == "of" && ctx.is_placeish(q) {
+        if origin && prep == "of" && ctx.is_placeish(q) && !ctx.is_org(q) {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), base);
             region_after(ctx, s, ms, p, q, base - 0.1, out);
-        } else if prep == "from" && ctx.is_placeish(q) && !copula {
+        } else if prep == "from" && ctx.is_placeish(q) && !ctx.is_org(q) && !copula {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
-        } else if role && prep != "from" && !ctx.is_place(q) {
-            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), base);
+        } else if role && prep != "from" && (!ctx.is_place(q) || ctx.is_org(q)) {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), base);
         }
     }
 }
@@ -415,7 +460,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
 /// "X of Q": an organisation gives `worksFor`, a place `livesIn` (and its state).
 fn of_place_or_org(ctx: &Ctx, s: usize, ms: &[&Mention], p: &Mention, q: &Mention, conf: f32, out: &mut Vec<Relation>) {
     if ctx.is_org(q) {
-        ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), conf.min(0.6));
+        ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), conf.min(0.6));
     } else if ctx.is_placeish(q) {
         ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), conf);
         region_after(ctx, s, ms, p, q, conf - 0.1, out);
@@ -435,34 +480,72 @@ fn region_after(ctx: &Ctx, s: usize, ms: &[&Mention], p: &Mention, q: &Mention, 
 /// Premodifiers of a person: "O spokesman X", "former O commander X", "P historian X".
 fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
     for &p in ms.iter().filter(|m| ctx.is_person(m)) {
-        let name = ctx.name_start(p);
         // Role words between the modifier and the name: lowercase role nouns
         // before the name, or a title inside the mention's full span.
         let mut j = p.tokens.start;
-        let mut role = ctx.titled(p);
+        let mut noun = false;
         while j > 0 && ctx.is_lower_word(j - 1) && ctx.is_role(j - 1) && p.tokens.start - j < 3 {
             j -= 1;
-            role = true;
+            noun = true;
         }
-        if !role || j == name {
-            // A title is needed: "Chevron Jonathan Lifa" is no evidence.
-            if !role {
-                continue;
-            }
+        if !noun && !ctx.titled(p) {
+            continue;
         }
         let Some(q) = ending_at(ms, j) else {
             continue;
         };
-        if ctx.is_person(q) {
+        let org = ctx.is_org(q);
+        if ctx.is_person(q) && !(org || (noun && !ctx.titled(q))) {
             continue;
         }
-        if ctx.is_org(q) {
-            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), 0.7);
-        } else if ctx.is_place(q) || ctx.kind(q) == EntityType::Group {
+        if org {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.7);
+        } else if ctx.is_place(q) || ctx.is_demonym(q) {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
         } else {
-            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Name), 0.55);
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
         }
+    }
+}
+
+/// "X was born in P[, STATE]", "X, born in P": the birthplace, as one place
+/// expression with its state.
+fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    for i in sentence.tokens.clone() {
+        if ctx.low(i) != "born" || ctx.low(i + 1) != "in" {
+            continue;
+        }
+        let Some(q) = np_at(ctx, ms, i + 2).filter(|q| !ctx.is_person(q) || ctx.is_region(q)) else {
+            continue;
+        };
+        let containing = |k: usize| ms.iter().copied().find(|m| m.tokens.contains(&k) && ctx.is_person(m));
+        // The parse: the passive subject of "born", or the noun a reduced
+        // relative ("X, born in …") hangs on; else the first person before it.
+        let by_parse = sentence
+            .tokens
+            .clone()
+            .find(|&c| ctx.doc.head(c) == Some(i) && ctx.doc.deprel(c).starts_with("nsubj"))
+            .and_then(containing)
+            .or_else(|| {
+                (ctx.doc.deprel(i) == "acl")
+                    .then(|| ctx.doc.head(i))
+                    .flatten()
+                    .and_then(containing)
+            });
+        let Some(p) = by_parse.or_else(|| ms.iter().copied().find(|m| m.tokens.end <= i && ctx.is_person(m))) else {
+            continue;
+        };
+        let mut place = q.span;
+        if ctx.text(q.tokens.end) == ","
+            && let Some(r) = starting_at(ms, q.tokens.end + 1)
+            && ctx.is_region(r)
+        {
+            place = place.cover(r.span);
+        }
+        ctx.push_spans(out, s, (p.entity, p.span, "bornIn", q.entity, place), 0.75);
     }
 }
 
@@ -497,16 +580,20 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         {
             ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.5);
         }
-        // "Y assassin X", "Y's assassin X": X is the mention after the noun.
+        // "Y assassin X", "Y's assassin X", "Y's assassin, X".
         let name = ctx.name_start(x);
-        if name > 0 && KILLER_NOUNS.contains(&ctx.low(name - 1)) {
-            let before = name - 1;
-            let y_end = if before > 0 && matches!(ctx.text(before - 1), "'s" | "’s") {
-                before - 1
-            } else {
-                before
-            };
-            if let Some(y) = ending_at(&people, y_end) {
+        let before = if name > 1 && ctx.text(name - 1) == "," {
+            name - 1
+        } else {
+            name
+        };
+        if before > 0 && KILLER_NOUNS.contains(&ctx.low(before - 1)) {
+            let noun = before - 1;
+            let possessive = noun > 0 && matches!(ctx.text(noun - 1), "'s" | "’s");
+            let y_end = if possessive { noun - 1 } else { noun };
+            if (possessive || before == name)
+                && let Some(y) = ending_at(&people, y_end)
+            {
                 ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.7);
             }
         }
@@ -591,9 +678,9 @@ fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) 
             && ctx.text(org.tokens.end) == ")"
             && !ctx.is_person(org)
         {
-            ctx.push(out, s, (org, Arg::Name, "basedIn", city, Arg::Name), 0.8);
+            ctx.push(out, s, (org, Arg::Org, "basedIn", city, Arg::Name), 0.8);
             if let Some(b) = state {
-                ctx.push(out, s, (org, Arg::Name, "basedIn", b, Arg::Name), 0.8);
+                ctx.push(out, s, (org, Arg::Org, "basedIn", b, Arg::Name), 0.8);
             }
         }
         if let Some(b) = state {
@@ -612,20 +699,20 @@ fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) 
             && !ctx.is_person(o)
             && !ctx.is_place(o)
         {
-            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.75);
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.75);
         }
         // "P's O".
         if matches!(ctx.text(k), "'s" | "’s")
             && let Some(o) = starting_at(ms, k + 1)
             && ctx.is_org(o)
         {
-            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.55);
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.55);
         }
         // "P O": a place name directly before an organisation name.
         if let Some(o) = starting_at(ms, k)
             && ctx.is_org(o)
         {
-            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.55);
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.55);
         }
     }
     // "O, a P firm".
@@ -637,7 +724,7 @@ fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) 
             && ctx.is_place(p)
             && ctx.is_lower_word(p.tokens.end)
         {
-            ctx.push(out, s, (o, Arg::Name, "basedIn", p, Arg::Name), 0.6);
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.6);
         }
     }
 }

@@ -297,7 +297,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                         modality,
                         negated,
                         attributed_to: reporting_speaker(ctx, &mentions, s, subject),
-                        arguments: Some((subject.span, object.span)),
+                        arguments: Some(argument_spans(&verb.property, subject, object)),
                         subject: subject.entity,
                         predicate: Predicate::Ontology(verb.property.clone()),
                         object: RelationObject::Entity(object.entity),
@@ -311,6 +311,18 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
             }
         }
         i += len;
+    }
+}
+
+/// The subject and object spans of a relation between two mentions: the bare
+/// names, except that the victim of a killing keeps its title ("killed
+/// President Lincoln"): the title is how news names the victim (and how
+/// CoNLL04 annotates it).
+fn argument_spans(property: &str, subject: &Mention, object: &Mention) -> (Span, Span) {
+    if property == "kills" {
+        (subject.span, object.full_span)
+    } else {
+        (subject.span, object.span)
     }
 }
 
@@ -413,7 +425,10 @@ fn push_clause(
         modality: t.modal.clone(),
         negated: t.negated,
         attributed_to: clause_speaker(ctx, t),
-        arguments: Some((subject.span, object.span)),
+        arguments: Some(match &predicate {
+            Predicate::Ontology(p) => argument_spans(p, subject, object),
+            Predicate::Open(_) => (subject.span, object.span),
+        }),
         subject: subject.entity,
         predicate,
         object: RelationObject::Entity(object.entity),
