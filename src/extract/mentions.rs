@@ -86,6 +86,11 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 continue;
             }
             if let Some((m, next)) = titled_person(doc, i, end, s, lex, &context) {
+                // "Illinois Gov. X", "U.S. Ambassador X": the place before the
+                // title is a mention of its own.
+                if let Some(place) = title_place(doc, i, m.tokens.end, s, lex) {
+                    out.push(place);
+                }
                 out.push(m);
                 i = next;
                 continue;
@@ -281,6 +286,47 @@ fn titled_person(
         },
         name_end,
     ))
+}
+
+/// A place named before a title ("Illinois" in "Illinois Gov. X", "U.S." in
+/// "U.S. Ambassador X"): a gazetteer place or a country adjective at token
+/// `start`, followed by more of the title.
+fn title_place(doc: &Document, start: usize, end: usize, sentence: usize, lex: &Lexicon) -> Option<NameMention> {
+    let (len, entity_type, canonical, wikidata) = match gazetteer_match(doc, start, end, lex) {
+        Some((len, e)) => {
+            let t = match e.class {
+                GazetteerClass::Country => EntityType::Country,
+                GazetteerClass::City => EntityType::City,
+                GazetteerClass::AdministrativeArea => EntityType::AdministrativeArea,
+                GazetteerClass::Region => EntityType::Place,
+                GazetteerClass::Organization => return None,
+            };
+            (len, t, e.canonical.clone(), e.qid.clone())
+        }
+        None => {
+            let country = lex.demonyms.get(doc.token_text(start))?;
+            let qid = lex.lookup(country).and_then(|e| e.first()).and_then(|e| e.qid.clone());
+            (1, EntityType::Country, country.clone(), qid)
+        }
+    };
+    // The title and the name follow: at least two more tokens.
+    if start + len + 2 > end {
+        return None;
+    }
+    let span = Span::new(doc.tokens[start].start, doc.tokens[start + len - 1].end);
+    Some(NameMention {
+        span,
+        full_span: span,
+        tokens: start..start + len,
+        sentence,
+        name: collapse(doc.span_text(span)),
+        entity_type,
+        typed: true,
+        canonical: Some(canonical),
+        wikidata,
+        role: None,
+        kind: MentionKind::Name,
+    })
 }
 
 /// Longest gazetteer match starting at token `start` (length in tokens, best entry).

@@ -45,7 +45,7 @@ use crate::lexicon::{GazetteerClass, Lexicon, NameHead};
 pub const NOMINAL_PATTERN: &str = "nominal-pattern";
 
 /// Nouns naming a post in an organisation.
-const ROLE_NOUNS: &[&str] = &[
+const ORG_ROLES: &[&str] = &[
     "spokesman",
     "spokeswoman",
     "spokesperson",
@@ -65,14 +65,9 @@ const ROLE_NOUNS: &[&str] = &[
     "editor",
     "correspondent",
     "reporter",
-    "analyst",
-    "economist",
-    "professor",
     "manager",
     "founder",
     "employee",
-    "lawyer",
-    "attorney",
     "commander",
     "adviser",
     "advisor",
@@ -83,24 +78,15 @@ const ROLE_NOUNS: &[&str] = &[
     "partner",
     "coach",
     "player",
-    "researcher",
-    "scientist",
-    "engineer",
-    "worker",
     "representative",
     "agent",
     "publisher",
     "producer",
-    "writer",
     "dean",
     "treasurer",
     "administrator",
-    "general",
     "counsel",
     "strategist",
-    "trader",
-    "broker",
-    "consultant",
     "placekicker",
     "quarterback",
     "pitcher",
@@ -109,31 +95,68 @@ const ROLE_NOUNS: &[&str] = &[
     "staff",
     "staffer",
     "vice-president",
-    "historian",
     "commissioner",
     "superintendent",
+    "operator",
+    "organizer",
+    "comptroller",
+    "general",
+    "colonel",
+    "sergeant",
+    "lieutenant",
+    "major",
+    "minister",
+    "ambassador",
+    "envoy",
+];
+/// Nouns naming a profession, not a post: before a person they follow a
+/// place adjective more often than an employer ("Soviet historian X").
+const PROFESSIONS: &[&str] = &[
+    "analyst",
+    "economist",
+    "professor",
+    "lawyer",
+    "attorney",
+    "researcher",
+    "scientist",
+    "engineer",
+    "worker",
+    "writer",
+    "historian",
     "specialist",
     "physician",
+    "doctor",
     "teacher",
     "student",
     "chemist",
     "physicist",
     "astronaut",
     "pilot",
-    "operator",
-    "organizer",
     "activist",
-    "minister",
-    "ambassador",
-    "envoy",
-    "governor",
-    "senator",
-    "mayor",
-    "general",
-    "colonel",
-    "sergeant",
-    "lieutenant",
-    "major",
+    "businessman",
+    "businesswoman",
+    "pianist",
+    "composer",
+    "actor",
+    "actress",
+    "author",
+    "poet",
+    "painter",
+    "architect",
+    "banker",
+    "broker",
+    "trader",
+    "consultant",
+    "farmer",
+    "diver",
+    "prosecutor",
+    "journalist",
+    "novelist",
+    "artist",
+    "singer",
+    "musician",
+    "industrialist",
+    "diplomat",
 ];
 /// Nouns naming where someone comes from.
 const ORIGIN_NOUNS: &[&str] = &["native", "resident", "citizen", "son", "daughter", "inhabitant"];
@@ -258,7 +281,8 @@ impl<'a> Ctx<'a> {
     /// A state, province or country: by gazetteer class or a state abbreviation.
     fn is_region(&self, m: &Mention) -> bool {
         let text = self.doc.span_text(m.span);
-        if STATE_ABBREVIATIONS.contains(&text)
+        let bare = text.trim_end_matches('.');
+        if STATE_ABBREVIATIONS.iter().any(|a| a.trim_end_matches('.') == bare)
             || matches!(self.kind(m), EntityType::Country | EntityType::AdministrativeArea)
         {
             return true;
@@ -280,9 +304,10 @@ impl<'a> Ctx<'a> {
         m.full_span != m.span
     }
 
+    /// A post or a profession noun, or a title from the role lexicon.
     fn is_role(&self, i: usize) -> bool {
         let w = self.low(i);
-        ROLE_NOUNS.contains(&w) || self.lex.roles.contains_key(self.text(i))
+        ORG_ROLES.contains(&w) || PROFESSIONS.contains(&w) || self.lex.roles.contains_key(self.text(i))
     }
 
     fn is_word(&self, i: usize) -> bool {
@@ -305,7 +330,20 @@ impl<'a> Ctx<'a> {
 
     fn span(&self, m: &Mention, a: Arg) -> Span {
         match a {
-            Arg::Name => m.span,
+            Arg::Name => {
+                // "Minn ." : a state abbreviation whose period the tokenizer split off.
+                let next = self.doc.tokens.partition_point(|t| t.start < m.span.end);
+                let text = self.doc.span_text(m.span);
+                let abbreviation = format!("{text}.");
+                if !text.ends_with('.')
+                    && STATE_ABBREVIATIONS.contains(&abbreviation.as_str())
+                    && self.text(next) == "."
+                {
+                    Span::new(m.span.start, self.doc.tokens[next].end)
+                } else {
+                    m.span
+                }
+            }
             Arg::Full => m.full_span,
             Arg::Org => {
                 let first = self.name_start(m);
@@ -484,9 +522,11 @@ fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         // before the name, or a title inside the mention's full span.
         let mut j = p.tokens.start;
         let mut noun = false;
+        let mut profession = false;
         while j > 0 && ctx.is_lower_word(j - 1) && ctx.is_role(j - 1) && p.tokens.start - j < 3 {
             j -= 1;
             noun = true;
+            profession |= PROFESSIONS.contains(&ctx.low(j));
         }
         if !noun && !ctx.titled(p) {
             continue;
@@ -502,6 +542,8 @@ fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.7);
         } else if ctx.is_place(q) || ctx.is_demonym(q) {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
+        } else if profession {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.5);
         } else {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
         }
@@ -518,7 +560,7 @@ fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         if ctx.low(i) != "born" || ctx.low(i + 1) != "in" {
             continue;
         }
-        let Some(q) = np_at(ctx, ms, i + 2).filter(|q| !ctx.is_person(q) || ctx.is_region(q)) else {
+        let Some(q) = np_at(ctx, ms, i + 2).filter(|q| !ctx.titled(q)) else {
             continue;
         };
         let containing = |k: usize| ms.iter().copied().find(|m| m.tokens.contains(&k) && ctx.is_person(m));

@@ -124,8 +124,16 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let mut by_sentence = vec![Vec::new(); doc.sentences.len()];
+        // A mention nested in another's title ("U.S." in "U.S. Sen. X") is
+        // not an argument of verbs: the titled person is.
+        let nested = |m: &Mention| {
+            mentions.iter().any(|o| {
+                o.tokens.len() > m.tokens.len() && o.tokens.start <= m.tokens.start && m.tokens.end <= o.tokens.end
+            })
+        };
         for m in mentions {
             if quote_at(quotes, m.span.start).is_none()
+                && !nested(m)
                 && let Some(v) = by_sentence.get_mut(m.sentence)
             {
                 v.push(m);
