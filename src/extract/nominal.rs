@@ -266,7 +266,12 @@ impl<'a> Ctx<'a> {
 
     /// A nationality or country adjective ("Soviet", "French").
     fn is_demonym(&self, m: &Mention) -> bool {
-        self.kind(m) == EntityType::Group || self.lex.demonyms.contains_key(self.doc.span_text(m.span))
+        let text = self.doc.span_text(m.span);
+        // An unknown one-word name with an adjective ending ("Ecuadoran", "Sudanese").
+        let adjective = self.kind(m) == EntityType::Thing
+            && m.tokens.len() == 1
+            && ["an", "ese", "ian", "ish"].iter().any(|e| text.ends_with(e));
+        self.kind(m) == EntityType::Group || adjective || self.lex.demonyms.contains_key(text)
     }
 
     /// A place by type, or a name of unknown type (most unknown single names
@@ -398,9 +403,10 @@ fn ending_at<'a>(ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
 /// The mention starting at `i`, or after a determiner at `i`.
 fn np_at<'a>(ctx: &Ctx, ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
     starting_at(ms, i).or_else(|| {
-        matches!(ctx.low(i), "the" | "a" | "an")
-            .then(|| starting_at(ms, i + 1))
-            .flatten()
+        if !matches!(ctx.low(i), "the" | "a" | "an") {
+            return None;
+        }
+        starting_at(ms, i + 1).or_else(|| ctx.is_lower_word(i + 1).then(|| starting_at(ms, i + 2)).flatten())
     })
 }
 
@@ -427,6 +433,15 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
             continue;
         }
+        // "X, of the O".
+        if comma
+            && ctx.low(k + 1) == "of"
+            && let Some(q) = np_at(ctx, ms, k + 2)
+            && (!ctx.is_person(q) || ctx.is_org(q))
+        {
+            of_place_or_org(ctx, s, ms, p, q, 0.6, out);
+            continue;
+        }
         let copula = matches!(ctx.low(k), "is" | "was");
         if !comma && !copula {
             continue;
@@ -447,15 +462,31 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             of_place_or_org(ctx, s, ms, p, q, 0.75, out);
             continue;
         }
+        // "X, 58, was comptroller at O".
+        let copula = copula || (aged && matches!(ctx.low(k), "is" | "was"));
+        if aged && copula {
+            k += 1;
+        }
+        // "X, an O employee", "X, a senior O official", "X, the P attorney".
+        if comma && let Some(q) = modifier_noun(ctx, ms, k) {
+            let (q, noun) = q;
+            if ctx.is_org(q) || (!ctx.is_place(q) && !ctx.is_demonym(q) && ORG_ROLES.contains(&ctx.low(noun))) {
+                ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.6);
+            } else if ctx.is_place(q) || ctx.is_demonym(q) {
+                ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.55);
+            }
+            continue;
+        }
         // "X, O's spokesman".
         if comma
             && let Some(q) = np_at(ctx, ms, k)
             && matches!(ctx.text(q.tokens.end), "'s" | "’s")
             && (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ctx.is_lower_word(i) && ctx.is_role(i))
         {
+            let post = (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ORG_ROLES.contains(&ctx.low(i)));
             if ctx.is_place(q) && !ctx.is_org(q) {
                 ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.55);
-            } else if !ctx.is_person(q) || ctx.is_org(q) {
+            } else if !ctx.is_person(q) || ctx.is_org(q) || (post && !ctx.titled(q)) {
                 ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.65);
             }
             continue;
@@ -501,7 +532,41 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         } else if role && prep != "from" && (!ctx.is_place(q) || ctx.is_org(q)) {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), base);
         }
+        // "…, director of O and a member of O2": a coordinated second post.
+        let mut at = q.tokens.end;
+        while ctx.low(at) == "and" {
+            let mut j = at + 1;
+            while j < at + 5 && (ctx.is_lower_word(j) && !matches!(ctx.low(j), "of" | "for" | "at" | "with")) {
+                j += 1;
+            }
+            let posts = (at + 1..j).any(|i| ctx.is_role(i));
+            let Some(q2) =
+                np_at(ctx, ms, j + 1).filter(|_| posts && matches!(ctx.low(j), "of" | "for" | "at" | "with"))
+            else {
+                break;
+            };
+            if ctx.is_person(q2) || (ctx.is_place(q2) && !ctx.is_org(q2)) {
+                break;
+            }
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q2, Arg::Org), base - 0.1);
+            at = q2.tokens.end;
+        }
     }
+}
+
+/// "a [senior] O official" at token `k`: a determiner, up to two lowercase
+/// modifiers, a name and a role noun right after it. Returns the name and the noun.
+fn modifier_noun<'a>(ctx: &Ctx, ms: &[&'a Mention], k: usize) -> Option<(&'a Mention, usize)> {
+    if !matches!(ctx.low(k), "a" | "an" | "the") {
+        return None;
+    }
+    let q = (k + 1..k + 4)
+        .take_while(|&i| i == k + 1 || ctx.is_lower_word(i - 1))
+        .find_map(|i| starting_at(ms, i))?;
+    let noun = (q.tokens.end..q.tokens.end + 2)
+        .take_while(|&i| ctx.is_lower_word(i))
+        .find(|&i| ctx.is_role(i))?;
+    (!ctx.is_person(q) || ctx.is_org(q)).then_some((q, noun))
 }
 
 /// "X of Q": an organisation gives `worksFor`, a place `livesIn` (and its state).
