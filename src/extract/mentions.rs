@@ -137,8 +137,10 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                         && !matches!(doc.upos(i), "PROPN" | "X")
                         && first_word_index(doc, sentence.tokens.start..run_end) == Some(i)
                         && !context.cap_mid_seen.contains(doc.token_text(i))
+                        && doc.token_text(i).chars().any(char::is_lowercase)
                     {
-                        // "Later Cole said": a capitalised common word before a name.
+                        // "Later Cole said": a capitalised common word before a
+                        // name (all capitals is a dateline: "EAST LANSING, Mich.").
                         named_run(doc, i + 1, run_end, s, head, lex)
                     } else {
                         named_run(doc, i, run_end, s, head, lex)

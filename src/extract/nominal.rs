@@ -805,6 +805,8 @@ fn places(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             && let Some(b) = starting_at(ms, k + 1)
             && ctx.is_region(b)
             && !matches!(ctx.text(b.tokens.end), "'s" | "’s")
+            // "Shakespeare, Tennessee Williams": a name goes on after the state.
+            && !ctx.text(b.tokens.end).chars().next().is_some_and(char::is_uppercase)
             && !(ctx.is_person(a) && ctx.titled(a))
             && !(ctx.is_org(a) && n > 0)
             && !ctx.is_region(a)
@@ -852,8 +854,15 @@ fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) 
         return;
     };
     // Dateline: "CITY[, STATE][, date] (ORG)" at the sentence start.
-    if let Some(&city) = ms.first()
-        && city.tokens.start == sentence.tokens.start
+    // A bracketed label may come first: "(Text) Sofia, Feb 15 (BTA) --".
+    let mut first = sentence.tokens.start;
+    if ctx.text(first) == "("
+        && let Some(close) = (first + 1..(first + 4).min(sentence.tokens.end)).find(|&i| ctx.text(i) == ")")
+    {
+        first = close + 1;
+    }
+    if let Some(&city) = ms.iter().find(|m| m.tokens.start >= first)
+        && city.tokens.start == first
         && !ctx.is_person(city)
     {
         let mut k = city.tokens.end;
