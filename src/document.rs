@@ -141,9 +141,21 @@ impl Document {
         !self.tags.is_empty() && self.tags.len() == self.tokens.len()
     }
 
-    /// True when dependency arcs are present.
+    /// True when dependency arcs are present (possibly only for some
+    /// sentences: see [`Document::sentence_parsed`]).
     pub fn is_parsed(&self) -> bool {
         !self.deps.is_empty() && self.deps.len() == self.tokens.len()
+    }
+
+    /// True when sentence `s` has dependency arcs (every parsed token has a
+    /// relation; sentences skipped by a selective parse have none).
+    pub fn sentence_parsed(&self, s: usize) -> bool {
+        self.is_parsed()
+            && self
+                .sentences
+                .get(s)
+                .and_then(|x| self.deps.get(x.tokens.start))
+                .is_some_and(|d| !d.rel.is_empty())
     }
 
     /// Head of token `i`, `None` for a root or when unparsed.

@@ -43,7 +43,7 @@ impl Processed {
 /// Analyses and extracts one document.
 pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingOptions) -> Processed {
     let identity = DocumentIdentity::of(&source, &options.namespace);
-    let document = crate::nlp::analyze(source.text.clone());
+    let document = crate::nlp::analyze_with(source.text.clone(), &crate::nlp::EXTRACTION_PARSE);
     let extraction = extractor.extract(&document, source.date.as_deref());
     Processed {
         source,

@@ -236,7 +236,8 @@ impl Extractor {
     /// Runs all stages on a document. `date` is its publication date
     /// (`YYYY-MM-DD`), the anchor of relative dates.
     pub fn extract(&self, doc: &Document, date: Option<&str>) -> Extraction {
-        let names = mentions::find_names(doc, self.lexicon);
+        let mut names = mentions::find_names(doc, self.lexicon);
+        mentions::apply_ner(doc, &mut names);
         let (entities, mentions) = entities::resolve(doc, names);
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
         let relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);

@@ -73,19 +73,29 @@ pub fn extract(
     clause_relations(&ctx, &tuples, &mut out);
     quote_relations(&ctx, lex, &mut out);
     out.extend(super::nominal::extract(doc, entities, mentions, lex));
+    // Same fact from several rules on the same evidence: keep the most
+    // confident reading, with the most informative (longest) phrase.
+    out.sort_by_cached_key(|r| {
+        (
+            r.evidence.start,
+            r.sentence,
+            r.subject,
+            format!("{:?}{:?}", r.predicate, r.object),
+            std::cmp::Reverse((r.confidence * 1000.0) as i32),
+        )
+    });
+    out.dedup_by(|b, a| {
+        let same =
+            a.subject == b.subject && a.predicate == b.predicate && a.object == b.object && a.evidence == b.evidence;
+        if same && b.phrase.len() > a.phrase.len() {
+            a.phrase = std::mem::take(&mut b.phrase);
+        }
+        same
+    });
     out.sort_by(|a, b| {
         (a.evidence.start, a.sentence, a.subject)
             .cmp(&(b.evidence.start, b.sentence, b.subject))
             .then_with(|| a.phrase.cmp(&b.phrase))
-    });
-    // Same fact from two rules on the same evidence: keep the most confident.
-    out.dedup_by(|b, a| {
-        let same =
-            a.subject == b.subject && a.predicate == b.predicate && a.object == b.object && a.evidence == b.evidence;
-        if same && b.confidence > a.confidence {
-            a.confidence = b.confidence;
-        }
-        same
     });
     out
 }

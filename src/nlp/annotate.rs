@@ -17,6 +17,32 @@ fn model_form(form: &str) -> &str {
     }
 }
 
+/// Which sentences to parse, and how.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// Beam width (1 = greedy); `None` = the model's own.
+    pub beam: Option<usize>,
+    /// Parse only sentences that can hold a relation between two mentions:
+    /// a verb and at least two proper nouns or pronouns. The others are left
+    /// unparsed (relation extraction cannot use them).
+    pub relational_only: bool,
+}
+
+/// A verb and two proper-noun or pronoun tokens: the cheapest test that a
+/// sentence may relate two mentions (see [`ParseOptions::relational_only`]).
+fn looks_relational(doc: &Document, tokens: std::ops::Range<usize>) -> bool {
+    let mut verb = false;
+    let mut nominal = 0;
+    for i in tokens {
+        match doc.tags[i].upos {
+            "VERB" => verb = true,
+            "PROPN" | "PRON" => nominal += 1,
+            _ => {}
+        }
+    }
+    verb && nominal >= 2
+}
+
 /// The linguistic analysers, borrowed from the embedded models.
 #[derive(Clone, Copy)]
 pub struct Analyzer {
@@ -90,19 +116,30 @@ impl Analyzer {
         }
     }
 
-    /// Fills the dependency arcs of a tagged document, sentence by sentence.
-    /// Leaves the document unparsed when it is untagged or the parser model
-    /// does not decode.
+    /// Fills the dependency arcs of every sentence of a tagged document with
+    /// the model's own beam width. Leaves the document unparsed when it is
+    /// untagged or the parser model does not decode.
     pub fn parse_document(&self, doc: &mut Document) -> Result<(), ModelError> {
+        self.parse_document_with(doc, &ParseOptions::default())
+    }
+
+    /// Fills the dependency arcs of the sentences `options` selects; the
+    /// others get arcs with no head and an empty relation.
+    pub fn parse_document_with(&self, doc: &mut Document, options: &ParseOptions) -> Result<(), ModelError> {
         if !doc.is_tagged() {
             return Ok(());
         }
         let parser = models::parser()?;
+        let beam = options.beam.unwrap_or(parser.beam());
         let mut deps = Vec::with_capacity(doc.tokens.len());
         let mut forms = Vec::new();
         let mut upos = Vec::new();
         let mut xpos = Vec::new();
         for s in &doc.sentences {
+            if options.relational_only && !looks_relational(doc, s.tokens.clone()) {
+                deps.extend(s.tokens.clone().map(|_| crate::document::Dep { head: None, rel: "" }));
+                continue;
+            }
             forms.clear();
             upos.clear();
             xpos.clear();
@@ -111,7 +148,7 @@ impl Analyzer {
                 upos.push(doc.tags[i].upos);
                 xpos.push(doc.tags[i].xpos);
             }
-            for (h, l) in parser.parse_ids(&forms, &upos, &xpos) {
+            for (h, l) in parser.parse_ids_with_beam(&forms, &upos, &xpos, beam) {
                 deps.push(crate::document::Dep {
                     head: (h > 0).then(|| s.tokens.start + h - 1),
                     rel: parser.label(l),

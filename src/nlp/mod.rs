@@ -32,6 +32,26 @@ pub fn analyze(text: String) -> Document {
     doc
 }
 
+/// How the extraction pipeline parses: greedy, and only sentences that can
+/// relate two mentions (see [`annotate::ParseOptions`]). Chosen for speed:
+/// the numbers behind it are in `models/README.md`.
+pub const EXTRACTION_PARSE: annotate::ParseOptions = annotate::ParseOptions {
+    beam: Some(1),
+    relational_only: true,
+};
+
+/// Segments, tags and parses `text` with explicit parse options (see
+/// [`analyze`] for the failure behaviour).
+pub fn analyze_with(text: String, options: &annotate::ParseOptions) -> Document {
+    let mut doc = segment(text);
+    if let Ok(analyzer) = annotate::Analyzer::embedded() {
+        analyzer.tag_document(&mut doc);
+        // A parser that fails to decode leaves the document unparsed.
+        let _ = analyzer.parse_document_with(&mut doc, options);
+    }
+    doc
+}
+
 /// Segments `text` into a [`Document`] without tagging.
 pub fn segment(text: String) -> Document {
     let segmentation = tokenize::segment(&text);

@@ -262,7 +262,7 @@ pub fn extract_document(doc: &Document, opts: &Options) -> Vec<Tuple> {
 /// appositions 0.6; −0.15 when the subject is inherited from a relative
 /// clause or participle, −0.05 per oblique beyond the first.
 pub fn extract_sentence(doc: &Document, s: usize, opts: &Options) -> Vec<Tuple> {
-    if !doc.is_parsed() || s >= doc.sentences.len() {
+    if !doc.sentence_parsed(s) {
         return Vec::new();
     }
     let tree = Tree::new(doc, s);

@@ -196,6 +196,7 @@ fn rdf_outputs_parse_with_rdflib_when_available() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn ingest_is_idempotent_and_second_article_shares_entities() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
@@ -254,6 +255,7 @@ fn ingest_is_idempotent_and_second_article_shares_entities() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn changed_text_replaces_only_its_own_graph() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
@@ -281,6 +283,7 @@ fn changed_text_replaces_only_its_own_graph() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn query_returns_the_evidence_sentence_of_a_relation() {
     let (dir, store) = ingested("examples/news");
     let store = store.as_str();
@@ -313,6 +316,7 @@ fn query_returns_the_evidence_sentence_of_a_relation() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn export_dot_renders_and_filters() {
     let (dir, store) = ingested("examples/news");
     let store = store.as_str();
@@ -372,6 +376,7 @@ fn export_dot_renders_and_filters() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn bad_inputs_are_reported_and_the_rest_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let inputs = dir.path().join("in");
@@ -426,6 +431,7 @@ fn help_shows_examples_for_each_command() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn update_changes_the_store_and_construct_returns_rdf() {
     let (dir, store) = ingested("examples/news/oslo-talks.txt");
     let store = store.as_str();
@@ -509,6 +515,7 @@ fn tag_keeps_conllu_tokens_and_fills_columns() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn merges_are_listed_with_their_rules() {
     let (dir, store) = ingested("examples/news/oslo-talks.txt");
     let store = store.as_str();

@@ -2,6 +2,7 @@
 
 mod cli;
 mod ontology;
+mod openie;
 mod properties;
 mod seed;
 mod store;

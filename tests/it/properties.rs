@@ -85,6 +85,28 @@ fn check(text: String) {
         assert!(doc.text.get(r.evidence.range()).is_some());
         assert!((0.0..=1.0).contains(&r.confidence));
     }
+    for r in &x.relations {
+        if let Some((a, b)) = r.arguments {
+            assert!(doc.text.get(a.range()).is_some() && doc.text.get(b.range()).is_some());
+        }
+    }
+    // Open IE over a fully parsed copy: every tuple's tokens lie in its sentence,
+    // and every CaRB line has sentence, confidence, relation and arg1.
+    let full = textkg::nlp::analyze(text.clone());
+    for t in textkg::openie::extract_document(&full, &textkg::openie::Options::default()) {
+        let range = full.sentences[t.sentence].tokens.clone();
+        let all = t
+            .relation
+            .iter()
+            .chain(&t.subject.tokens)
+            .chain(t.args.iter().flat_map(|a| &a.tokens));
+        for k in all {
+            assert!(range.contains(k), "token {k} outside sentence {range:?}");
+        }
+        assert!((0.0..=1.0).contains(&t.confidence));
+        let line = textkg::openie::carb::format_line(&text, &full, &t);
+        assert!(line.split('\t').count() >= 4 && !line.contains('\n'));
+    }
     // The JSON and RDF views build without panicking, with code-point offsets in range.
     let json = serde_json::to_value(p.json(&options)).unwrap();
     let n = CharOffsets::new(&text).char_offset(text.len()) as u64;

@@ -1,5 +1,6 @@
-//! Greedy arc-eager dependency parser with a dynamic oracle and an averaged
-//! perceptron, producing labeled Universal Dependencies trees.
+//! Arc-eager dependency parser with an averaged perceptron, producing labeled
+//! Universal Dependencies trees: beam search trained as a global structured
+//! perceptron (shipped model), or greedy with a dynamic oracle.
 //!
 //! * **Transition system: arc-eager** (Nivre 2003) with the root node at the
 //!   bottom of the stack. Chosen over arc-hybrid because (a) the Zhang & Nivre
@@ -7,10 +8,16 @@
 //!   (Goldberg & Nivre 2012) is arc-decomposable, so every transition's cost
 //!   is a few O(n) counts, and (c) greedy arc-eager with that oracle was the
 //!   stronger of the two in Goldberg & Nivre's (2013) English experiments.
-//! * **Training:** one perceptron update whenever the predicted transition has
-//!   non-minimal cost, toward the best-scoring minimal-cost transition; after
-//!   `explore_after` epochs the parser follows its own prediction with
-//!   probability `explore_prob` (error exploration), otherwise the oracle's.
+//! * **Training, beam** (`beam > 1`, see [`beam`]): beam search with
+//!   max-violation updates against the best zero-cost derivation. On EWT dev
+//!   with predicted tags, beam 8 gave UAS/LAS 87.3/84.2 against 85.6/82.4
+//!   greedy; a beam-8 model parsing with beam 4 keeps nearly all of it at
+//!   twice the speed of beam 8 (`decode_beam`).
+//! * **Training, greedy** (`beam = 1`): one perceptron update whenever the
+//!   predicted transition has non-minimal cost, toward the best-scoring
+//!   minimal-cost transition; after `explore_after` epochs the parser follows
+//!   its own prediction with probability `explore_prob` (error exploration),
+//!   otherwise the oracle's.
 //! * **Labels:** transitions carry the full deprel (`nmod:poss`, `obl:tmod`,
 //!   …). Classes: `0` = SHIFT, `1` = REDUCE, `2 + 2l` = LEFT-ARC(l),
 //!   `3 + 2l` = RIGHT-ARC(l).
@@ -46,12 +53,16 @@ mod binio;
 #[allow(dead_code, reason = "general-purpose helpers; some are used only by tests")]
 mod perceptron;
 
+mod beam;
+
 use self::binio::{BinError, Reader, Writer};
 use self::perceptron::{IdMap, Model, Trainer, hash_str, hash_str_lower, mix};
 use crate::nlp::conllu::Sentence;
 
 const MAGIC: &[u8; 8] = b"TKGDEPP\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Largest beam a model file may ask for.
+const MAX_BEAM: usize = 64;
 const SHIFT: usize = 0;
 const REDUCE: usize = 1;
 /// Label id used for "no label" (word without head, or no such word).
@@ -98,6 +109,14 @@ pub struct TrainOptions {
     /// Add ambiguity-class templates: the set of XPOS tags a word had in
     /// training (words seen at least 3 times), independent of the tagger.
     pub ambiguity_features: bool,
+    /// Beam width: 1 = greedy decoding trained with the dynamic oracle and
+    /// error exploration; more = beam search trained as a global structured
+    /// perceptron with max-violation updates.
+    pub beam: usize,
+    /// Beam width stored in the model, used for parsing and for choosing the
+    /// epoch on dev (0 = the training beam). A model trained with a wide beam
+    /// loses little when it parses with a narrower, faster one.
+    pub decode_beam: usize,
     /// Print per-epoch progress to stderr.
     pub verbose: bool,
 }
@@ -132,13 +151,15 @@ impl Default for TrainOptions {
             explore_after: 1,
             explore_prob: 0.9,
             nonprojective: NonProjective::Projectivize,
-            prune: 0.05,
-            min_updates: 2,
+            prune: 0.5,
+            min_updates: 10,
             tag_noise: 0.0,
             tag_features: TagFeatures::Combined,
             lexical_features: true,
             lean_features: false,
             ambiguity_features: true,
+            beam: 8,
+            decode_beam: 4,
             verbose: true,
         }
     }
@@ -161,6 +182,8 @@ pub struct Parser {
     /// Lowercased word hash → ambiguity-class hash (empty when unused).
     ambiguity: IdMap<u64>,
     ambiguity_features: bool,
+    /// Beam width used when parsing (1 = greedy).
+    beam: usize,
     labels: Vec<String>,
     root_label: u16,
     punct_label: u16,
@@ -420,6 +443,72 @@ impl State {
         }
     }
 
+    /// Makes this the initial state of an `n`-word sentence, reusing the buffers.
+    fn reset(&mut self, n: usize) {
+        let none = n + 1;
+        let m = n + 2;
+        self.n = n;
+        self.stack.clear();
+        self.stack.push(0);
+        self.b = if n == 0 { none } else { 1 };
+        for v in [&mut self.head, &mut self.lm, &mut self.l2, &mut self.rm, &mut self.r2] {
+            v.clear();
+            v.resize(m, none);
+        }
+        self.label.clear();
+        self.label.resize(m, NO_LABEL);
+        for v in [&mut self.lval, &mut self.rval] {
+            v.clear();
+            v.resize(m, 0);
+        }
+        for v in [&mut self.lset, &mut self.rset] {
+            v.clear();
+            v.resize(m, 0);
+        }
+        self.root_child = none;
+    }
+
+    /// Copies `other` into `self`, reusing `self`'s buffers.
+    fn copy_from(&mut self, other: &State) {
+        self.n = other.n;
+        self.stack.clone_from(&other.stack);
+        self.b = other.b;
+        self.head.clone_from(&other.head);
+        self.label.clone_from(&other.label);
+        self.lm.clone_from(&other.lm);
+        self.l2.clone_from(&other.l2);
+        self.rm.clone_from(&other.rm);
+        self.r2.clone_from(&other.r2);
+        self.lval.clone_from(&other.lval);
+        self.rval.clone_from(&other.rval);
+        self.lset.clone_from(&other.lset);
+        self.rset.clone_from(&other.rset);
+        self.root_child = other.root_child;
+    }
+
+    /// Calls `f` with every valid class, in increasing order (same rules as [`State::valid`]).
+    #[inline]
+    fn for_each_valid(&self, root: u16, n_labels: usize, mut f: impl FnMut(usize)) {
+        if self.can_shift() {
+            f(SHIFT);
+        }
+        if self.can_reduce() {
+            f(REDUCE);
+        }
+        let left = self.can_left();
+        let right = self.can_right();
+        let s0_is_root = self.s0() == 0;
+        for l in 0..n_labels {
+            let is_root = l == usize::from(root);
+            if left && !is_root {
+                f(2 + 2 * l);
+            }
+            if right && s0_is_root == is_root {
+                f(3 + 2 * l);
+            }
+        }
+    }
+
     #[inline]
     fn none(&self) -> usize {
         self.n + 1
@@ -534,7 +623,25 @@ fn dist_bucket(d: usize) -> u64 {
     }
 }
 
+/// Which templates [`extract_part`] emits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// All of them.
+    All,
+    /// Only those that depend on nothing but the buffer front (`n0`..`n2`):
+    /// their scores are the same for every state with the same buffer front
+    /// and are cached per sentence position while parsing.
+    Buffer,
+    /// All the others.
+    Rest,
+}
+
+/// Every template's feature hash for state `st` (same as `extract_part` with [`Part::All`]).
 fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
+    extract_part(st, tk, Part::All, out);
+}
+
+fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
     out.clear();
     let none = st.none();
     let at = |v: &Vec<usize>, i: usize| if i >= none { none } else { v[i] };
@@ -570,27 +677,41 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
     };
 
     let mut t: u64 = 0;
+    // `f!` for templates that look past the buffer front, `fb!` for those
+    // that do not; both number every template, so hashes never depend on `part`.
     macro_rules! f {
         ($($x:expr),+) => {{
             t += 1;
-            let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
-            $( h = mix(h, $x); )+
-            out.push(h);
+            if part != Part::Buffer {
+                let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                $( h = mix(h, $x); )+
+                out.push(h);
+            }
+        }};
+    }
+    macro_rules! fb {
+        ($($x:expr),+) => {{
+            t += 1;
+            if part != Part::Rest {
+                let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                $( h = mix(h, $x); )+
+                out.push(h);
+            }
         }};
     }
     // single words
     f!(w(s0), p(s0));
     f!(w(s0));
     f!(p(s0));
-    f!(w(n0), p(n0));
-    f!(w(n0));
-    f!(p(n0));
-    f!(w(n1), p(n1));
-    f!(w(n1));
-    f!(p(n1));
-    f!(w(n2), p(n2));
-    f!(w(n2));
-    f!(p(n2));
+    fb!(w(n0), p(n0));
+    fb!(w(n0));
+    fb!(p(n0));
+    fb!(w(n1), p(n1));
+    fb!(w(n1));
+    fb!(p(n1));
+    fb!(w(n2), p(n2));
+    fb!(w(n2));
+    fb!(p(n2));
     // word pairs
     f!(w(s0), p(s0), w(n0), p(n0));
     f!(w(s0), p(s0), w(n0));
@@ -599,9 +720,9 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
     f!(p(s0), w(n0), p(n0));
     f!(w(s0), w(n0));
     f!(p(s0), p(n0));
-    f!(p(n0), p(n1));
+    fb!(p(n0), p(n1));
     // three words
-    f!(p(n0), p(n1), p(n2));
+    fb!(p(n0), p(n1), p(n2));
     f!(p(s0), p(n0), p(n1));
     f!(p(s0h), p(s0), p(n0));
     f!(p(s0), p(s0l), p(n0));
@@ -685,30 +806,30 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
     // extras: second stack item, bias
     f!(w(s1), p(s1));
     f!(p(s1), p(s0), p(n0));
-    f!(1);
+    fb!(1);
     if !tk.amb.is_empty() {
         let a = |i: usize| tk.amb[i];
         f!(a(s0));
-        f!(a(n0));
-        f!(a(n1));
+        fb!(a(n0));
+        fb!(a(n1));
         f!(a(s0), a(n0));
-        f!(a(n0), p(n0));
+        fb!(a(n0), p(n0));
         f!(a(s0), p(s0));
         f!(a(n0), p(s0));
         f!(a(s0), p(n0));
-        f!(a(n0), a(n1));
+        fb!(a(n0), a(n1));
     }
     if tk.lexical {
         let sf = |i: usize| tk.suffix[i];
         let sh = |i: usize| tk.shape[i];
         f!(sf(s0));
-        f!(sf(n0));
-        f!(sf(n1));
+        fb!(sf(n0));
+        fb!(sf(n1));
         f!(sh(s0));
-        f!(sh(n0));
+        fb!(sh(n0));
         f!(sf(n0), p(s0));
         f!(sf(s0), p(n0));
-        f!(sh(n0), sh(n1));
+        fb!(sh(n0), sh(n1));
     }
     if tk.mode == TagFeatures::XposPlusUpos {
         let u = |i: usize| tk.upos[i];
@@ -723,6 +844,59 @@ fn extract(st: &State, tk: &Tokens, out: &mut Vec<u64>) {
         f!(u(s1), u(s0), u(n0));
         f!(u(s0), w(n0));
         f!(w(s0), u(n0));
+    }
+}
+
+/// Scores states of one sentence with a frozen model, computing the part of
+/// the score that depends only on the buffer front once per position (a
+/// greedy parse visits each position about twice, a beam several times).
+/// Unscaled scores are sums of integers well below 2^24, so splitting the sum
+/// does not change them.
+struct CachedScorer {
+    n_classes: usize,
+    buffer: Vec<f32>,
+    done: Vec<bool>,
+    feats: Vec<u64>,
+}
+
+impl CachedScorer {
+    fn new() -> Self {
+        Self {
+            n_classes: 0,
+            buffer: Vec::new(),
+            done: Vec::new(),
+            feats: Vec::with_capacity(128),
+        }
+    }
+
+    /// Starts a sentence of `n` words.
+    fn reset(&mut self, n: usize, n_classes: usize) {
+        self.n_classes = n_classes;
+        self.buffer.clear();
+        self.buffer.resize((n + 2) * n_classes, 0.0);
+        self.done.clear();
+        self.done.resize(n + 2, false);
+    }
+
+    /// Writes the unscaled scores of `st` into `out` (`n_classes` long).
+    fn score(&mut self, model: &Model, st: &State, tk: &Tokens, out: &mut [f32]) {
+        let nc = self.n_classes;
+        let b = st.b.min(st.none());
+        let Some(cached) = self.buffer.get_mut(b * nc..(b + 1) * nc) else {
+            extract(st, tk, &mut self.feats);
+            out.fill(0.0);
+            model.score_unscaled(&self.feats, out);
+            return;
+        };
+        if !self.done[b] {
+            extract_part(st, tk, Part::Buffer, &mut self.feats);
+            cached.fill(0.0);
+            model.score_unscaled(&self.feats, cached);
+            self.done[b] = true;
+        }
+        out.copy_from_slice(cached);
+        extract_part(st, tk, Part::Rest, &mut self.feats);
+        model.score_unscaled(&self.feats, out);
     }
 }
 
@@ -995,6 +1169,12 @@ impl Parser {
         let mut feats = Vec::with_capacity(128);
         let mut scores = vec![0f32; n_classes];
         let mut cost = vec![0u32; n_classes];
+        let mut beam_trainer = beam::BeamTrainer::new();
+        let decode_beam = match opts.decode_beam {
+            0 => opts.beam,
+            b => b,
+        }
+        .clamp(1, MAX_BEAM);
         for epoch in 0..opts.epochs {
             let t0 = std::time::Instant::now();
             for i in (1..order.len()).rev() {
@@ -1039,6 +1219,14 @@ impl Parser {
                     label: &s.label,
                     root: s.root,
                 };
+                if opts.beam > 1 {
+                    steps += 1;
+                    if beam_trainer.train_sentence(&mut trainer, &tk, &gold, words.len(), opts.beam, root_label) {
+                        errors += 1;
+                    }
+                    trainer.tick();
+                    continue;
+                }
                 let mut st = State::new(words.len());
                 while !st.buffer_empty() {
                     extract(&st, &tk, &mut feats);
@@ -1079,6 +1267,7 @@ impl Parser {
                 lean_features: opts.lean_features,
                 ambiguity: ambiguity.clone().unwrap_or_default(),
                 ambiguity_features: opts.ambiguity_features,
+                beam: decode_beam,
                 labels: labels.clone(),
                 root_label,
                 punct_label,
@@ -1112,6 +1301,7 @@ impl Parser {
                 lean_features: opts.lean_features,
                 ambiguity: ambiguity.clone().unwrap_or_default(),
                 ambiguity_features: opts.ambiguity_features,
+                beam: decode_beam,
                 labels,
                 root_label,
                 punct_label,
@@ -1134,6 +1324,13 @@ impl Parser {
 
     /// Like [`Parser::parse`], but returns label ids (see [`Parser::label`]).
     pub fn parse_ids(&self, words: &[&str], upos: &[&str], xpos: &[&str]) -> Vec<(usize, u16)> {
+        self.parse_ids_with_beam(words, upos, xpos, self.beam)
+    }
+
+    /// Like [`Parser::parse_ids`] with an explicit beam width (1 = greedy),
+    /// e.g. to trade accuracy for speed without changing the model.
+    pub fn parse_ids_with_beam(&self, words: &[&str], upos: &[&str], xpos: &[&str], beam: usize) -> Vec<(usize, u16)> {
+        let beam = beam.clamp(1, MAX_BEAM);
         let n = words.len();
         if n == 0 {
             return Vec::new();
@@ -1147,14 +1344,25 @@ impl Parser {
             xpos,
         );
         tk.lean = self.lean_features;
+        if beam > 1 {
+            thread_local! {
+                static DECODER: std::cell::RefCell<beam::Decoder> = std::cell::RefCell::new(beam::Decoder::new());
+            }
+            let decode = |d: &mut beam::Decoder| d.decode(&self.model, &tk, n, beam, self.root_label);
+            let mut st = DECODER.with(|d| match d.try_borrow_mut() {
+                Ok(mut d) => decode(&mut d),
+                Err(_) => decode(&mut beam::Decoder::new()),
+            });
+            self.finish_tree(&mut st, &tk);
+            return (1..=n).map(|i| (st.head[i], st.label[i])).collect();
+        }
         let mut st = State::new(n);
         let n_classes = self.model.n_classes();
-        let mut feats = Vec::with_capacity(128);
+        let mut scorer = CachedScorer::new();
+        scorer.reset(n, n_classes);
         let mut scores = vec![0f32; n_classes];
         while !st.buffer_empty() {
-            extract(&st, &tk, &mut feats);
-            scores.fill(0.0);
-            self.model.score_unscaled(&feats, &mut scores);
+            scorer.score(&self.model, &st, &tk, &mut scores);
             let c = argmax_valid(&scores, &st, self.root_label);
             if c == usize::MAX {
                 break;
@@ -1185,6 +1393,17 @@ impl Parser {
                 st.add_arc(r, i, l);
             }
         }
+    }
+
+    /// Beam width used by [`Parser::parse`] (1 = greedy).
+    pub fn beam(&self) -> usize {
+        self.beam
+    }
+
+    /// Sets the beam width used by [`Parser::parse`] (clamped to 1..=64); a
+    /// beam-trained model usually parses best with the beam it was trained with.
+    pub fn set_beam(&mut self, beam: usize) {
+        self.beam = beam.clamp(1, MAX_BEAM);
     }
 
     /// The deprel string of a label id (`"_"` if out of range).
@@ -1246,6 +1465,7 @@ impl Parser {
         w.u8(u8::from(self.lexical_features));
         w.u8(u8::from(self.lean_features));
         w.u8(u8::from(self.ambiguity_features));
+        w.u8(self.beam.min(MAX_BEAM) as u8);
         let mut amb: Vec<(u64, u64)> = self.ambiguity.iter().map(|(&k, &v)| (k, v)).collect();
         amb.sort_unstable();
         w.length(amb.len());
@@ -1266,7 +1486,11 @@ impl Parser {
 
     /// Loads a parser written by [`Parser::to_bytes`]; corrupt input is an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Parser, ParserError> {
-        let mut r = Reader::with_header(bytes, MAGIC, VERSION)?;
+        // Version 1 files (greedy models, before beam search) have no beam byte.
+        let (mut r, has_beam) = match Reader::with_header(bytes, MAGIC, VERSION) {
+            Err(BinError::UnsupportedVersion { found: 1, .. }) => (Reader::with_header(bytes, MAGIC, 1)?, false),
+            r => (r?, true),
+        };
         let tf = r.u8()?;
         let tag_features = TagFeatures::from_u8(tf).ok_or_else(|| r.invalid(format!("bad tag-feature mode {tf}")))?;
         let lexical_features = match r.u8()? {
@@ -1284,6 +1508,10 @@ impl Parser {
             1 => true,
             v => return Err(r.invalid(format!("bad ambiguity-feature flag {v}")).into()),
         };
+        let beam = if has_beam { usize::from(r.u8()?) } else { 1 };
+        if !(1..=MAX_BEAM).contains(&beam) {
+            return Err(r.invalid(format!("bad beam width {beam}")).into());
+        }
         let n_amb = r.length(16)?;
         let mut ambiguity = IdMap::default();
         ambiguity.reserve(n_amb);
@@ -1333,6 +1561,7 @@ impl Parser {
             lean_features,
             ambiguity,
             ambiguity_features,
+            beam,
             labels,
             root_label,
             punct_label,
@@ -1389,6 +1618,8 @@ mod tests {
             verbose: false,
             prune: 0.0,
             min_updates: 1,
+            beam: 1,
+            decode_beam: 0,
             ..TrainOptions::default()
         }
     }
@@ -1551,6 +1782,61 @@ mod tests {
         let untrained = Parser::train(&data, &data, &TrainOptions { epochs: 0, ..quiet() });
         let out = untrained.parse_ids(&["a", "b", "c"], &[], &[]);
         assert_tree(&out, &untrained);
+    }
+
+    #[test]
+    fn beam_search_learns_toy_treebank_round_trips_and_yields_trees() {
+        let data = toy();
+        let p = Parser::train(&data, &data, &TrainOptions { beam: 4, ..quiet() });
+        assert_eq!(p.beam, 4);
+        let narrow = Parser::train(
+            &data,
+            &data,
+            &TrainOptions {
+                beam: 4,
+                decode_beam: 2,
+                ..quiet()
+            },
+        );
+        assert_eq!(narrow.beam(), 2);
+        let sc = p.evaluate(&data);
+        assert!(sc.las() > 90.0, "toy LAS {}", sc.las());
+        let q = Parser::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!(p, q);
+        let vocab = ["the", "dog", ".", "saw", "?", "ééé", "", "run", "what", "my"];
+        let tags = ["DET", "NOUN", "PUNCT", "VERB", "X", "_"];
+        let mut rng = Rng(9);
+        for n in 1..40 {
+            let words: Vec<&str> = (0..n).map(|_| vocab[rng.below(vocab.len())]).collect();
+            let upos: Vec<&str> = (0..n).map(|_| tags[rng.below(tags.len())]).collect();
+            let out = q.parse_ids(&words, &upos, &upos);
+            assert_eq!(out.len(), n);
+            assert_tree(&out, &q);
+        }
+    }
+
+    #[test]
+    fn valid_class_enumeration_matches_valid() {
+        let mut rng = Rng(13);
+        let (root, n_labels) = (1u16, 4usize);
+        for n in 1..12 {
+            let mut st = State::new(n);
+            while !st.buffer_empty() {
+                let mut listed = Vec::new();
+                st.for_each_valid(root, n_labels, |c| listed.push(c));
+                let expected: Vec<usize> = (0..2 + 2 * n_labels).filter(|&c| st.valid(c, root)).collect();
+                assert_eq!(listed, expected);
+                st.apply(listed[rng.below(listed.len())]);
+            }
+            let mut copy = State::new(1);
+            copy.copy_from(&st);
+            copy.reset(n);
+            let fresh = State::new(n);
+            assert_eq!(
+                (copy.stack.clone(), copy.head.clone(), copy.b),
+                (fresh.stack, fresh.head, fresh.b)
+            );
+        }
     }
 
     #[test]

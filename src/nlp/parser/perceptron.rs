@@ -168,6 +168,25 @@ impl Trainer {
         }
     }
 
+    /// Adds `delta` to the weight of `class` on every feature (one side of a
+    /// structured-perceptron update). Does nothing for an out-of-range class.
+    pub fn add(&mut self, class: usize, delta: i32, features: &[u64]) {
+        if class >= self.n_classes {
+            return;
+        }
+        let time = self.time;
+        for &f in features {
+            let next = self.rows.len() as u32;
+            let i = *self.index.entry(f).or_insert(next);
+            if i == next {
+                self.rows.push(Vec::with_capacity(2));
+                self.hits.push(0);
+            }
+            self.hits[i as usize] = self.hits[i as usize].saturating_add(1);
+            Self::bump(&mut self.rows[i as usize], class as u16, delta, time);
+        }
+    }
+
     fn bump(row: &mut Vec<TrainEntry>, class: u16, delta: i32, time: u32) {
         let e = match row.iter_mut().position(|e| e.class == class) {
             Some(p) => &mut row[p],
@@ -289,6 +308,8 @@ pub struct Model {
     mask: usize,
     entries: Vec<(u16, i16)>,
     n_features: usize,
+    /// Non-zero entries.
+    n_weights: usize,
 }
 
 impl Model {
@@ -314,15 +335,31 @@ impl Model {
     }
 
     /// Lays out rows in slot order. `fps.len()` must be a power of two.
+    ///
+    /// Rows holding at least a third of the classes are stored *dense*: all
+    /// `n_classes` entries in class order, zeros included, so that scoring
+    /// adds them as a plain vector (see [`Model::accumulate`]). Zeros are
+    /// never written to disk, so the file format does not change.
     fn from_slots(n_classes: usize, scale: f32, fps: Vec<u32>, rows: Vec<Vec<(u16, i16)>>) -> Self {
         let cap = fps.len();
         let mut slots = Vec::with_capacity(cap + 1);
         let mut entries = Vec::with_capacity(rows.iter().map(Vec::len).sum());
         let mut n_features = 0;
+        let mut n_weights = 0;
         for (fp, mut row) in fps.into_iter().zip(rows) {
             if fp != 0 {
                 n_features += 1;
             }
+            row.retain(|e| e.1 != 0 && usize::from(e.0) < n_classes);
+            if row.len() * 3 >= n_classes && !row.is_empty() {
+                let mut dense = vec![0i16; n_classes];
+                for &(c, q) in &row {
+                    let d = &mut dense[usize::from(c)];
+                    *d = d.saturating_add(q);
+                }
+                row = dense.into_iter().enumerate().map(|(c, q)| (c as u16, q)).collect();
+            }
+            n_weights += row.iter().filter(|e| e.1 != 0).count();
             row.sort_unstable_by_key(|e| e.0);
             slots.push(Slot {
                 fp,
@@ -341,6 +378,7 @@ impl Model {
             mask: cap - 1,
             entries,
             n_features,
+            n_weights,
         }
     }
 
@@ -356,7 +394,7 @@ impl Model {
 
     /// Number of non-zero weights kept.
     pub fn n_weights(&self) -> usize {
-        self.entries.len()
+        self.n_weights
     }
 
     /// The `(class, weight)` pairs of one feature (empty when unknown).
@@ -366,6 +404,7 @@ impl Model {
             .get(start..end)
             .unwrap_or(&[])
             .iter()
+            .filter(|e| e.1 != 0)
             .map(|&(c, q)| (c, f32::from(q) * self.scale))
             .collect()
     }
@@ -408,9 +447,18 @@ impl Model {
             }
             if let Some(k) = i.checked_sub(SLOT_AHEAD + ROW_AHEAD).filter(|&k| k < n) {
                 let (start, end) = rows[k % RING];
-                for &(c, q) in self.entries.get(start..end).unwrap_or(&[]) {
-                    if let Some(s) = scores.get_mut(usize::from(c)) {
+                let row = self.entries.get(start..end).unwrap_or(&[]);
+                if row.len() == scores.len() {
+                    // Dense row (or a sparse row holding every class, which
+                    // is then in class order too): a vector add.
+                    for (s, &(_, q)) in scores.iter_mut().zip(row) {
                         *s += f32::from(q) * scale;
+                    }
+                } else {
+                    for &(c, q) in row {
+                        if let Some(s) = scores.get_mut(usize::from(c)) {
+                            *s += f32::from(q) * scale;
+                        }
                     }
                 }
             }
@@ -450,7 +498,7 @@ impl Model {
                 self.entries[a..b]
                     .iter()
                     .copied()
-                    .filter(|&(_, q)| (f32::from(q) * self.scale).abs() >= threshold)
+                    .filter(|&(_, q)| q != 0 && (f32::from(q) * self.scale).abs() >= threshold)
                     .collect()
             })
             .collect();
@@ -481,12 +529,15 @@ impl Model {
             prev = s;
             w.u32(slot.fp);
             let (a, b) = (slot.start as usize, self.slots[s + 1].start as usize);
+            // Dense rows hold zeros: only non-zero weights are written.
+            let row = &self.entries[a..b];
+            let len = row.iter().filter(|e| e.1 != 0).count();
             if small {
-                w.u8((b - a) as u8);
+                w.u8(len as u8);
             } else {
-                w.u16((b - a) as u16);
+                w.u16(len as u16);
             }
-            for &(c, q) in &self.entries[a..b] {
+            for &(c, q) in row.iter().filter(|e| e.1 != 0) {
                 if small {
                     w.u8(c as u8);
                 } else {
