@@ -69,7 +69,12 @@ pub fn extract(
         verb_relations(&ctx, s, lex, &mut out);
         event_noun_relations(&ctx, s, lex, dates, &mut out);
     }
-    let tuples = crate::openie::extract_document(doc, &crate::openie::Options::default());
+    // Coordinated arguments are split: "briefed NATO and Zelenskyy" relates both.
+    let options = crate::openie::Options {
+        split_coordination: true,
+        ..crate::openie::Options::default()
+    };
+    let tuples = crate::openie::extract_document(doc, &options);
     clause_relations(&ctx, &tuples, &mut out);
     quote_relations(&ctx, lex, &mut out);
     out.extend(super::nominal::extract(doc, entities, mentions, lex));

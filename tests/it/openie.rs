@@ -15,7 +15,7 @@ fn openie_writes_carb_lines_keyed_by_the_input_sentence() {
         lines.iter().any(|f| f[0] == input.lines().next().unwrap()
             && f[2] == "approved"
             && f[3] == "The harbour board"
-            && f[4] == "the new ferry terminal"),
+            && f[4].starts_with("the new ferry terminal")),
         "{out}"
     );
     for f in &lines {
