@@ -281,6 +281,9 @@ enum EvalCommand {
         /// Mapping file: predicate IRI ⇥ CoNLL04 type [⇥ inverse].
         #[arg(long, default_value = "ontology/mappings/conll04.tsv")]
         mapping: PathBuf,
+        /// Also print each sentence's missed (-) and wrong (+) relations, for error analysis.
+        #[arg(long)]
+        errors: bool,
     },
     /// Exact-span precision, recall and F1 per entity type (conlleval semantics).
     Ner {
@@ -657,8 +660,8 @@ fn run(cli: Cli) -> Result<Outcome> {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),
         Command::Eval {
-            what: EvalCommand::Conll04 { gold, mapping },
-        } => openie::eval_conll04(&gold, &mapping),
+            what: EvalCommand::Conll04 { gold, mapping, errors },
+        } => openie::eval_conll04(&gold, &mapping, errors),
         Command::Eval {
             what: EvalCommand::Carb { gold, system, format },
         } => {

@@ -152,7 +152,7 @@ pub fn eval_carb(
 }
 
 /// `textkg eval conll04`: P/R/F1 per relation type, micro and macro averages.
-pub fn eval_conll04(gold: &std::path::Path, mapping: &std::path::Path) -> Result<super::Outcome> {
+pub fn eval_conll04(gold: &std::path::Path, mapping: &std::path::Path, errors: bool) -> Result<super::Outcome> {
     use textkg::extract::conll04;
     let gold_text = std::fs::read_to_string(gold).with_context(|| format!("cannot read {}", gold.display()))?;
     let examples = conll04::read_gold(&gold_text).with_context(|| format!("in {}", gold.display()))?;
@@ -166,6 +166,22 @@ pub fn eval_conll04(gold: &std::path::Path, mapping: &std::path::Path) -> Result
     let extractor = textkg::extract::Extractor::default();
     let scores = conll04::evaluate(&extractor, &mapping, &textkg::iri::Namespace::default(), &examples);
     let mut out = std::io::stdout().lock();
+    if errors {
+        let namespace = textkg::iri::Namespace::default();
+        for (k, e) in examples.iter().enumerate() {
+            let predicted = conll04::predict(&extractor, &mapping, &namespace, &e.tokens);
+            if predicted == e.relations {
+                continue;
+            }
+            let words = |(a, b): (usize, usize)| e.tokens.get(a..b).map_or("?".to_string(), |t| t.join(" "));
+            writeln!(out, "#{k} {}", e.tokens.join(" "))?;
+            for (mark, set, other) in [("-", &e.relations, &predicted), ("+", &predicted, &e.relations)] {
+                for (kind, h, t) in set.difference(other) {
+                    writeln!(out, "  {mark} {kind} [{}] [{}]", words(*h), words(*t))?;
+                }
+            }
+        }
+    }
     writeln!(
         out,
         "{} sentences, boundaries setting (entity types not checked)",

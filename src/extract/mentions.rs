@@ -65,7 +65,9 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 i += 1;
                 continue;
             }
-            if !context.is_name_token(doc, i, lex) {
+            // A capitalised stopword can still start a known multi-word name ("New York").
+            let known_name = is_titlecase(text) && gazetteer_match(doc, i, end, lex).is_some_and(|(len, _)| len >= 2);
+            if !context.is_name_token(doc, i, lex) && !known_name {
                 // "von der Leyen", "de Gaulle": lowercase particles that start a surname.
                 let particles = (i..end.min(i + 2))
                     .take_while(|&k| NAME_PARTICLES.contains(&doc.token_text(k)))
@@ -86,6 +88,11 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 continue;
             }
             if let Some((m, next)) = titled_person(doc, i, end, s, lex, &context) {
+                // "Illinois Gov. X", "U.S. Ambassador X": the place before the
+                // title is a mention of its own.
+                if let Some(place) = title_place(doc, i, m.tokens.end, s, lex) {
+                    out.push(place);
+                }
                 out.push(m);
                 i = next;
                 continue;
@@ -130,8 +137,10 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                         && !matches!(doc.upos(i), "PROPN" | "X")
                         && first_word_index(doc, sentence.tokens.start..run_end) == Some(i)
                         && !context.cap_mid_seen.contains(doc.token_text(i))
+                        && doc.token_text(i).chars().any(char::is_lowercase)
                     {
-                        // "Later Cole said": a capitalised common word before a name.
+                        // "Later Cole said": a capitalised common word before a
+                        // name (all capitals is a dateline: "EAST LANSING, Mich.").
                         named_run(doc, i + 1, run_end, s, head, lex)
                     } else {
                         named_run(doc, i, run_end, s, head, lex)
@@ -283,6 +292,40 @@ fn titled_person(
     ))
 }
 
+/// A place named before a title ("Illinois" in "Illinois Gov. X", "U.S." in
+/// "U.S. Ambassador X"): a gazetteer place at token `start`, followed by more
+/// of the title. Country adjectives ("German Chancellor X") stay part of the
+/// title: the role records the country.
+fn title_place(doc: &Document, start: usize, end: usize, sentence: usize, lex: &Lexicon) -> Option<NameMention> {
+    let (len, e) = gazetteer_match(doc, start, end, lex)?;
+    let entity_type = match e.class {
+        GazetteerClass::Country => EntityType::Country,
+        GazetteerClass::City => EntityType::City,
+        GazetteerClass::AdministrativeArea => EntityType::AdministrativeArea,
+        GazetteerClass::Region => EntityType::Place,
+        GazetteerClass::Organization => return None,
+    };
+    let (canonical, wikidata) = (e.canonical.clone(), e.qid.clone());
+    // The title and the name follow: at least two more tokens.
+    if start + len + 2 > end {
+        return None;
+    }
+    let span = Span::new(doc.tokens[start].start, doc.tokens[start + len - 1].end);
+    Some(NameMention {
+        span,
+        full_span: span,
+        tokens: start..start + len,
+        sentence,
+        name: collapse(doc.span_text(span)),
+        entity_type,
+        typed: true,
+        canonical: Some(canonical),
+        wikidata,
+        role: None,
+        kind: MentionKind::Name,
+    })
+}
+
 /// Longest gazetteer match starting at token `start` (length in tokens, best entry).
 fn gazetteer_match<'l>(
     doc: &Document,
@@ -410,6 +453,13 @@ impl DocContext {
             return false;
         }
         let first = doc.token_text(start);
+        // A dateline ("BANGKOK, Thailand (AP)"): an all-capitals word before a comma.
+        if first.chars().filter(|c| c.is_alphabetic()).count() > 1
+            && first.chars().all(|c| !c.is_lowercase())
+            && doc.token_text(end) == ","
+        {
+            return false;
+        }
         if self.lower_seen.contains(&first.to_lowercase()) {
             return true;
         }

@@ -3,7 +3,8 @@
 //! Stages, each a module with one job:
 //! 1. [`mentions`] finds named mentions (name spans with a type guess, titles, roles);
 //! 2. [`entities`] merges mentions into document entities (aliases, pronouns);
-//! 3. [`relations`] finds relations between entities (verb patterns, event nouns, quotes).
+//! 3. [`relations`] finds relations between entities (verb patterns, event nouns, quotes,
+//!    and the [`nominal`] patterns: appositions, titles, datelines).
 //!
 //! Invariants: extraction does no IO, never fails and never panics; every
 //! span points into `Document::text` on char boundaries; output order is
@@ -13,6 +14,7 @@ pub mod conll04;
 pub mod dates;
 pub mod entities;
 pub mod mentions;
+pub mod nominal;
 pub mod relations;
 
 use crate::document::{Document, Span};

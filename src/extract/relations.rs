@@ -9,6 +9,7 @@
 //!   ("X and Y") give one relation each. A sentence-initial participle clause
 //!   ("Speaking to X, Y said …") takes the subject after its comma.
 //! - `event-noun`: "summit/meeting/talks **between** A **and** B", "meeting **with** B".
+//! - `nominal-pattern`: appositions, titles and datelines (see [`super::nominal`]).
 //! - `quote`: a quotation with a speaker ("…,” X said", "X said, “…”", "X: ‘…’").
 //!
 //! Text inside quotation marks is reported speech: no verb-pattern fact is read
@@ -76,6 +77,7 @@ pub fn extract(
     let tuples = crate::openie::extract_document(doc, &options);
     clause_relations(&ctx, &tuples, &mut out);
     quote_relations(&ctx, lex, &mut out);
+    out.extend(super::nominal::extract(doc, entities, mentions, lex));
     // Same fact from several rules on the same evidence: keep the most
     // confident reading, with the most informative (longest) phrase.
     out.sort_by_cached_key(|r| {
@@ -137,8 +139,16 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let mut by_sentence = vec![Vec::new(); doc.sentences.len()];
+        // A mention nested in another's title ("U.S." in "U.S. Sen. X") is
+        // not an argument of verbs: the titled person is.
+        let nested = |m: &Mention| {
+            mentions.iter().any(|o| {
+                o.tokens.len() > m.tokens.len() && o.tokens.start <= m.tokens.start && m.tokens.end <= o.tokens.end
+            })
+        };
         for m in mentions {
             if quote_at(quotes, m.span.start).is_none()
+                && !nested(m)
                 && let Some(v) = by_sentence.get_mut(m.sentence)
             {
                 v.push(m);
@@ -310,7 +320,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                         modality,
                         negated,
                         attributed_to: reporting_speaker(ctx, &mentions, s, subject),
-                        arguments: Some((subject.span, object.span)),
+                        arguments: Some(argument_spans(&verb.property, subject, object)),
                         subject: subject.entity,
                         predicate: Predicate::Ontology(verb.property.clone()),
                         object: RelationObject::Entity(object.entity),
@@ -324,6 +334,18 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
             }
         }
         i += len;
+    }
+}
+
+/// The subject and object spans of a relation between two mentions: the bare
+/// names, except that the victim of a killing keeps its title ("killed
+/// President Lincoln"): the title is how news names the victim (and how
+/// CoNLL04 annotates it).
+fn argument_spans(property: &str, subject: &Mention, object: &Mention) -> (Span, Span) {
+    if property == "kills" {
+        (subject.span, object.full_span)
+    } else {
+        (subject.span, object.span)
     }
 }
 
@@ -426,7 +448,10 @@ fn push_clause(
         modality: t.modal.clone(),
         negated: t.negated,
         attributed_to: clause_speaker(ctx, t),
-        arguments: Some((subject.span, object.span)),
+        arguments: Some(match &predicate {
+            Predicate::Ontology(p) => argument_spans(p, subject, object),
+            Predicate::Open(_) => (subject.span, object.span),
+        }),
         subject: subject.entity,
         predicate,
         object: RelationObject::Entity(object.entity),

@@ -1,0 +1,1050 @@
+//! Typed relations read from noun phrases and punctuation (`nominal-pattern`).
+//!
+//! News text states who works where, who lives where and where places lie
+//! mostly without verbs: in appositions, titles and datelines. These rules read
+//! such constructions from the token sequence and the resolved mentions of one
+//! sentence. Entity typing from the rule-based mention finder is weak (an
+//! unknown single word is a `Thing`, "Morgan City" may be guessed a person), so
+//! the rules lean on position and punctuation and use types mainly to decide
+//! between readings (organisation → `worksFor`, place → `livesIn`).
+//!
+//! Patterns and confidences (heuristic scores, not calibrated):
+//! - Apposition and copula after a person X:
+//!   - "X, 50, of P" → X `livesIn` P (0.75); "X of P", "X, of P" → X `livesIn`
+//!     P (0.6); with an organisation instead of a place → X `worksFor` O (0.6);
+//!     a following ", STATE" adds X `livesIn` STATE (0.1 less);
+//!   - "X, a spokesman for|of|at|with O" (a post or profession noun among up to
+//!     six lowercase words) → X `worksFor` O (0.7); "X is the president of O",
+//!     "X, 58, was comptroller at O" (0.65); a coordinated "… and a member of
+//!     O2" → X `worksFor` O2 (0.1 less);
+//!   - "X, a native|resident of P" (0.7), "X, a Republican from P" (0.6) → X `livesIn` P;
+//!   - "X, an O employee", "X, a senior O official" → X `worksFor` O (0.6);
+//!     "X, the P attorney" → X `livesIn` P (0.55);
+//!   - "X, O's spokesman" → X `worksFor` O (0.65); "X at O" → X `worksFor` O (0.55).
+//! - Premodifier of a person: "O spokesman X", "former O commander X" (a post
+//!   noun or a title) → X `worksFor` O (0.7; 0.55 when O's type is unknown);
+//!   a place or nationality there ("Illinois Gov. X", "Soviet historian X") →
+//!   X `livesIn` P (0.6; 0.5 for an unknown name before a profession noun).
+//! - Birthplace: "X was born in P[, STATE]", "X, born in P" → X `bornIn` P
+//!   (0.75), the subject read from the parse; the place argument spans
+//!   "P, STATE" as one place expression.
+//! - Killers → X `kills` Y: "X, the assassin of Y" (0.75), "Y assassin X" /
+//!   "Y's assassin, X" (0.7), "the assassination|murder of Y by X" (0.75),
+//!   "X, convicted of murdering Y" / "suspected of the assassination of Y" /
+//!   "convicted of Y's killing" (0.6), "X in the assassination of Y" (0.5).
+//! - Places: "A, STATE" where STATE is a state, country or state abbreviation
+//!   → A `locatedIn` STATE (0.7); "A, in B[, STATE]" and "A in B" → A
+//!   `locatedIn` B (0.55, 0.5 for the state); an organisation there, or in
+//!   "O of P", → `basedIn` (0.55).
+//! - Organisations: datelines "CITY[, STATE] … (ORG)" at a sentence start →
+//!   ORG `basedIn` CITY and STATE (0.8), CITY `locatedIn` STATE (0.75);
+//!   "P-based O" (0.75); "P's O" (0.55); "O, a P firm" (0.6); "P O" (a place
+//!   name directly before an organisation name, 0.55).
+//!
+//! Argument spans: people are named by the bare name ([`Mention::span`]),
+//! except victims of killings, which keep their title ([`Mention::full_span`],
+//! "President Lincoln"): on CoNLL04 dev this is what matches victims, while
+//! employees and residents match without their title. Organisations keep a
+//! capitalised "The" that precedes them mid-sentence ("The Associated Press").
+//! A state abbreviation whose period the tokenizer split off ("Minn .")
+//! keeps the period.
+
+use super::{Entity, EntityType, Mention, MentionKind, Predicate, Relation, RelationObject};
+use crate::document::Document;
+use crate::document::Span;
+use crate::lexicon::{GazetteerClass, Lexicon, NameHead};
+
+/// Extractor id of the nominal patterns.
+pub const NOMINAL_PATTERN: &str = "nominal-pattern";
+
+/// Nouns naming a post in an organisation.
+const ORG_ROLES: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "president",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "executive",
+    "chief",
+    "head",
+    "leader",
+    "member",
+    "official",
+    "officer",
+    "secretary",
+    "editor",
+    "correspondent",
+    "reporter",
+    "manager",
+    "founder",
+    "employee",
+    "commander",
+    "adviser",
+    "advisor",
+    "aide",
+    "vice",
+    "columnist",
+    "owner",
+    "partner",
+    "coach",
+    "player",
+    "representative",
+    "agent",
+    "publisher",
+    "producer",
+    "dean",
+    "treasurer",
+    "administrator",
+    "counsel",
+    "strategist",
+    "placekicker",
+    "quarterback",
+    "pitcher",
+    "captain",
+    "deputy",
+    "staff",
+    "staffer",
+    "vice-president",
+    "commissioner",
+    "superintendent",
+    "operator",
+    "organizer",
+    "comptroller",
+    "general",
+    "colonel",
+    "sergeant",
+    "lieutenant",
+    "major",
+    "minister",
+    "ambassador",
+    "envoy",
+];
+/// Nouns naming a profession, not a post: before a person they follow a
+/// place adjective more often than an employer ("Soviet historian X").
+const PROFESSIONS: &[&str] = &[
+    "analyst",
+    "economist",
+    "professor",
+    "lawyer",
+    "attorney",
+    "researcher",
+    "scientist",
+    "engineer",
+    "worker",
+    "writer",
+    "historian",
+    "specialist",
+    "physician",
+    "doctor",
+    "teacher",
+    "student",
+    "chemist",
+    "physicist",
+    "astronaut",
+    "pilot",
+    "activist",
+    "businessman",
+    "businesswoman",
+    "pianist",
+    "composer",
+    "actor",
+    "actress",
+    "author",
+    "poet",
+    "painter",
+    "architect",
+    "banker",
+    "broker",
+    "trader",
+    "consultant",
+    "farmer",
+    "diver",
+    "prosecutor",
+    "journalist",
+    "novelist",
+    "artist",
+    "singer",
+    "musician",
+    "industrialist",
+    "diplomat",
+];
+/// Nouns naming where someone comes from.
+const ORIGIN_NOUNS: &[&str] = &["native", "resident", "citizen", "son", "daughter", "inhabitant"];
+/// Nouns naming a killer.
+const KILLER_NOUNS: &[&str] = &["assassin", "killer", "murderer", "slayer", "assassins", "killers"];
+/// Nouns naming a killing.
+const KILLING_NOUNS: &[&str] = &["assassination", "murder", "killing", "slaying", "shooting"];
+/// Postal-era (AP style) and common abbreviations of US states, as tokens.
+const STATE_ABBREVIATIONS: &[&str] = &[
+    "Ala.", "Ariz.", "Ark.", "Calif.", "Colo.", "Conn.", "Del.", "D.C.", "Fla.", "Ga.", "Ill.", "Ind.", "Kan.", "Ky.",
+    "La.", "Md.", "Mass.", "Mich.", "Minn.", "Miss.", "Mo.", "Mont.", "Neb.", "Nev.", "N.H.", "N.J.", "N.M.", "N.Y.",
+    "N.C.", "N.D.", "Okla.", "Ore.", "Pa.", "R.I.", "S.C.", "S.D.", "Tenn.", "Vt.", "Va.", "Wash.", "W.Va.", "Wis.",
+    "Wyo.", "Alaska", "Hawaii", "Idaho", "Iowa", "Maine", "Ohio", "Texas", "Utah",
+];
+/// Words that may stand between a comma and a role noun ("a former senior …").
+const APPOSITION_FILLERS: &[&str] = &["a", "an", "the", "and", "former", "senior", "chief", "retired", "top"];
+/// Maximum words between an apposition's comma and its preposition.
+const MAX_APPOSITION_WORDS: usize = 6;
+
+/// Extracts nominal-pattern relations from every sentence of a document.
+pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &Lexicon) -> Vec<Relation> {
+    let ctx = Ctx::new(doc, entities, mentions, lex);
+    let mut out = Vec::new();
+    for s in 0..doc.sentences.len() {
+        let ms = ctx.names(s);
+        apposition(&ctx, s, &ms, &mut out);
+        premodifier(&ctx, s, &ms, &mut out);
+        killers(&ctx, s, &ms, &mut out);
+        born(&ctx, s, &ms, &mut out);
+        places(&ctx, s, &ms, &mut out);
+        organisations(&ctx, s, &ms, &mut out);
+    }
+    out
+}
+
+/// How a person argument is written in the relation: bare name or with title.
+#[derive(Clone, Copy)]
+enum Arg {
+    /// The bare name.
+    Name,
+    /// The name with its title.
+    Full,
+    /// An organisation's name with a capitalised "The" before it ("The Associated Press").
+    Org,
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    entities: &'a [Entity],
+    mentions: &'a [Mention],
+    lex: &'a Lexicon,
+    lower: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(doc: &'a Document, entities: &'a [Entity], mentions: &'a [Mention], lex: &'a Lexicon) -> Self {
+        let lower = (0..doc.tokens.len())
+            .map(|i| doc.token_text(i).to_lowercase())
+            .collect();
+        Self {
+            doc,
+            entities,
+            mentions,
+            lex,
+            lower,
+        }
+    }
+
+    /// Name mentions of sentence `s`, in text order.
+    fn names(&self, s: usize) -> Vec<&'a Mention> {
+        self.mentions
+            .iter()
+            .filter(|m| m.sentence == s && m.kind == MentionKind::Name)
+            .collect()
+    }
+
+    fn low(&self, i: usize) -> &str {
+        self.lower.get(i).map_or("", String::as_str)
+    }
+
+    fn text(&self, i: usize) -> &str {
+        self.doc.token_text(i)
+    }
+
+    fn sentence_end(&self, s: usize) -> usize {
+        self.doc.sentences.get(s).map_or(0, |x| x.tokens.end)
+    }
+
+    fn kind(&self, m: &Mention) -> EntityType {
+        self.entities.get(m.entity).map_or(EntityType::Thing, |e| e.entity_type)
+    }
+
+    /// A person by type, unless an organisation head word says otherwise.
+    fn is_person(&self, m: &Mention) -> bool {
+        self.kind(m) == EntityType::Person && !self.is_org(m)
+    }
+
+    /// An organisation by type, or a name with an organisation head word
+    /// anywhere after its first word ("Institute of Contemporary Studies").
+    fn is_org(&self, m: &Mention) -> bool {
+        self.kind(m) == EntityType::Organization
+            || (self.name_start(m) + 1..m.tokens.end).any(|i| {
+                let w = self.text(i).trim_end_matches('.');
+                self.lex.name_heads.get(w) == Some(&NameHead::Organization)
+            })
+    }
+
+    /// A nationality or country adjective ("Soviet", "French").
+    fn is_demonym(&self, m: &Mention) -> bool {
+        let text = self.doc.span_text(m.span);
+        // An unknown one-word name with an adjective ending ("Ecuadoran", "Sudanese").
+        let adjective = self.kind(m) == EntityType::Thing
+            && m.tokens.len() == 1
+            && ["an", "ese", "ian", "ish"].iter().any(|e| text.ends_with(e));
+        self.kind(m) == EntityType::Group || adjective || self.lex.demonyms.contains_key(text)
+    }
+
+    /// A place by type, or a name of unknown type (most unknown single names
+    /// in news running text are places).
+    fn is_placeish(&self, m: &Mention) -> bool {
+        matches!(self.kind(m).coarse(), EntityType::Place | EntityType::Thing)
+    }
+
+    fn is_place(&self, m: &Mention) -> bool {
+        self.kind(m).coarse() == EntityType::Place
+    }
+
+    /// A state, province or country: by gazetteer class or a state abbreviation.
+    fn is_region(&self, m: &Mention) -> bool {
+        let text = self.doc.span_text(m.span);
+        let bare = text.trim_end_matches('.');
+        if STATE_ABBREVIATIONS.iter().any(|a| a.trim_end_matches('.') == bare)
+            || matches!(self.kind(m), EntityType::Country | EntityType::AdministrativeArea)
+        {
+            return true;
+        }
+        self.lex.lookup(text).is_some_and(|es| {
+            es.iter()
+                .any(|e| matches!(e.class, GazetteerClass::Country | GazetteerClass::AdministrativeArea))
+        })
+    }
+
+    /// Index of the first token of the mention's bare name.
+    fn name_start(&self, m: &Mention) -> usize {
+        let i = self.doc.tokens.partition_point(|t| t.start < m.span.start);
+        i.clamp(m.tokens.start, m.tokens.end.saturating_sub(1).max(m.tokens.start))
+    }
+
+    /// True when the mention carries a title ("President Lincoln").
+    fn titled(&self, m: &Mention) -> bool {
+        m.full_span != m.span
+    }
+
+    /// A post or a profession noun, or a title from the role lexicon.
+    fn is_role(&self, i: usize) -> bool {
+        let w = self.low(i);
+        ORG_ROLES.contains(&w) || PROFESSIONS.contains(&w) || self.lex.roles.contains_key(self.text(i))
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        let t = self.text(i);
+        !t.is_empty() && t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
+    }
+
+    fn is_lower_word(&self, i: usize) -> bool {
+        self.is_word(i) && self.text(i).chars().next().is_some_and(char::is_lowercase)
+    }
+
+    fn push(&self, out: &mut Vec<Relation>, s: usize, rel: (&Mention, Arg, &str, &Mention, Arg), confidence: f32) {
+        let (subject, sa, predicate, object, oa) = rel;
+        if subject.entity == object.entity {
+            return;
+        }
+        let (a, b) = (self.span(subject, sa), self.span(object, oa));
+        self.push_spans(out, s, (subject.entity, a, predicate, object.entity, b), confidence);
+    }
+
+    fn span(&self, m: &Mention, a: Arg) -> Span {
+        match a {
+            Arg::Name => {
+                // "Minn ." : a state abbreviation whose period the tokenizer split off.
+                let next = self.doc.tokens.partition_point(|t| t.start < m.span.end);
+                let text = self.doc.span_text(m.span);
+                let abbreviation = format!("{text}.");
+                if !text.ends_with('.')
+                    && STATE_ABBREVIATIONS.contains(&abbreviation.as_str())
+                    && self.text(next) == "."
+                {
+                    Span::new(m.span.start, self.doc.tokens[next].end)
+                } else {
+                    m.span
+                }
+            }
+            Arg::Full => m.full_span,
+            Arg::Org => {
+                let first = self.name_start(m);
+                let sentence_start = self.doc.sentences.get(m.sentence).map_or(0, |x| x.tokens.start);
+                if first > sentence_start + 1 && self.text(first - 1) == "The" {
+                    Span::new(self.doc.tokens[first - 1].start, m.span.end)
+                } else {
+                    m.span
+                }
+            }
+        }
+    }
+
+    fn push_spans(&self, out: &mut Vec<Relation>, s: usize, rel: (usize, Span, &str, usize, Span), confidence: f32) {
+        let (subject, a, predicate, object, b) = rel;
+        if subject == object {
+            return;
+        }
+        let first = a.start.min(b.start);
+        let last = a.end.max(b.end);
+        let Some(sentence) = self.doc.sentences.get(s) else {
+            return;
+        };
+        out.push(Relation {
+            subject,
+            predicate: Predicate::Ontology(predicate.to_string()),
+            object: RelationObject::Entity(object),
+            phrase: self.doc.text.get(first..last).unwrap_or("").to_string(),
+            confidence,
+            sentence: s,
+            evidence: sentence.span,
+            extractor: NOMINAL_PATTERN,
+            modality: None,
+            negated: false,
+            attributed_to: None,
+            arguments: Some((a, b)),
+        });
+    }
+}
+
+/// The mention whose full span starts at token `i`.
+fn starting_at<'a>(ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+    ms.iter().copied().find(|m| m.tokens.start == i)
+}
+
+/// The mention whose full span ends just before token `i`.
+fn ending_at<'a>(ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+    ms.iter().copied().find(|m| m.tokens.end == i)
+}
+
+/// The mention starting at `i`, or after a determiner at `i`.
+fn np_at<'a>(ctx: &Ctx, ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+    starting_at(ms, i).or_else(|| {
+        if !matches!(ctx.low(i), "the" | "a" | "an") {
+            return None;
+        }
+        starting_at(ms, i + 1).or_else(|| ctx.is_lower_word(i + 1).then(|| starting_at(ms, i + 2)).flatten())
+    })
+}
+
+/// Apposition and copula after a person: "X, 50, of P", "X, a spokesman for O",
+/// "X is a native of P", "X, O's spokesman".
+fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let end = ctx.sentence_end(s);
+    for &p in ms.iter().filter(|m| ctx.is_person(m)) {
+        let mut k = p.tokens.end;
+        let comma = ctx.text(k) == ",";
+        // "X of P" directly after the name.
+        if ctx.low(k) == "of"
+            && let Some(q) = np_at(ctx, ms, k + 1)
+            && (!ctx.is_person(q) || ctx.is_org(q))
+        {
+            of_place_or_org(ctx, s, ms, p, q, 0.6, out);
+            continue;
+        }
+        // "X at O".
+        if ctx.low(k) == "at"
+            && let Some(q) = np_at(ctx, ms, k + 1)
+            && ctx.is_org(q)
+        {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
+            continue;
+        }
+        // "X, of the O".
+        if comma
+            && ctx.low(k + 1) == "of"
+            && let Some(q) = np_at(ctx, ms, k + 2)
+            && (!ctx.is_person(q) || ctx.is_org(q))
+        {
+            of_place_or_org(ctx, s, ms, p, q, 0.6, out);
+            continue;
+        }
+        let copula = matches!(ctx.low(k), "is" | "was");
+        if !comma && !copula {
+            continue;
+        }
+        k += 1;
+        // Age: "X, 50, of …".
+        let mut aged = false;
+        if comma && !ctx.text(k).is_empty() && ctx.text(k).chars().all(|c| c.is_ascii_digit()) && ctx.text(k + 1) == ","
+        {
+            aged = true;
+            k += 2;
+        }
+        if aged
+            && ctx.low(k) == "of"
+            && let Some(q) = np_at(ctx, ms, k + 1)
+            && (!ctx.is_person(q) || ctx.is_org(q))
+        {
+            of_place_or_org(ctx, s, ms, p, q, 0.75, out);
+            continue;
+        }
+        // "X, 58, was comptroller at O".
+        let copula = copula || (aged && matches!(ctx.low(k), "is" | "was"));
+        if aged && copula {
+            k += 1;
+        }
+        // "X, an O employee", "X, a senior O official", "X, the P attorney".
+        if comma && let Some(q) = modifier_noun(ctx, ms, k) {
+            let (q, noun) = q;
+            if ctx.is_org(q) || (!ctx.is_place(q) && !ctx.is_demonym(q) && ORG_ROLES.contains(&ctx.low(noun))) {
+                ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.6);
+            } else if ctx.is_place(q) || ctx.is_demonym(q) {
+                ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.55);
+            }
+            continue;
+        }
+        // "X, O's spokesman".
+        if comma
+            && let Some(q) = np_at(ctx, ms, k)
+            && matches!(ctx.text(q.tokens.end), "'s" | "’s")
+            && (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ctx.is_lower_word(i) && ctx.is_role(i))
+        {
+            let post = (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ORG_ROLES.contains(&ctx.low(i)));
+            if ctx.is_place(q) && !ctx.is_org(q) {
+                ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.55);
+            } else if !ctx.is_person(q) || ctx.is_org(q) || (post && !ctx.titled(q)) {
+                ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.65);
+            }
+            continue;
+        }
+        // "X, a [former] spokesman for O", "X is a native of P", "X, vice for
+        // sales at O": words up to a preposition that a name follows.
+        let mut role = false;
+        let mut origin = false;
+        let mut j = k;
+        let mut found = None;
+        while j < end && j < k + MAX_APPOSITION_WORDS + 4 {
+            let w = ctx.low(j);
+            if matches!(w, "of" | "for" | "at" | "with" | "from")
+                && let Some(q) = np_at(ctx, ms, j + 1)
+            {
+                found = Some((j, q));
+                break;
+            }
+            let word = ctx.is_lower_word(j)
+                || APPOSITION_FILLERS.contains(&w)
+                || ctx.text(j).chars().any(|c| c.is_ascii_digit())
+                || (ctx.is_role(j) && ctx.is_word(j));
+            if !word || (j >= k + MAX_APPOSITION_WORDS && !role) {
+                break;
+            }
+            role |= ctx.is_role(j);
+            origin |= ORIGIN_NOUNS.contains(&w);
+            j += 1;
+        }
+        let Some((j, q)) = found else {
+            continue;
+        };
+        if j == k || (ctx.is_person(q) && !ctx.is_org(q)) {
+            continue;
+        }
+        let prep = ctx.low(j);
+        let base = if copula { 0.65 } else { 0.7 };
+        if origin && prep == "of" && ctx.is_placeish(q) && !ctx.is_org(q) {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), base);
+            region_after(ctx, s, ms, p, q, base - 0.1, out);
+        } else if prep == "from" && ctx.is_placeish(q) && !ctx.is_org(q) && !copula {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
+        } else if role && prep != "from" && (!ctx.is_place(q) || ctx.is_org(q)) {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), base);
+        }
+        // "…, director of O and a member of O2": a coordinated second post.
+        let mut at = q.tokens.end;
+        while ctx.low(at) == "and" {
+            let mut j = at + 1;
+            while j < at + 5 && (ctx.is_lower_word(j) && !matches!(ctx.low(j), "of" | "for" | "at" | "with")) {
+                j += 1;
+            }
+            let posts = (at + 1..j).any(|i| ctx.is_role(i));
+            let Some(q2) =
+                np_at(ctx, ms, j + 1).filter(|_| posts && matches!(ctx.low(j), "of" | "for" | "at" | "with"))
+            else {
+                break;
+            };
+            if ctx.is_person(q2) || (ctx.is_place(q2) && !ctx.is_org(q2)) {
+                break;
+            }
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q2, Arg::Org), base - 0.1);
+            at = q2.tokens.end;
+        }
+    }
+}
+
+/// "a [senior] O official" at token `k`: a determiner, up to two lowercase
+/// modifiers, a name and a role noun right after it. Returns the name and the noun.
+fn modifier_noun<'a>(ctx: &Ctx, ms: &[&'a Mention], k: usize) -> Option<(&'a Mention, usize)> {
+    if !matches!(ctx.low(k), "a" | "an" | "the") {
+        return None;
+    }
+    let q = (k + 1..k + 4)
+        .take_while(|&i| i == k + 1 || ctx.is_lower_word(i - 1))
+        .find_map(|i| starting_at(ms, i))?;
+    let noun = (q.tokens.end..q.tokens.end + 2)
+        .take_while(|&i| ctx.is_lower_word(i))
+        .find(|&i| ctx.is_role(i))?;
+    (!ctx.is_person(q) || ctx.is_org(q)).then_some((q, noun))
+}
+
+/// "X of Q": an organisation gives `worksFor`, a place `livesIn` (and its state).
+fn of_place_or_org(ctx: &Ctx, s: usize, ms: &[&Mention], p: &Mention, q: &Mention, conf: f32, out: &mut Vec<Relation>) {
+    if ctx.is_org(q) {
+        ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), conf.min(0.6));
+    } else if ctx.is_placeish(q) {
+        ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), conf);
+        region_after(ctx, s, ms, p, q, conf - 0.1, out);
+    }
+}
+
+/// "…P, STATE": the person also lives in STATE.
+fn region_after(ctx: &Ctx, s: usize, ms: &[&Mention], p: &Mention, q: &Mention, conf: f32, out: &mut Vec<Relation>) {
+    if ctx.text(q.tokens.end) == ","
+        && let Some(r) = starting_at(ms, q.tokens.end + 1)
+        && ctx.is_region(r)
+    {
+        ctx.push(out, s, (p, Arg::Name, "livesIn", r, Arg::Name), conf);
+    }
+}
+
+/// Premodifiers of a person: "O spokesman X", "former O commander X", "P historian X".
+fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    for &p in ms.iter().filter(|m| ctx.is_person(m)) {
+        // Role words between the modifier and the name: lowercase role nouns
+        // before the name, or a title inside the mention's full span.
+        let mut j = p.tokens.start;
+        let mut noun = false;
+        let mut profession = false;
+        while j > 0 && ctx.is_lower_word(j - 1) && ctx.is_role(j - 1) && p.tokens.start - j < 3 {
+            j -= 1;
+            noun = true;
+            profession |= PROFESSIONS.contains(&ctx.low(j));
+        }
+        if !noun && !ctx.titled(p) {
+            continue;
+        }
+        // The modifier ends where the role words start, or is nested at the
+        // start of the titled mention ("Illinois" in "Illinois Gov. X").
+        let nested = || {
+            ms.iter()
+                .copied()
+                .find(|q| q.tokens.start == p.tokens.start && q.tokens.end < ctx.name_start(p))
+        };
+        let Some(q) = ending_at(ms, j).or_else(nested) else {
+            continue;
+        };
+        let org = ctx.is_org(q);
+        if ctx.is_person(q) && !(org || (noun && !ctx.titled(q))) {
+            continue;
+        }
+        if org {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.7);
+        } else if ctx.is_place(q) || ctx.is_demonym(q) {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
+        } else if profession {
+            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.5);
+        } else {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
+        }
+    }
+}
+
+/// "X was born in P[, STATE]", "X, born in P": the birthplace, as one place
+/// expression with its state.
+fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    for i in sentence.tokens.clone() {
+        if ctx.low(i) != "born" || ctx.low(i + 1) != "in" {
+            continue;
+        }
+        let Some(q) = np_at(ctx, ms, i + 2).filter(|q| !ctx.titled(q)) else {
+            continue;
+        };
+        let containing = |k: usize| ms.iter().copied().find(|m| m.tokens.contains(&k) && ctx.is_person(m));
+        // The parse: the passive subject of "born", or the noun a reduced
+        // relative ("X, born in …") hangs on; else the first person before it.
+        let by_parse = sentence
+            .tokens
+            .clone()
+            .find(|&c| ctx.doc.head(c) == Some(i) && ctx.doc.deprel(c).starts_with("nsubj"))
+            .and_then(containing)
+            .or_else(|| {
+                (ctx.doc.deprel(i) == "acl")
+                    .then(|| ctx.doc.head(i))
+                    .flatten()
+                    .and_then(containing)
+            });
+        let Some(p) = by_parse.or_else(|| ms.iter().copied().find(|m| m.tokens.end <= i && ctx.is_person(m))) else {
+            continue;
+        };
+        let mut place = q.span;
+        if ctx.text(q.tokens.end) == ","
+            && let Some(r) = starting_at(ms, q.tokens.end + 1)
+            && ctx.is_region(r)
+        {
+            place = place.cover(r.span);
+        }
+        ctx.push_spans(out, s, (p.entity, p.span, "bornIn", q.entity, place), 0.75);
+    }
+}
+
+/// Killer nouns and killing nouns.
+fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let people: Vec<&Mention> = ms.iter().copied().filter(|m| ctx.is_person(m)).collect();
+    // A killer noun says its arguments are people, whatever the guessed type.
+    let victims: Vec<&Mention> = ms
+        .iter()
+        .copied()
+        .filter(|m| !ctx.is_org(m) && !ctx.is_region(m))
+        .collect();
+    for &x in &people {
+        let k = x.tokens.end;
+        // "X, the assassin of Y".
+        let mut j = k;
+        if ctx.text(j) == "," {
+            j += 1;
+            while matches!(
+                ctx.low(j),
+                "the" | "a" | "an" | "alleged" | "convicted" | "accused" | "confessed"
+            ) {
+                j += 1;
+            }
+            if KILLER_NOUNS.contains(&ctx.low(j))
+                && ctx.low(j + 1) == "of"
+                && let Some(y) = np_at(ctx, &victims, j + 2)
+            {
+                ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.75);
+            }
+        }
+        // "X in the assassination of Y".
+        if matches!(ctx.low(k), "in" | "for")
+            && ctx.low(k + 1) == "the"
+            && KILLING_NOUNS.contains(&ctx.low(k + 2))
+            && ctx.low(k + 3) == "of"
+            && let Some(y) = starting_at(&people, k + 4)
+        {
+            ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.5);
+        }
+        // "Y assassin X", "Y's assassin X", "Y's assassin, X".
+        let name = ctx.name_start(x);
+        let before = if name > 1 && ctx.text(name - 1) == "," {
+            name - 1
+        } else {
+            name
+        };
+        if before > 0 && KILLER_NOUNS.contains(&ctx.low(before - 1)) {
+            let noun = before - 1;
+            let possessive = noun > 0 && matches!(ctx.text(noun - 1), "'s" | "’s");
+            let y_end = if possessive { noun - 1 } else { noun };
+            if (possessive || before == name)
+                && let Some(y) = ending_at(&victims, y_end)
+            {
+                ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.7);
+            }
+        }
+    }
+    // "X, convicted of murdering Y", "X … suspected of the assassination of
+    // Y", "X was convicted of Y's killing".
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    for i in sentence.tokens.clone() {
+        if !matches!(ctx.low(i), "convicted" | "accused" | "suspected" | "charged" | "guilty") || ctx.low(i + 1) != "of"
+        {
+            continue;
+        }
+        let Some(&x) = people.iter().rev().find(|m| m.tokens.end <= i) else {
+            continue;
+        };
+        let mut j = i + 2;
+        if matches!(ctx.low(j), "the" | "first-degree" | "second-degree") {
+            j += 1;
+        }
+        let y = if matches!(
+            ctx.low(j),
+            "murdering" | "killing" | "assassinating" | "slaying" | "shooting"
+        ) {
+            // "murdering Phoenix newspaper reporter Y": the first person
+            // within a short noun phrase, else the first name.
+            people
+                .iter()
+                .copied()
+                .find(|m| (j + 1..j + 5).contains(&m.tokens.start))
+                .or_else(|| np_at(ctx, &victims, j + 1))
+        } else if KILLING_NOUNS.contains(&ctx.low(j)) && ctx.low(j + 1) == "of" {
+            starting_at(&victims, j + 2)
+        } else if let Some(y) = starting_at(&victims, j)
+            && matches!(ctx.text(y.tokens.end), "'s" | "’s")
+            && KILLING_NOUNS.contains(&ctx.low(y.tokens.end + 1))
+        {
+            Some(y)
+        } else {
+            None
+        };
+        if let Some(y) = y {
+            ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.6);
+        }
+    }
+    // "the assassination of Y by X".
+    for &y in &people {
+        let start = y.tokens.start;
+        if start >= 2
+            && ctx.low(start - 1) == "of"
+            && KILLING_NOUNS.contains(&ctx.low(start - 2))
+            && ctx.low(y.tokens.end) == "by"
+            && let Some(x) = starting_at(&people, y.tokens.end + 1)
+        {
+            ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.75);
+        }
+    }
+}
+
+/// "A, STATE", "A, in B", "A in B" between places (organisations: `basedIn`).
+fn places(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    for (n, &a) in ms.iter().enumerate() {
+        let k = a.tokens.end;
+        // "A, STATE".
+        if ctx.text(k) == ","
+            && let Some(b) = starting_at(ms, k + 1)
+            && ctx.is_region(b)
+            && !matches!(ctx.text(b.tokens.end), "'s" | "’s")
+            // "Shakespeare, Tennessee Williams": a name goes on after the state.
+            && !ctx.text(b.tokens.end).chars().next().is_some_and(char::is_uppercase)
+            && !(ctx.is_person(a) && ctx.titled(a))
+            && !(ctx.is_org(a) && n > 0)
+            && !ctx.is_region(a)
+        {
+            ctx.push(out, s, (a, Arg::Name, "locatedIn", b, Arg::Name), 0.7);
+        }
+        // "A, in B[, STATE]" and "A in B".
+        let j = if ctx.text(k) == "," { k + 1 } else { k };
+        // "O of P" (no comma): an organisation named with its place.
+        if j == k
+            && ctx.low(j) == "of"
+            && ctx.is_org(a)
+            && let Some(b) = starting_at(ms, j + 1)
+            && ctx.is_place(b)
+            && !ctx.is_org(b)
+        {
+            ctx.push(out, s, (a, Arg::Org, "basedIn", b, Arg::Name), 0.55);
+        }
+        if ctx.low(j) == "in"
+            && !ctx.is_person(a)
+            && let Some(b) = np_at(ctx, ms, j + 1)
+            && ctx.is_place(b)
+        {
+            let predicate = if ctx.is_org(a) {
+                "basedIn"
+            } else if ctx.is_placeish(a) {
+                "locatedIn"
+            } else {
+                continue;
+            };
+            ctx.push(out, s, (a, Arg::Name, predicate, b, Arg::Name), 0.55);
+            if ctx.text(b.tokens.end) == ","
+                && let Some(c) = starting_at(ms, b.tokens.end + 1)
+                && ctx.is_region(c)
+            {
+                ctx.push(out, s, (a, Arg::Name, predicate, c, Arg::Name), 0.5);
+            }
+        }
+    }
+}
+
+/// Datelines and place modifiers of organisations.
+fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    // Dateline: "CITY[, STATE][, date] (ORG)" at the sentence start.
+    // A bracketed label may come first: "(Text) Sofia, Feb 15 (BTA) --".
+    let mut first = sentence.tokens.start;
+    if ctx.text(first) == "("
+        && let Some(close) = (first + 1..(first + 4).min(sentence.tokens.end)).find(|&i| ctx.text(i) == ")")
+    {
+        first = close + 1;
+    }
+    if let Some(&city) = ms.iter().find(|m| m.tokens.start >= first)
+        && city.tokens.start == first
+        && !ctx.is_person(city)
+    {
+        let mut k = city.tokens.end;
+        let mut state = None;
+        if ctx.text(k) == ","
+            && let Some(b) = starting_at(ms, k + 1)
+            && ctx.is_region(b)
+        {
+            state = Some(b);
+            k = b.tokens.end;
+        }
+        let open = (k..(k + 5).min(sentence.tokens.end)).find(|&i| ctx.text(i) == "(");
+        if let Some(open) = open
+            && (k..open).all(|i| !ms.iter().any(|m| m.tokens.contains(&i)))
+            && let Some(org) = starting_at(ms, open + 1)
+            && ctx.text(org.tokens.end) == ")"
+            && !ctx.is_person(org)
+        {
+            ctx.push(out, s, (org, Arg::Org, "basedIn", city, Arg::Name), 0.8);
+            if let Some(b) = state {
+                ctx.push(out, s, (org, Arg::Org, "basedIn", b, Arg::Name), 0.8);
+            }
+        }
+        if let Some(b) = state {
+            ctx.push(out, s, (city, Arg::Name, "locatedIn", b, Arg::Name), 0.75);
+        }
+    }
+    for &p in ms.iter().filter(|m| ctx.is_place(m)) {
+        let k = p.tokens.end;
+        // "P-based O": the hyphenated suffix or a separate "based".
+        let based = matches!(ctx.low(k), "-based" | "based") || (ctx.low(k) == "-" && ctx.low(k + 1) == "based");
+        if based
+            && let Some(o) = ms
+                .iter()
+                .copied()
+                .find(|o| o.tokens.start > k && o.tokens.start <= k + 5)
+            && !ctx.is_person(o)
+            && !ctx.is_place(o)
+        {
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.75);
+        }
+        // "P's O".
+        if matches!(ctx.text(k), "'s" | "’s")
+            && let Some(o) = starting_at(ms, k + 1)
+            && ctx.is_org(o)
+        {
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.55);
+        }
+        // "P O": a place name directly before an organisation name.
+        if let Some(o) = starting_at(ms, k)
+            && ctx.is_org(o)
+        {
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.55);
+        }
+    }
+    // "O, a P firm".
+    for &o in ms.iter().filter(|m| ctx.is_org(m)) {
+        let k = o.tokens.end;
+        if ctx.text(k) == ","
+            && matches!(ctx.low(k + 1), "a" | "an" | "the")
+            && let Some(p) = starting_at(ms, k + 2)
+            && ctx.is_place(p)
+            && ctx.is_lower_word(p.tokens.end)
+        {
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.6);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{Extractor, Predicate, RelationObject};
+    use crate::nlp;
+
+    /// (subject text, predicate, object text) of nominal-pattern relations, by argument spans.
+    fn facts(text: &str) -> Vec<(String, String, String)> {
+        let doc = nlp::analyze(text.to_string());
+        let x = Extractor::default().extract(&doc, None);
+        x.relations
+            .iter()
+            .filter(|r| r.extractor == super::NOMINAL_PATTERN || r.predicate == Predicate::Ontology("kills".into()))
+            .filter_map(|r| {
+                let (a, b) = r.arguments?;
+                let Predicate::Ontology(p) = &r.predicate else {
+                    return None;
+                };
+                matches!(r.object, RelationObject::Entity(_))
+                    .then(|| (doc.span_text(a).to_string(), p.clone(), doc.span_text(b).to_string()))
+            })
+            .collect()
+    }
+
+    fn has(f: &[(String, String, String)], s: &str, p: &str, o: &str) -> bool {
+        f.iter().any(|(a, b, c)| a == s && b == p && c == o)
+    }
+
+    #[test]
+    fn age_apposition_gives_home_town_and_state() {
+        let f = facts("Lena Marsh, 41, of Redwood, Calif., won the prize on Sunday.");
+        assert!(has(&f, "Lena Marsh", "livesIn", "Redwood"), "{f:?}");
+        assert!(has(&f, "Lena Marsh", "livesIn", "Calif."), "{f:?}");
+        assert!(has(&f, "Redwood", "locatedIn", "Calif."), "{f:?}");
+    }
+
+    #[test]
+    fn role_apposition_gives_employer() {
+        let f = facts("The plant will close, said Tom Verity, a spokesman for Acme Corp.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Acme Corp."), "{f:?}");
+        let f = facts("The plant will close, said Tom Verity, a cousin of Acme Corp.");
+        assert!(!f.iter().any(|(_, p, _)| p == "worksFor"), "no role noun: {f:?}");
+    }
+
+    #[test]
+    fn organisation_before_role_gives_employer() {
+        let f = facts("The deal is off, Acme Corp. spokesman Tom Verity said.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Acme Corp."), "{f:?}");
+    }
+
+    #[test]
+    fn native_of_gives_home() {
+        let f = facts("The painter Ada Quill is a native of Dorset, Vt.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Dorset"), "{f:?}");
+    }
+
+    #[test]
+    fn killer_nouns_and_verbs() {
+        let f = facts("Investigators said Rob Fenn, the assassin of Governor Ada Quill, acted alone.");
+        assert!(has(&f, "Rob Fenn", "kills", "Governor Ada Quill"), "{f:?}");
+        let f = facts("The trial of Quill assassin Rob Fenn opened on Monday.");
+        assert!(has(&f, "Rob Fenn", "kills", "Quill"), "{f:?}");
+        let f = facts("Rob Fenn assassinated Ada Quill in 1901.");
+        assert!(has(&f, "Rob Fenn", "kills", "Ada Quill"), "{f:?}");
+    }
+
+    #[test]
+    fn dateline_gives_agency_base_and_state() {
+        let f = facts("AUSTIN, Texas (AP) The rain stopped.");
+        assert!(has(&f, "AP", "basedIn", "AUSTIN"), "{f:?}");
+        assert!(has(&f, "AP", "basedIn", "Texas"), "{f:?}");
+        assert!(has(&f, "AUSTIN", "locatedIn", "Texas"), "{f:?}");
+    }
+
+    #[test]
+    fn birthplace_spans_city_and_state() {
+        let f = facts("In 1902, the novelist Ada Quill was born in Dorset, Vt., and later moved away.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Dorset, Vt."), "{f:?}");
+    }
+
+    #[test]
+    fn place_before_title_gives_home() {
+        let f = facts("Ohio Gov. Ada Quill signed the bill on Monday.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Ohio"), "{f:?}");
+    }
+
+    #[test]
+    fn modifier_apposition_and_coordinated_posts() {
+        let f = facts("Tom Verity, a senior Acme Corp. official, declined to comment.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Acme Corp."), "{f:?}");
+        let f = facts("Tom Verity, director of the Lumen Institute and a member of the Arden Society, spoke.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Lumen Institute"), "{f:?}");
+        assert!(has(&f, "Tom Verity", "worksFor", "Arden Society"), "{f:?}");
+    }
+
+    #[test]
+    fn killing_charges() {
+        let f = facts("The court freed Rob Fenn, convicted of murdering Ada Quill in 1990.");
+        assert!(has(&f, "Rob Fenn", "kills", "Ada Quill"), "{f:?}");
+        let f = facts("Rob Fenn, convicted of fraud, met Ada Quill.");
+        assert!(!f.iter().any(|(_, p, _)| p == "kills"), "{f:?}");
+    }
+
+    #[test]
+    fn organisation_bases() {
+        let f = facts("Analysts at the Denver-based Lumen Institute disagreed.");
+        assert!(has(&f, "Lumen Institute", "basedIn", "Denver"), "{f:?}");
+        let f = facts("The Lumen Institute in Denver disagreed.");
+        assert!(has(&f, "Lumen Institute", "basedIn", "Denver"), "{f:?}");
+    }
+
+    #[test]
+    fn place_inside_place() {
+        let f = facts("The fair opened at the Hall of Crafts, in Dover, Del., on Friday.");
+        assert!(has(&f, "Dover", "locatedIn", "Del."), "{f:?}");
+    }
+}
