@@ -750,7 +750,10 @@ mod tests {
         assert_eq!(x.modal.as_deref(), Some("would"));
         let doc = crate::nlp::analyze("The bridge was built by engineers.".to_string());
         let ts = extract_document(&doc, &Options::default());
-        assert!(ts.iter().any(|t| t.passive && t.relation_text(&doc) == "was built by"), "{ts:?}");
+        assert!(
+            ts.iter().any(|t| t.passive && t.relation_text(&doc) == "was built by"),
+            "{ts:?}"
+        );
     }
 
     #[test]
