@@ -112,6 +112,31 @@ impl Tuple {
     }
 }
 
+/// A tuple read from a noun phrase (apposition, possessive, noun modifier):
+/// one object, no verb, so never negated, modal or passive.
+fn nominal_tuple(
+    sentence: usize,
+    predicate: usize,
+    relation: Vec<usize>,
+    subject: Arg,
+    object: Arg,
+    kind: TupleKind,
+    confidence: f32,
+) -> Tuple {
+    Tuple {
+        sentence,
+        predicate,
+        relation,
+        subject,
+        args: vec![object],
+        negated: false,
+        modal: None,
+        passive: false,
+        kind,
+        confidence,
+    }
+}
+
 fn join(doc: &Document, tokens: &[usize]) -> String {
     let mut out = String::new();
     for &t in tokens {
@@ -592,18 +617,15 @@ fn apposition(t: &Tree, s: usize, p: usize, out: &mut Vec<Tuple>) {
     if subj.is_empty() || obj.is_empty() {
         return;
     }
-    out.push(Tuple {
-        sentence: s,
-        predicate: p,
-        relation: Vec::new(),
-        subject: arg(h, subj, ArgRole::Object),
-        args: vec![arg(p, obj, ArgRole::Object)],
-        negated: false,
-        modal: None,
-        passive: false,
-        kind: TupleKind::Apposition,
-        confidence: 0.6,
-    });
+    out.push(nominal_tuple(
+        s,
+        p,
+        Vec::new(),
+        arg(h, subj, ArgRole::Object),
+        arg(p, obj, ArgRole::Object),
+        TupleKind::Apposition,
+        0.6,
+    ));
 }
 
 /// Possessives and prepositional noun modifiers (including "of", which
@@ -626,23 +648,20 @@ fn nominal(t: &Tree, s: usize, p: usize, out: &mut Vec<Tuple>) {
     };
     match t.rel(p) {
         "nmod:poss" if matches!(t.upos(p), "PROPN" | "NOUN") => {
-            let subj: Vec<usize> = t.subtree(p, &|c| t.rel(c) == "case").into_iter().collect();
+            let subj = t.subtree(p, &|c| t.rel(c) == "case");
             let obj = owned(p);
             if subj.is_empty() || obj.is_empty() {
                 return;
             }
-            out.push(Tuple {
-                sentence: s,
-                predicate: p,
-                relation: Vec::new(),
-                subject: arg(p, subj, ArgRole::Object),
-                args: vec![arg(h, obj, ArgRole::Object)],
-                negated: false,
-                modal: None,
-                passive: false,
-                kind: TupleKind::Possessive,
-                confidence: 0.3,
-            });
+            out.push(nominal_tuple(
+                s,
+                p,
+                Vec::new(),
+                arg(p, subj, ArgRole::Object),
+                arg(h, obj, ArgRole::Object),
+                TupleKind::Possessive,
+                0.3,
+            ));
         }
         "nmod" => {
             let Some(case) = case_of(t, p) else {
@@ -659,18 +678,15 @@ fn nominal(t: &Tree, s: usize, p: usize, out: &mut Vec<Tuple>) {
             }
             let mut o = arg(p, obj, ArgRole::Oblique);
             o.case = Some(case);
-            out.push(Tuple {
-                sentence: s,
-                predicate: p,
-                relation: vec![case],
-                subject: arg(h, subj, ArgRole::Object),
-                args: vec![o],
-                negated: false,
-                modal: None,
-                passive: false,
-                kind: TupleKind::NounModifier,
-                confidence: 0.25,
-            });
+            out.push(nominal_tuple(
+                s,
+                p,
+                vec![case],
+                arg(h, subj, ArgRole::Object),
+                o,
+                TupleKind::NounModifier,
+                0.25,
+            ));
         }
         _ => {}
     }

@@ -155,14 +155,7 @@ impl Trainer {
         }
         let time = self.time;
         for &f in features {
-            let next = self.rows.len() as u32;
-            let i = *self.index.entry(f).or_insert(next);
-            if i == next {
-                self.rows.push(Vec::with_capacity(2));
-                self.hits.push(0);
-            }
-            self.hits[i as usize] = self.hits[i as usize].saturating_add(1);
-            let row = &mut self.rows[i as usize];
+            let row = self.touch(f);
             Self::bump(row, truth as u16, 1, time);
             Self::bump(row, guess as u16, -1, time);
         }
@@ -176,15 +169,21 @@ impl Trainer {
         }
         let time = self.time;
         for &f in features {
-            let next = self.rows.len() as u32;
-            let i = *self.index.entry(f).or_insert(next);
-            if i == next {
-                self.rows.push(Vec::with_capacity(2));
-                self.hits.push(0);
-            }
-            self.hits[i as usize] = self.hits[i as usize].saturating_add(1);
-            Self::bump(&mut self.rows[i as usize], class as u16, delta, time);
+            Self::bump(self.touch(f), class as u16, delta, time);
         }
+    }
+
+    /// The weight row of feature `f` (created on first use), counting one
+    /// update that touches it.
+    fn touch(&mut self, f: u64) -> &mut Vec<TrainEntry> {
+        let next = self.rows.len() as u32;
+        let i = *self.index.entry(f).or_insert(next) as usize;
+        if i == next as usize {
+            self.rows.push(Vec::with_capacity(2));
+            self.hits.push(0);
+        }
+        self.hits[i] = self.hits[i].saturating_add(1);
+        &mut self.rows[i]
     }
 
     fn bump(row: &mut Vec<TrainEntry>, class: u16, delta: i32, time: u32) {
