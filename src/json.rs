@@ -6,6 +6,7 @@
 //!                "mentions": [{"start": int, "end": int, "text": str, "sentence": int}]}],
 //!  "relations": [{"subject": IRI, "predicate": IRI, "object": {"id": IRI} | {"value": str, "datatype"?: IRI},
 //!                 "phrase": str, "confidence": 0..1, "extractor": str,
+//!                 "event_class"?: {"cameo": "04", "label": str, "plover"?: str},
 //!                 "evidence": {"sentence": int, "start": int, "end": int, "text": str}}]}
 //! ```
 //! Offsets are Unicode code points, end exclusive: `text[start:end]` in Python
@@ -117,8 +118,23 @@ pub struct RelationOutput {
     /// relations are attributed to the speaker, not asserted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributed_to: Option<String>,
+    /// The news event class (CAMEO root category), for predicates that denote events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_class: Option<EventClassOutput>,
     /// Evidence.
     pub evidence: EvidenceOutput,
+}
+
+/// A news event class: CAMEO root code and label, closest PLOVER type.
+#[derive(Debug, Serialize)]
+pub struct EventClassOutput {
+    /// Two-digit CAMEO root code ("04").
+    pub cameo: &'static str,
+    /// Label ("Consult").
+    pub label: &'static str,
+    /// Closest PLOVER event type ("CONSULT"), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plover: Option<&'static str>,
 }
 
 /// The object of a relation.
@@ -258,6 +274,11 @@ pub fn document_output<'a>(
                 modality: r.modality.clone(),
                 negated: r.negated,
                 attributed_to: r.attributed_to.map(|e| iris[e].clone()),
+                event_class: r.event_class.map(|c| EventClassOutput {
+                    cameo: &c.code,
+                    label: &c.label,
+                    plover: c.plover.as_deref(),
+                }),
                 evidence: EvidenceOutput {
                     sentence: r.sentence,
                     start,

@@ -111,6 +111,23 @@ pub struct Lexicon {
     pub name_heads: HashMap<String, NameHead>,
     /// Named groups ("Democrats", "Muslims"); plural demonyms are groups too.
     pub groups: std::collections::HashSet<String>,
+    /// News event classes (CAMEO root categories), in code order.
+    pub event_classes: Vec<EventClass>,
+    /// Ontology property local name → index into `event_classes`.
+    pub property_event_class: HashMap<String, usize>,
+    /// Verb lemma of an open relation → index into `event_classes`.
+    pub verb_event_class: HashMap<String, usize>,
+}
+
+/// A news event class: one of CAMEO's 20 root categories ("04" Consult).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventClass {
+    /// Two-digit CAMEO root code ("04").
+    pub code: String,
+    /// CAMEO label ("Consult").
+    pub label: String,
+    /// Closest PLOVER event type ("CONSULT"), when there is one.
+    pub plover: Option<String>,
 }
 
 /// The type a name's last word reveals.
@@ -132,6 +149,8 @@ const EVENT_NOUNS: &str = include_str!("../models/lexicon/nominal_events.tsv");
 const STOPWORDS: &str = include_str!("../models/lexicon/stopwords.txt");
 const NAME_HEADS: &str = include_str!("../models/lexicon/name_heads.tsv");
 const GROUPS: &str = include_str!("../models/lexicon/groups.txt");
+const EVENT_TYPES: &str = include_str!("../models/lexicon/event_types.tsv");
+const EVENT_VERBS: &str = include_str!("../models/lexicon/event_verbs.tsv");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -148,6 +167,7 @@ impl Lexicon {
         LEXICON.get_or_init(|| {
             let mut lex = Self::parse(GAZETTEER, DEMONYMS, ROLES, VERBS, EVENT_NOUNS, STOPWORDS);
             lex.add_name_heads(NAME_HEADS);
+            lex.add_event_classes(EVENT_TYPES, EVENT_VERBS);
             lex.groups = GROUPS
                 .lines()
                 .map(str::trim)
@@ -266,6 +286,50 @@ impl Lexicon {
                 self.name_heads.insert(w.to_string(), head);
             }
         }
+    }
+
+    /// Adds the event classes (`code<TAB>label<TAB>plover…`) and the
+    /// property/verb → class table (`kind<TAB>name<TAB>code`). Rows naming an
+    /// unknown code are skipped (a unit test checks the embedded files).
+    pub fn add_event_classes(&mut self, classes: &str, members: &str) {
+        for r in rows(classes) {
+            if let (Some(code), Some(label)) = (r.first(), r.get(1)) {
+                let plover = r.get(2).filter(|p| !p.is_empty() && **p != "-").map(|p| p.to_string());
+                self.event_classes.push(EventClass {
+                    code: code.to_string(),
+                    label: label.to_string(),
+                    plover,
+                });
+            }
+        }
+        for r in rows(members) {
+            let (Some(kind), Some(name), Some(code)) = (r.first(), r.get(1), r.get(2)) else {
+                continue;
+            };
+            let Some(index) = self.event_classes.iter().position(|c| c.code == *code) else {
+                continue;
+            };
+            let table = match *kind {
+                "property" => &mut self.property_event_class,
+                "verb" => &mut self.verb_event_class,
+                _ => continue,
+            };
+            table.insert(name.to_string(), index);
+        }
+    }
+
+    /// The event class of relations with this ontology property ("meets" → Consult).
+    pub fn property_event_class(&self, property: &str) -> Option<&EventClass> {
+        self.property_event_class
+            .get(property)
+            .and_then(|&i| self.event_classes.get(i))
+    }
+
+    /// The event class of open relations with this verb lemma ("negotiate" → Consult).
+    pub fn verb_event_class(&self, lemma: &str) -> Option<&EventClass> {
+        self.verb_event_class
+            .get(lemma)
+            .and_then(|&i| self.event_classes.get(i))
     }
 
     /// True for a named group: listed, or the plural of a demonym ("Russians").
@@ -531,6 +595,37 @@ impl<'a> Table<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_classes_are_complete_and_every_row_resolves() {
+        let lex = Lexicon::embedded();
+        let codes: Vec<&str> = lex.event_classes.iter().map(|c| c.code.as_str()).collect();
+        let expected: Vec<String> = (1..=20).map(|i| format!("{i:02}")).collect();
+        assert_eq!(codes, expected);
+        // Every member row names a known code (unknown ones would be skipped).
+        let members = rows(EVENT_VERBS).count();
+        assert_eq!(lex.property_event_class.len() + lex.verb_event_class.len(), members);
+        assert_eq!(
+            lex.property_event_class("meets").map(|c| c.label.as_str()),
+            Some("Consult")
+        );
+        assert_eq!(lex.verb_event_class("arrest").map(|c| c.code.as_str()), Some("17"));
+        assert_eq!(lex.property_event_class("worksFor"), None, "states are not events");
+        // Classified properties are real lexicon properties.
+        for p in lex.property_event_class.keys() {
+            assert!(
+                lex.verbs.iter().any(|v| &v.property == p),
+                "{p} is not a verb-lexicon property"
+            );
+        }
+        // A verb row must not shadow a verb that has an ontology property.
+        for v in lex.verb_event_class.keys() {
+            assert!(
+                lex.verb(v).is_none(),
+                "{v} has a property: classify the property instead"
+            );
+        }
+    }
 
     #[test]
     fn embedded_lexicon_has_the_basics() {

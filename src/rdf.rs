@@ -351,6 +351,7 @@ pub fn document_quads(
 
     // Relations: asserted triple + statement node.
     let mut extractors = std::collections::BTreeSet::new();
+    let mut event_classes = std::collections::BTreeMap::new();
     for (k, r) in extraction.relations.iter().enumerate() {
         let subject = minted(entity_iris[r.subject].clone());
         let predicate = minted(predicate_iri(&r.predicate, &options.namespace));
@@ -387,6 +388,11 @@ pub fn document_quads(
         if let Some(speaker) = r.attributed_to {
             add(&st, tk("attributedTo"), minted(entity_iris[speaker].clone()).into());
         }
+        if let Some(class) = r.event_class {
+            let node = tk(&format!("cameo-{}", class.code));
+            add(&st, tk("eventClass"), node.clone().into());
+            event_classes.insert(class.code.as_str(), (node, class));
+        }
         add(&st, tk("confidence"), decimal(r.confidence).into());
         let evidence = match doc.sentences.get(r.sentence) {
             Some(s) if s.span == r.evidence => sentence_nodes[r.sentence].clone(),
@@ -400,6 +406,19 @@ pub fn document_quads(
         add(&st, tk("extractedBy"), agent.clone().into());
         add(&st, prov("wasDerivedFrom"), d.clone().into());
         extractors.insert((r.extractor, agent));
+    }
+    // The classes used, labelled, so that queries need not load the ontology.
+    for (node, class) in event_classes.into_values() {
+        add(&node, rdf::TYPE.into(), tk("EventClass").into());
+        add(
+            &node,
+            rdfs::LABEL.into(),
+            Literal::new_language_tagged_literal_unchecked(&class.label, "en").into(),
+        );
+        add(&node, tk("cameoCode"), Literal::new_simple_literal(&class.code).into());
+        if let Some(p) = &class.plover {
+            add(&node, tk("ploverType"), Literal::new_simple_literal(p).into());
+        }
     }
     for (id, agent) in extractors {
         add(&agent, rdf::TYPE.into(), tk("Extractor").into());

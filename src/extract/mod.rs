@@ -18,7 +18,7 @@ pub mod nominal;
 pub mod relations;
 
 use crate::document::{Document, Span};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{EventClass, Lexicon};
 
 /// The type of an entity. `Country`, `City` and `AdministrativeArea` are
 /// places; their coarse type ([`EntityType::coarse`]) is `Place`.
@@ -192,6 +192,9 @@ pub struct Relation {
     /// The subject and object mentions' name spans in the evidence, when the
     /// relation links two mentions (not for events or literals).
     pub arguments: Option<(Span, Span)>,
+    /// The news event class (CAMEO root category) of the predicate, when it
+    /// denotes an event rather than a state; set by [`Extractor::extract`].
+    pub event_class: Option<&'static EventClass>,
 }
 
 impl Relation {
@@ -240,7 +243,13 @@ impl Extractor {
         mentions::apply_ner(doc, &mut names);
         let (entities, mentions) = entities::resolve(doc, names);
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
-        let relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
+        let mut relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
+        for r in &mut relations {
+            r.event_class = match &r.predicate {
+                Predicate::Ontology(p) => self.lexicon.property_event_class(p),
+                Predicate::Open(lemma) => self.lexicon.verb_event_class(lemma),
+            };
+        }
         Extraction {
             entities,
             mentions,

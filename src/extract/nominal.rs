@@ -399,6 +399,7 @@ impl<'a> Ctx<'a> {
             negated: false,
             attributed_to: None,
             arguments: Some((a, b)),
+            event_class: None,
         });
     }
 }

@@ -321,6 +321,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                         negated,
                         attributed_to: reporting_speaker(ctx, &mentions, s, subject),
                         arguments: Some(argument_spans(&verb.property, subject, object)),
+                        event_class: None,
                         subject: subject.entity,
                         predicate: Predicate::Ontology(verb.property.clone()),
                         object: RelationObject::Entity(object.entity),
@@ -460,6 +461,7 @@ fn push_clause(
         sentence: t.sentence,
         evidence: ctx.evidence(t.sentence),
         extractor: CLAUSE,
+        event_class: None,
     });
 }
 
@@ -726,6 +728,7 @@ fn event_noun_relations(
             negated: false,
             attributed_to: None,
             arguments: Some((subject.span, object.span)),
+            event_class: None,
             subject: subject.entity,
             predicate: Predicate::Ontology(property.clone()),
             object: RelationObject::Entity(object.entity),
@@ -775,6 +778,7 @@ fn event_roles(
         negated: false,
         attributed_to: None,
         arguments: None,
+        event_class: None,
         subject: event,
         predicate: Predicate::Ontology(predicate.to_string()),
         object,
@@ -886,6 +890,7 @@ fn quote_relations(ctx: &Ctx, lex: &Lexicon, out: &mut Vec<Relation>) {
             negated: false,
             attributed_to: None,
             arguments: None,
+            event_class: None,
             subject: mention.entity,
             predicate: Predicate::Ontology("says".to_string()),
             object: RelationObject::Literal(text.to_string()),
@@ -1005,6 +1010,30 @@ mod tests {
                 (x.entities[r.subject].label.clone(), p, o)
             })
             .collect()
+    }
+
+    #[test]
+    fn relations_carry_the_event_class_of_their_predicate() {
+        let doc = nlp::analyze(
+            "Chancellor Anna Keller denounced Prime Minister Tom Berg on Monday. \
+             Keller met Berg in Oslo. Keller worked for Siemens."
+                .to_string(),
+        );
+        let x = Extractor::default().extract(&doc, None);
+        let class = |p: &str| {
+            let r = x.relations.iter().find(|r| match &r.predicate {
+                Predicate::Ontology(q) | Predicate::Open(q) => q == p,
+            });
+            r.map(|r| r.event_class.map(|c| c.code.as_str()))
+        };
+        assert_eq!(
+            class("denounce"),
+            Some(Some("11")),
+            "open verb → Disapprove: {:?}",
+            x.relations
+        );
+        assert_eq!(class("meets"), Some(Some("04")), "property → Consult");
+        assert_eq!(class("worksFor"), Some(None), "a state has no event class");
     }
 
     fn has(f: &[(String, String, String)], s: &str, p: &str, o: &str) -> bool {

@@ -296,7 +296,13 @@ fn query_returns_the_evidence_sentence_of_a_relation() {
         "Okafor, visibly relaxed, proposed Halifax as the venue for the next round."
     );
     // The README query files run.
-    for f in ["who-said-what.rq", "relation-evidence.rq", "entities.rq", "events.rq"] {
+    for f in [
+        "who-said-what.rq",
+        "relation-evidence.rq",
+        "entities.rq",
+        "events.rq",
+        "event-classes.rq",
+    ] {
         let out = ok(
             &[
                 "query",

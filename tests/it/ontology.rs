@@ -82,6 +82,25 @@ fn every_lexicon_property_is_declared() {
 }
 
 #[test]
+fn every_event_class_is_declared_with_its_code() {
+    let declared = declared();
+    let table = std::fs::read_to_string(repo("models/lexicon/event_types.tsv")).unwrap();
+    let codes: Vec<&str> = table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    assert_eq!(codes.len(), 20, "CAMEO has 20 root categories");
+    for code in codes {
+        assert!(
+            declared.contains(&format!("{TK}cameo-{code}")),
+            "event class tk:cameo-{code} not declared"
+        );
+    }
+}
+
+#[test]
 fn declared_terms_have_labels_or_comments() {
     let ttl = std::fs::read(repo("ontology/textkg.ttl")).unwrap();
     let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
