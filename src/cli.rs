@@ -255,6 +255,16 @@ enum EvalCommand {
         #[arg(long)]
         ner: bool,
     },
+    /// Pronoun resolution accuracy against gold coreference in GUM-style CoNLL-U (`Entity=` in MISC):
+    /// third-person singular pronouns whose entity is named in the document.
+    #[command(
+        after_help = "Example:\n  textkg eval pronouns --gold ../shared/data/wikinews_articles/gum_conllu/*.conllu"
+    )]
+    Pronouns {
+        /// Gold CoNLL-U files (`.gz` accepted); `# newdoc` starts a document.
+        #[arg(long, required = true, num_args = 1..)]
+        gold: Vec<PathBuf>,
+    },
     /// Score open-IE output on CaRB (the benchmark's matcher; AUC and best F1 over the confidence-ranked list).
     #[command(after_help = "Example:\n  \
         textkg openie --format carb < ../shared/data/carb/dev.txt > dev.tsv\n  \
@@ -656,6 +666,9 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
+        Command::Eval {
+            what: EvalCommand::Pronouns { gold },
+        } => eval_pronouns(&gold),
         Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),
@@ -1395,6 +1408,41 @@ fn is_gold_name(text: &str) -> bool {
         && words.all(|w| {
             CONNECTORS.contains(&w) || w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
         })
+}
+
+fn eval_pronouns(gold: &[PathBuf]) -> Result<Outcome> {
+    use textkg::extract::pronouns;
+    let extractor = Extractor::default();
+    let mut total = pronouns::PronounScore::default();
+    let mut out = std::io::stdout().lock();
+    for path in gold {
+        let text = read_text_file(path)?;
+        let sentences = textkg::nlp::conllu::parse(&text).with_context(|| format!("reading {}", path.display()))?;
+        let mut score = pronouns::PronounScore::default();
+        for doc in pronouns::documents(sentences) {
+            score.add(pronouns::score_document(&doc, &extractor));
+        }
+        writeln!(
+            out,
+            "  {:<40} gold {:4}  attached {:4}  correct {:4}",
+            path.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string()),
+            score.gold,
+            score.attached,
+            score.correct
+        )?;
+        total.add(score);
+    }
+    writeln!(
+        out,
+        "  overall: {} gold pronouns with a named entity; attached {} ; correct {}; accuracy {:.2}, precision {:.2}",
+        total.gold,
+        total.attached,
+        total.correct,
+        total.accuracy(),
+        total.precision()
+    )?;
+    Ok(Outcome::Success)
 }
 
 fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Outcome> {

@@ -11,8 +11,11 @@
 //!    joins it;
 //! 5. a personal pronoun joins the most recent *subject-like* person mention
 //!    (the first person mentioned in its sentence) in the same or the six
-//!    previous sentences, else the most recent person (a salience heuristic,
-//!    no gender or number agreement yet).
+//!    previous sentences, else the most recent person (a salience heuristic),
+//!    skipping persons of the other gender: a gendered title ("Mrs", "King")
+//!    or the first pronoun attached to a person fixes its gender, so "she"
+//!    after "he" went to Trump looks past Trump. No number agreement ("they"
+//!    is not resolved).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,10 +26,45 @@ use crate::document::Document;
 /// How far back (in sentences) a pronoun looks for its antecedent.
 const PRONOUN_WINDOW: usize = 6;
 
+/// Grammatical gender, as pronouns and titles reveal it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+/// The gender of a third-person pronoun.
+fn pronoun_gender(pronoun: &str) -> Option<Gender> {
+    match pronoun.to_lowercase().as_str() {
+        "he" | "him" | "his" | "himself" => Some(Gender::Male),
+        "she" | "her" | "hers" | "herself" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// The gender a title in front of a name reveals ("Mrs Keller").
+fn title_gender(full_name: &str) -> Option<Gender> {
+    const MALE: &[&str] = &[
+        "Mr", "Mr.", "Mister", "Sir", "Lord", "King", "Prince", "Duke", "Emperor", "Sheikh",
+    ];
+    const FEMALE: &[&str] = &[
+        "Mrs", "Mrs.", "Ms", "Ms.", "Miss", "Madam", "Madame", "Lady", "Dame", "Queen", "Princess", "Duchess",
+        "Empress",
+    ];
+    full_name.split(' ').find_map(|w| {
+        if MALE.contains(&w) {
+            Some(Gender::Male)
+        } else if FEMALE.contains(&w) {
+            Some(Gender::Female)
+        } else {
+            None
+        }
+    })
+}
+
 /// Merges mentions into entities. Returns entities ordered by first mention and
 /// mentions in text order.
 pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Mention>) {
-    let _ = doc;
     let (names, pronouns): (Vec<_>, Vec<_>) = names.into_iter().partition(|m| m.kind == MentionKind::Name);
 
     // Group keys: (coarse type, key name).
@@ -156,8 +194,30 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
     // Candidates come from the sorted name mentions and from pronouns already
     // resolved (also in text order): both are searched backwards from the
     // pronoun and stop at the window, so this is linear in the window size.
+    // Titles inside a name's full form ("King Charles") or just before it ("Mrs Weber").
+    let mut titles: Vec<Vec<Gender>> = vec![Vec::new(); entities.len()];
+    for m in &mentions {
+        let before = m.tokens.start.checked_sub(1).map(|i| doc.token_text(i));
+        let full = doc.span_text(m.full_span);
+        if let (Some(g), Some(t)) = (
+            before.and_then(title_gender).or_else(|| title_gender(full)),
+            titles.get_mut(m.entity),
+        ) {
+            t.push(g);
+        }
+    }
+    // Conflicting titles say nothing.
+    let mut gender: Vec<Option<Gender>> = titles
+        .iter()
+        .map(|t| t.first().copied().filter(|g| t.iter().all(|x| x == g)))
+        .collect();
     let mut resolved: Vec<Mention> = Vec::new();
     for p in pronouns {
+        let wanted = pronoun_gender(&p.name);
+        let agrees = |e: usize| match (wanted, gender.get(e).copied().flatten()) {
+            (Some(w), Some(g)) => w == g,
+            _ => true,
+        };
         let earliest = p.sentence.saturating_sub(PRONOUN_WINDOW);
         let before = |list: &[Mention]| -> Vec<Mention> {
             let end = list.partition_point(|m| m.full_span.end <= p.span.start);
@@ -165,7 +225,11 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
                 .iter()
                 .rev()
                 .take_while(|m| m.sentence >= earliest)
-                .filter(|m| m.full_span.end <= p.span.start && entities[m.entity].entity_type == EntityType::Person)
+                .filter(|m| {
+                    m.full_span.end <= p.span.start
+                        && entities[m.entity].entity_type == EntityType::Person
+                        && agrees(m.entity)
+                })
                 .cloned()
                 .collect()
         };
@@ -184,6 +248,11 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
             .or_else(|| candidates.iter().max_by_key(|m| m.span.start))
             .map(|m| m.entity);
         if let Some(e) = antecedent {
+            if let Some(g) = gender.get_mut(e)
+                && g.is_none()
+            {
+                *g = wanted;
+            }
             let merge = Merge {
                 form: p.name.to_lowercase(),
                 rule: "pronoun-salience",
@@ -297,6 +366,42 @@ mod tests {
         let es = entities("Anna Keller met Tom Keller in Paris. Keller smiled.");
         let people: Vec<&Entity> = es.iter().filter(|e| e.entity_type == EntityType::Person).collect();
         assert_eq!(people.len(), 2, "ambiguous surname must not merge: {es:?}");
+    }
+
+    /// (pronoun, label of the entity it joined), in text order.
+    fn pronoun_links(text: &str) -> Vec<(String, String)> {
+        let doc = crate::nlp::analyze(text.to_string());
+        let x = crate::extract::Extractor::default().extract(&doc, None);
+        x.mentions
+            .iter()
+            .filter(|m| m.kind == MentionKind::Pronoun)
+            .map(|m| (doc.span_text(m.span).to_string(), x.entities[m.entity].label.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn pronouns_skip_persons_of_the_other_gender() {
+        // Salience alone would give "she" to Berg, the subject of the
+        // previous sentence, whom "he" has already shown to be male.
+        let links = pronoun_links(
+            "Senator Maria Lopez criticised Governor Tom Berg on Monday. \
+             Berg said he would reply. Later she left the room.",
+        );
+        assert_eq!(
+            links,
+            [
+                ("he".to_string(), "Tom Berg".to_string()),
+                ("she".to_string(), "Maria Lopez".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn gendered_titles_fix_the_gender_before_any_pronoun() {
+        let links = pronoun_links("Mrs Anna Weber met Olaf Lind in Bern. Weber said she was pleased.");
+        assert_eq!(links, [("she".to_string(), "Anna Weber".to_string())]);
+        let links = pronoun_links("Mrs Anna Weber met Olaf Lind in Bern. Later he flew home.");
+        assert_eq!(links, [("he".to_string(), "Olaf Lind".to_string())]);
     }
 
     #[test]

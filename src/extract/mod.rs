@@ -15,6 +15,7 @@ pub mod dates;
 pub mod entities;
 pub mod mentions;
 pub mod nominal;
+pub mod pronouns;
 pub mod relations;
 
 use crate::document::{Document, Span};
