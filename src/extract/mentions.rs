@@ -349,7 +349,8 @@ fn affiliation_cut(doc: &Document, start: usize, end: usize, min_before: usize, 
         return end;
     }
     let known = gazetteer_match(doc, k + 1, end, lex).is_some_and(|(len, _)| k + 1 + len == end);
-    let acronym = end == k + 2 && is_acronym(doc.token_text(k + 1)) && !doc.token_text(k + 1).contains('.');
+    let after = doc.token_text(k + 1);
+    let acronym = end == k + 2 && is_acronym(after) && !after.contains('.');
     if known || acronym { k } else { end }
 }
 
@@ -646,8 +647,9 @@ fn first_word_index(doc: &Document, tokens: std::ops::Range<usize>) -> Option<us
 /// also retype the rules' guessed types lowered mention F1 on the GUM
 /// Wikinews gold (37.8 → 35.6, place precision 62 → 45), adding its extra
 /// names left it level (37.7). One boundary repair is taken from the model:
-/// a person span that the rules split into a one-word city ("Vladimir",
-/// "Gary") and untyped names after it becomes one person. Without a
+/// a person span that the rules split into a one-word gazetteer place
+/// ("Vladimir", "Gary", "Virginia") and untyped names after it becomes one
+/// person. Without a
 /// decodable model nothing changes.
 pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>) {
     use crate::ner::conll::EntityLabel;
@@ -689,9 +691,13 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>) {
                     && parts
                         .windows(2)
                         .all(|w| names[w[0]].tokens.end == names[w[1]].tokens.start)
-                    && parts
-                        .first()
-                        .is_some_and(|&k| names[k].tokens == (a..a + 1) && names[k].entity_type == EntityType::City)
+                    && parts.first().is_some_and(|&k| {
+                        names[k].tokens == (a..a + 1)
+                            && matches!(
+                                names[k].entity_type,
+                                EntityType::City | EntityType::AdministrativeArea | EntityType::Country
+                            )
+                    })
                     && parts.last().is_some_and(|&k| names[k].tokens.end == b)
                     && parts[1..]
                         .iter()
