@@ -25,13 +25,14 @@
 //!   noun or a title) → X `worksFor` O (0.7; 0.55 when O's type is unknown);
 //!   a place or nationality there ("Illinois Gov. X", "Soviet historian X") →
 //!   X `livesIn` P (0.6; 0.5 for an unknown name before a profession noun).
-//! - Birthplace: "X was born in P[, STATE]", "X, born in P" → X `bornIn` P
-//!   (0.75), the subject read from the parse; the place argument spans
-//!   "P, STATE" as one place expression.
+//! - Birthplace: "X was born [on DATE,] in P[, STATE]", "X, born in P" → X
+//!   `bornIn` P (0.75), the subject read from the parse; the place argument
+//!   spans "P, STATE" as one place expression. "P-born [actor] X" (0.65).
 //! - Killers → X `kills` Y: "X, the assassin of Y" (0.75), "Y assassin X" /
 //!   "Y's assassin, X" (0.7), "the assassination|murder of Y by X" (0.75),
 //!   "X, convicted of murdering Y" / "suspected of the assassination of Y" /
 //!   "convicted of Y's killing" (0.6), "X in the assassination of Y" (0.5).
+//!   A killer noun or killing makes an unknown-type name a person here.
 //! - Places: "A, STATE" where STATE is a state, country or state abbreviation
 //!   → A `locatedIn` STATE (0.7); "A, in B[, STATE]" and "A in B" → A
 //!   `locatedIn` B (0.55, 0.5 for the state); an organisation there, or in
@@ -39,7 +40,8 @@
 //! - Organisations: datelines "CITY[, STATE] … (ORG)" at a sentence start →
 //!   ORG `basedIn` CITY and STATE (0.8), CITY `locatedIn` STATE (0.75);
 //!   "P-based O" (0.75); "P's O" (0.55); "O, a P firm" (0.6); "P O" (a place
-//!   name directly before an organisation name, 0.55).
+//!   name directly before an organisation name, 0.55); "O headquarters in
+//!   P[, STATE]" (0.7, 0.65 for the state).
 //!
 //! Argument spans: people are named by the bare name ([`Mention::span`]),
 //! except victims of killings, which keep their title ([`Mention::full_span`],
