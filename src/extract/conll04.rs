@@ -226,6 +226,15 @@ pub fn predict(
     let mut at = 0;
     for (k, t) in tokens.iter().enumerate() {
         starts.insert(at, k);
+        // CoNLL04 glues trailing punctuation to words ("Ethiopia.", "Corp.,"),
+        // which our tokenizer splits off: a span that ends where only
+        // punctuation of the token remains ends with the token.
+        let core = t.trim_end_matches(|c: char| c.is_ascii_punctuation());
+        if !core.is_empty() {
+            for (i, _) in t[core.len()..].char_indices() {
+                ends.entry(at + core.len() + i).or_insert(k + 1);
+            }
+        }
         ends.insert(at + t.len(), k + 1);
         at += t.len() + 1;
     }
@@ -315,5 +324,16 @@ mod tests {
             .collect();
         let p = predict(&Extractor::default(), &mapping, &Namespace::default(), &tokens);
         assert!(p.iter().any(|(k, _, t)| k == "Kill" && *t == (4, 6)), "{p:?}");
+    }
+
+    #[test]
+    fn spans_align_with_tokens_that_carry_a_period() {
+        let mapping = Mapping::parse("https://w3id.org/textkg/ns#livesIn\tLive_In\n").unwrap();
+        let tokens: Vec<String> = "Ola Brenne , a native of Bergen."
+            .split(' ')
+            .map(String::from)
+            .collect();
+        let p = predict(&Extractor::default(), &mapping, &Namespace::default(), &tokens);
+        assert!(p.contains(&("Live_In".to_string(), (0, 2), (6, 7))), "{p:?}");
     }
 }

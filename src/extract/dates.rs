@@ -173,7 +173,8 @@ const WEEKDAYS: &[&str] = &[
     "sunday",
 ];
 
-fn month(word: &str) -> Option<u32> {
+/// The month a word names ("Jan.", "February"), 1-based.
+pub(crate) fn month(word: &str) -> Option<u32> {
     const ABBREVIATIONS: &[(&str, u32)] = &[
         ("jan", 1),
         ("feb", 2),

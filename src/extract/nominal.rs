@@ -25,13 +25,14 @@
 //!   noun or a title) → X `worksFor` O (0.7; 0.55 when O's type is unknown);
 //!   a place or nationality there ("Illinois Gov. X", "Soviet historian X") →
 //!   X `livesIn` P (0.6; 0.5 for an unknown name before a profession noun).
-//! - Birthplace: "X was born in P[, STATE]", "X, born in P" → X `bornIn` P
-//!   (0.75), the subject read from the parse; the place argument spans
-//!   "P, STATE" as one place expression.
+//! - Birthplace: "X was born [on DATE,] in P[, STATE]", "X, born in P" → X
+//!   `bornIn` P (0.75), the subject read from the parse; the place argument
+//!   spans "P, STATE" as one place expression. "P-born [actor] X" (0.65).
 //! - Killers → X `kills` Y: "X, the assassin of Y" (0.75), "Y assassin X" /
 //!   "Y's assassin, X" (0.7), "the assassination|murder of Y by X" (0.75),
 //!   "X, convicted of murdering Y" / "suspected of the assassination of Y" /
 //!   "convicted of Y's killing" (0.6), "X in the assassination of Y" (0.5).
+//!   A killer noun or killing makes an unknown-type name a person here.
 //! - Places: "A, STATE" where STATE is a state, country or state abbreviation
 //!   → A `locatedIn` STATE (0.7); "A, in B[, STATE]" and "A in B" → A
 //!   `locatedIn` B (0.55, 0.5 for the state); an organisation there, or in
@@ -39,7 +40,8 @@
 //! - Organisations: datelines "CITY[, STATE] … (ORG)" at a sentence start →
 //!   ORG `basedIn` CITY and STATE (0.8), CITY `locatedIn` STATE (0.75);
 //!   "P-based O" (0.75); "P's O" (0.55); "O, a P firm" (0.6); "P O" (a place
-//!   name directly before an organisation name, 0.55).
+//!   name directly before an organisation name, 0.55); "O headquarters in
+//!   P[, STATE]" (0.7, 0.65 for the state).
 //!
 //! Argument spans: people are named by the bare name ([`Mention::span`]),
 //! except victims of killings, which keep their title ([`Mention::full_span`],
@@ -173,6 +175,16 @@ const PROFESSIONS: &[&str] = &[
 ];
 /// Nouns naming where someone comes from.
 const ORIGIN_NOUNS: &[&str] = &["native", "resident", "citizen", "son", "daughter", "inhabitant"];
+/// A post or profession noun ("spokesman", "composer"), lowercase.
+pub(crate) fn is_role_noun(word: &str) -> bool {
+    ORG_ROLES.contains(&word) || PROFESSIONS.contains(&word)
+}
+
+/// Nouns naming a settlement or an administrative area.
+const PLACE_NOUNS: &[&str] = &[
+    "city", "capital", "town", "village", "port", "province", "region", "state", "county", "district", "suburb",
+];
+
 /// Nouns naming a killer.
 const KILLER_NOUNS: &[&str] = &["assassin", "killer", "murderer", "slayer", "assassins", "killers"];
 /// Nouns naming a killing.
@@ -199,6 +211,7 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
         premodifier(&ctx, s, &ms, &mut out);
         killers(&ctx, s, &ms, &mut out);
         born(&ctx, s, &ms, &mut out);
+        born_before(&ctx, s, &ms, &mut out);
         places(&ctx, s, &ms, &mut out);
         organisations(&ctx, s, &ms, &mut out);
     }
@@ -652,10 +665,26 @@ fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         return;
     };
     for i in sentence.tokens.clone() {
-        if ctx.low(i) != "born" || ctx.low(i + 1) != "in" {
+        if ctx.low(i) != "born" {
             continue;
         }
-        let Some(q) = np_at(ctx, ms, i + 2).filter(|q| !ctx.titled(q)) else {
+        // "born in P", or "born on Feb. 5, 1907, in P" (a date first).
+        let date_word = |k: usize| {
+            let t = ctx.text(k);
+            t == "," || t.chars().all(|c| c.is_ascii_digit()) || super::dates::month(t).is_some()
+        };
+        let at = if ctx.low(i + 1) == "in" {
+            i + 1
+        } else if ctx.low(i + 1) == "on"
+            && let Some(k) = (i + 2..i + 9).find(|&k| !date_word(k))
+            && k > i + 2
+            && ctx.low(k) == "in"
+        {
+            k
+        } else {
+            continue;
+        };
+        let Some(q) = np_at(ctx, ms, at + 1).filter(|q| !ctx.titled(q)) else {
             continue;
         };
         let containing = |k: usize| ms.iter().copied().find(|m| m.tokens.contains(&k) && ctx.is_person(m));
@@ -686,6 +715,26 @@ fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
     }
 }
 
+/// "Illinois-born actor X", "Ohio born X": a birthplace before a person.
+fn born_before(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    for &p in ms.iter().filter(|m| ctx.is_person(m)) {
+        let mut j = p.tokens.start;
+        while j > 0 && ctx.is_lower_word(j - 1) && ctx.is_role(j - 1) && p.tokens.start - j < 2 {
+            j -= 1;
+        }
+        if j == 0 || !matches!(ctx.low(j - 1), "born" | "-born") {
+            continue;
+        }
+        let mut k = j - 1;
+        if k > 0 && ctx.text(k - 1) == "-" {
+            k -= 1;
+        }
+        if let Some(q) = ending_at(ms, k).filter(|q| ctx.is_placeish(q) && !ctx.is_person(q)) {
+            ctx.push(out, s, (p, Arg::Name, "bornIn", q, Arg::Name), 0.65);
+        }
+    }
+}
+
 /// Killer nouns and killing nouns.
 fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
     let people: Vec<&Mention> = ms.iter().copied().filter(|m| ctx.is_person(m)).collect();
@@ -695,7 +744,10 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         .copied()
         .filter(|m| !ctx.is_org(m) && !ctx.is_region(m))
         .collect();
-    for &x in &people {
+    // Killers: the same, less names known as places ("Leon" in a split "Leon X").
+    let killers: Vec<&Mention> = victims.iter().copied().filter(|m| !ctx.is_place(m)).collect();
+    // A killer noun or a killing says the killer is a person too.
+    for &x in &killers {
         let k = x.tokens.end;
         // "X, the assassin of Y".
         let mut j = k;
@@ -715,7 +767,8 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             }
         }
         // "X in the assassination of Y".
-        if matches!(ctx.low(k), "in" | "for")
+        if ctx.is_person(x)
+            && matches!(ctx.low(k), "in" | "for")
             && ctx.low(k + 1) == "the"
             && KILLING_NOUNS.contains(&ctx.low(k + 2))
             && ctx.low(k + 3) == "of"
@@ -751,7 +804,7 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         {
             continue;
         }
-        let Some(&x) = people.iter().rev().find(|m| m.tokens.end <= i) else {
+        let Some(&x) = killers.iter().rev().find(|m| m.tokens.end <= i) else {
             continue;
         };
         let mut j = i + 2;
@@ -784,13 +837,13 @@ fn killers(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         }
     }
     // "the assassination of Y by X".
-    for &y in &people {
+    for &y in &victims {
         let start = y.tokens.start;
         if start >= 2
             && ctx.low(start - 1) == "of"
             && KILLING_NOUNS.contains(&ctx.low(start - 2))
             && ctx.low(y.tokens.end) == "by"
-            && let Some(x) = starting_at(&people, y.tokens.end + 1)
+            && let Some(x) = np_at(ctx, &killers, y.tokens.end + 1)
         {
             ctx.push(out, s, (x, Arg::Name, "kills", y, Arg::Full), 0.75);
         }
@@ -805,7 +858,11 @@ fn places(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         if ctx.text(k) == ","
             && let Some(b) = starting_at(ms, k + 1)
             && ctx.is_region(b)
-            && !matches!(ctx.text(b.tokens.end), "'s" | "’s")
+            // "Kohl, Germany's chancellor" is no place; "Gyumri, Armenia's
+            // second city" is.
+            && (!matches!(ctx.text(b.tokens.end), "'s" | "’s")
+                || ctx.is_place(a)
+                || (b.tokens.end + 1..b.tokens.end + 6).any(|i| PLACE_NOUNS.contains(&ctx.low(i))))
             // "Shakespeare, Tennessee Williams": a name goes on after the state.
             && !ctx.text(b.tokens.end).chars().next().is_some_and(char::is_uppercase)
             && !(ctx.is_person(a) && ctx.titled(a))
@@ -919,6 +976,33 @@ fn organisations(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) 
             ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.55);
         }
     }
+    // "O headquarters in P[, STATE]", "O's headquarters in P", "O, headquartered in P".
+    for &o in ms.iter().filter(|m| ctx.is_org(m)) {
+        let mut j = o.tokens.end;
+        if matches!(ctx.text(j), "'s" | "’s" | ",") {
+            j += 1;
+        }
+        if !matches!(ctx.low(j), "headquarters" | "headquartered") {
+            continue;
+        }
+        j += 1;
+        if !matches!(ctx.low(j), "in" | "at") {
+            continue;
+        }
+        j += 1;
+        while matches!(ctx.low(j), "the" | "nearby" | "suburban" | "downtown") {
+            j += 1;
+        }
+        if let Some(p) = starting_at(ms, j).filter(|p| ctx.is_placeish(p) && !ctx.is_org(p)) {
+            ctx.push(out, s, (o, Arg::Org, "basedIn", p, Arg::Name), 0.7);
+            if ctx.text(p.tokens.end) == ","
+                && let Some(b) = starting_at(ms, p.tokens.end + 1)
+                && ctx.is_region(b)
+            {
+                ctx.push(out, s, (o, Arg::Org, "basedIn", b, Arg::Name), 0.65);
+            }
+        }
+    }
     // "O, a P firm".
     for &o in ms.iter().filter(|m| ctx.is_org(m)) {
         let k = o.tokens.end;
@@ -1010,6 +1094,8 @@ mod tests {
     fn birthplace_spans_city_and_state() {
         let f = facts("In 1902, the novelist Ada Quill was born in Dorset, Vt., and later moved away.");
         assert!(has(&f, "Ada Quill", "bornIn", "Dorset, Vt."), "{f:?}");
+        let f = facts("The Texas-born singer Ada Quill toured Europe.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Texas"), "{f:?}");
     }
 
     #[test]
@@ -1047,5 +1133,30 @@ mod tests {
     fn place_inside_place() {
         let f = facts("The fair opened at the Hall of Crafts, in Dover, Del., on Friday.");
         assert!(has(&f, "Dover", "locatedIn", "Del."), "{f:?}");
+    }
+
+    #[test]
+    fn killers_with_unknown_single_names() {
+        let f = facts("Fenn was convicted of Quill 's killing in 1901.");
+        assert!(has(&f, "Fenn", "kills", "Quill"), "{f:?}");
+        let f = facts("Doctors treated Quill's assassin, Rob Fenn, in the jail.");
+        assert!(has(&f, "Rob Fenn", "kills", "Quill"), "{f:?}");
+    }
+
+    #[test]
+    fn headquarters_and_possessive_places() {
+        let f = facts("Officials at KLTU headquarters in nearby Dover, Del., said no.");
+        assert!(has(&f, "KLTU", "basedIn", "Dover"), "{f:?}");
+        assert!(has(&f, "KLTU", "basedIn", "Del."), "{f:?}");
+        let f = facts("The storm hit Gyumri, Armenia's second-largest city.");
+        assert!(has(&f, "Gyumri", "locatedIn", "Armenia"), "{f:?}");
+    }
+
+    #[test]
+    fn birth_after_a_date() {
+        let f = facts("Ada Quill was born on March 3, 1911, in Dorset, Vt., and grew up there.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Dorset, Vt."), "{f:?}");
+        let f = facts("The Texas-born singer Ada Quill toured Europe.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Texas"), "{f:?}");
     }
 }

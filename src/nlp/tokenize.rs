@@ -394,7 +394,20 @@ impl<'t> Tokenizer<'t> {
             '`' | '\'' | '’' => {
                 let two_digits = bytes.get(q..q + 2).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
                 let after = char_at(text, q + 2).filter(|_| q + 2 < e);
-                if two_digits && after.is_none_or(|d| !d.is_alphanumeric() || d == 's') {
+                // A clitic already split off by whitespace, as in pre-tokenised
+                // text ("Putin 's envoy", "we 're"): one token, as UD has it.
+                let clitic = (c != '`' && text[..p].chars().next_back().is_some_and(char::is_whitespace))
+                    .then(|| {
+                        let word: String = text[q..e].chars().take_while(|d| d.is_ascii_alphabetic()).collect();
+                        let next = text[q + word.len()..e].chars().next();
+                        (matches!(word.to_ascii_lowercase().as_str(), "s" | "m" | "d" | "ll" | "re" | "ve")
+                            && next.is_none_or(|d| d.is_whitespace() || matches!(d, ',' | '.' | ';' | ':' | '!' | '?')))
+                        .then_some(word.len())
+                    })
+                    .flatten();
+                if let Some(len) = clitic {
+                    q += len;
+                } else if two_digits && after.is_none_or(|d| !d.is_alphanumeric() || d == 's') {
                     // Abbreviated years: '73, ’90s.
                     q += 2;
                     if after == Some('s') {
@@ -1151,6 +1164,12 @@ mod tests {
         // Plural possessive: a bare apostrophe; names keep theirs.
         assert_eq!(toks("the voters' choice"), vec!["the", "voters", "'", "choice"]);
         assert_eq!(toks("O'Brien shouldn't've"), vec!["O'Brien", "should", "n't", "'ve"]);
+        // Pre-tokenised text keeps its clitics whole; a quoted letter stays a quote.
+        assert_eq!(
+            toks("Putin 's envoy said we 're done ."),
+            vec!["Putin", "'s", "envoy", "said", "we", "'re", "done", "."]
+        );
+        assert_eq!(toks("the 'd' key"), vec!["the", "'", "d", "'", "key"]);
     }
 
     #[test]
