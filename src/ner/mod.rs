@@ -4,7 +4,8 @@
 //!
 //! The shipped model (`models/ner.bin`) is trained on openly licensed data
 //! only (UNER English EWT); see `models/README.md` for scores and licences.
-//! The extractor does not use it yet: `textkg ner` and `textkg eval ner` do.
+//! `textkg ner` and `textkg eval ner` take `--model FILE` to use another one
+//! (e.g. the research model trained with CoNLL-2003, which is not shipped).
 
 pub mod conll;
 pub mod eval;

@@ -216,6 +216,8 @@ const T_SUF_SH: u32 = 29;
 const T_CAPRUN: u32 = 30;
 const T_CAPPRIOR: u32 = 31;
 const T_ELEX: u32 = 32;
+const T_TOPIC: u32 = 33;
+const T_NUM: u32 = 34;
 
 // Token flag bits.
 const F_INIT_CAP: u32 = 1;
@@ -335,6 +337,8 @@ struct Prepared {
     elex: Vec<GazMatch>,
     /// Sentence-level casing style (0 = normal, 1 = starts lowercase, 2 = has lowercase "i").
     lowercase_style: u8,
+    /// Share of tokens with digits (0 = none, 1 = < 20 %, 2 = < 40 %, 3 = more): tables, results.
+    digits: u8,
 }
 
 fn is_headline(toks: &[Tok]) -> bool {
@@ -374,11 +378,22 @@ fn prepare<S: AsRef<str>>(words: &[S], gaz: &Gazetteer, caps: &IdMap<u8>, elex: 
     } else {
         0
     };
+    let n_digit = toks.iter().filter(|t| t.flags & F_DIGIT != 0).count();
+    let digits = if n_digit == 0 {
+        0
+    } else if n_digit * 5 < toks.len() {
+        1
+    } else if n_digit * 5 < toks.len() * 2 {
+        2
+    } else {
+        3
+    };
     Prepared {
         toks,
         gaz: m,
         elex: e,
         lowercase_style,
+        digits,
     }
 }
 
@@ -456,6 +471,8 @@ struct DocCtx {
     seen: IdMap<u8>,
     /// lowercased word → 1 + label index of its last predicted entity (×2, +1 if it was the entity's first token).
     history: IdMap<u8>,
+    /// The document's first word, lowercased (in news, often the topic: "soccer", "cricket").
+    topic: u64,
 }
 
 fn sentence_break(word: &str) -> bool {
@@ -486,9 +503,14 @@ impl DocCtx {
                 }
             }
         }
+        let topic = toks
+            .first()
+            .and_then(|p| p.toks.iter().find(|t| t.flags & F_ALPHA != 0))
+            .map_or(PAD, |t| t.lower);
         DocCtx {
             seen,
             history: IdMap::default(),
+            topic,
         }
     }
 
@@ -515,6 +537,13 @@ pub struct FeatureSet {
     /// whole document fills the "word labelled X elsewhere in this document"
     /// memory before the real pass (requires `document`).
     pub two_pass: bool,
+    /// News-context features, chosen on CoNLL-2003 testa: the document's
+    /// first word (in news, usually the topic: "SOCCER -", "CRICKET -") with
+    /// the token's case, lexical identity and gazetteer classes, and the
+    /// share of digit tokens in the sentence (result tables) with the digits
+    /// around the token. Sports tables are where club names get read as
+    /// people or places ("Kent 3 1", "Rotor 2 Lotte 1").
+    pub topic_numbers: bool,
 }
 
 impl Default for FeatureSet {
@@ -523,13 +552,17 @@ impl Default for FeatureSet {
             gazetteer: true,
             document: true,
             two_pass: false,
+            topic_numbers: false,
         }
     }
 }
 
 impl FeatureSet {
     fn bits(self) -> u8 {
-        u8::from(self.gazetteer) | (u8::from(self.document) << 1) | (u8::from(self.two_pass) << 2)
+        u8::from(self.gazetteer)
+            | (u8::from(self.document) << 1)
+            | (u8::from(self.two_pass) << 2)
+            | (u8::from(self.topic_numbers) << 3)
     }
 
     fn from_bits(b: u8) -> FeatureSet {
@@ -537,6 +570,7 @@ impl FeatureSet {
             gazetteer: b & 1 != 0,
             document: b & 2 != 0,
             two_pass: b & 4 != 0,
+            topic_numbers: b & 8 != 0,
         }
     }
 }
@@ -679,6 +713,25 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
         }
         if at(-1).is_some_and(|t| t.demonym) {
             out.push(mix2(T_DEM, 1, u64::from(t.flags & F_INIT_CAP)));
+        }
+    }
+    if fs.topic_numbers {
+        let dig = |k: isize| at(k).is_some_and(|t| t.flags & F_DIGIT != 0);
+        let cap = u64::from(t.flags & (F_INIT_CAP | F_ALL_CAPS | F_DIGIT));
+        let nd = u64::from(dig(1)) | (u64::from(dig(2)) << 1) | (u64::from(dig(-1)) << 2);
+        out.push(mix2(T_NUM, u64::from(p.digits), cap));
+        out.push(mix2(T_NUM, 0x10 | u64::from(p.digits), (nd << 8) | cap));
+    }
+    if let (Some(d), true) = (doc, fs.document && fs.topic_numbers)
+        && t.flags & F_ALPHA != 0
+    {
+        let cap = u64::from(t.flags & (F_INIT_CAP | F_ALL_CAPS | F_LOWER));
+        out.push(mix2(T_TOPIC, d.topic, cap));
+        if t.flags & F_LOWER == 0 {
+            out.push(mix2(T_TOPIC, d.topic, mix(0, t.lower)));
+            for m in p.gaz.iter().filter(|m| m.start <= i && i < m.end) {
+                out.push(mix2(T_TOPIC, d.topic, 0x100 | u64::from(m.classes)));
+            }
         }
     }
     if let (Some(d), true) = (doc, fs.document)
@@ -854,6 +907,7 @@ fn reverse_prepared(p: &Prepared) -> Prepared {
             })
             .collect(),
         lowercase_style: p.lowercase_style,
+        digits: p.digits,
     }
 }
 
@@ -1281,7 +1335,7 @@ impl NerModel {
         let mut r = Reader::new(bytes);
         r.header(NER_MAGIC, NER_VERSION)?;
         let bits = r.u8()?;
-        if bits > 7 {
+        if bits > 15 {
             return Err(BinError::Invalid(format!("bad feature set {bits}")));
         }
         let gazetteer = Gazetteer::read(&mut r)?;
@@ -1497,6 +1551,33 @@ mod tests {
             ]
         );
         assert!(m.predict::<&str>(&[]).is_empty());
+    }
+
+    #[test]
+    fn news_context_features_are_stored_and_used() {
+        for b in 0..16u8 {
+            assert_eq!(FeatureSet::from_bits(b).bits(), b);
+        }
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let mut opts = TrainOptions {
+            epochs: 5,
+            ..TrainOptions::default()
+        };
+        opts.features.topic_numbers = true;
+        let mut gaz = Gazetteer::new();
+        gaz.add_name("Paris", GazClass::City);
+        let m = NerModel::train(&[set], &[set], gaz, &opts, |_| {});
+        assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
+        let m2 = NerModel::from_bytes(&m.to_bytes()).unwrap();
+        assert!(m2.features.topic_numbers);
+        assert_eq!(m, m2);
+        // More features than the default model.
+        assert!(m.size().0 > toy_model().size().0);
     }
 
     #[test]

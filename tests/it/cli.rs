@@ -504,6 +504,56 @@ fn ner_rewrites_only_the_tag_column() {
 }
 
 #[test]
+fn eval_ner_and_ner_accept_a_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conll = String::new();
+    for (who, place) in [("Anna Keller", "Oslo"), ("Ben Ross", "Paris"), ("Carl Dunn", "Rome")] {
+        let (first, last) = who.split_once(' ').unwrap();
+        conll.push_str(&format!(
+            "-DOCSTART- -X- O O\n\n{first} NNP B-NP I-PER\n{last} NNP I-NP I-PER\nvisited VBD B-VP O\n{place} NNP B-NP I-LOC\n. . O O\n\n"
+        ));
+    }
+    let gold = dir.path().join("toy.conll");
+    std::fs::write(&gold, &conll).unwrap();
+    let gold = gold.to_str().unwrap();
+    let out_dir = dir.path().join("model");
+    let lexicon = repo("models/lexicon");
+    let trained = textkg(
+        &[
+            "train",
+            "ner",
+            "--train",
+            gold,
+            "--dev",
+            gold,
+            "--epochs",
+            "3",
+            "--lexicon",
+            lexicon.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+        dir.path(),
+    );
+    assert!(trained.status.success(), "{}", String::from_utf8_lossy(&trained.stderr));
+    let model = out_dir.join("ner.bin");
+    let model = model.to_str().unwrap();
+    let scores = ok(&["eval", "ner", "--model", model, "--gold", gold], dir.path());
+    assert!(scores.contains("overall"), "{scores}");
+    assert!(scores.contains("tokens/s"), "{scores}");
+    let tagged = ok(&["ner", "--model", model, gold], dir.path());
+    assert_eq!(tagged.lines().count(), conll.lines().count(), "{tagged}");
+    // A file that is not a model is an error, not a panic.
+    let bad = textkg(&["eval", "ner", "--model", gold, "--gold", gold], None, dir.path());
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("not a NER model"),
+        "{bad:?}"
+    );
+}
+
+#[test]
 fn tag_keeps_conllu_tokens_and_fills_columns() {
     let input = "# sent_id = 1\n# text = Ann didn't go.\n1\tAnn\t_\t_\t_\t_\t_\t_\t_\t_\n2-3\tdidn't\t_\t_\t_\t_\t_\t_\t_\t_\n2\tdid\t_\t_\t_\t_\t_\t_\t_\t_\n3\tn't\t_\t_\t_\t_\t_\t_\t_\t_\n4\tgo\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n5\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n";
     let out = textkg(
