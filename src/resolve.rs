@@ -10,13 +10,14 @@
 //! - **blocking**: the source's normalised label equals a normalised alias of
 //!   the target (`cross-document-alias`) or, for people, its last words
 //!   (`cross-document-surname`);
+//! - **sources** are short forms: any entity, but for people only a surname
+//!   ("Keller", "von der Leyen"); a full name never joins another node;
 //! - **conflicts** exclude a candidate: different coarse types (a city and an
-//!   organisation both called "Washington"), different place classes (City vs
-//!   Country), disjoint role titles, the target already present in the
+//!   organisation both called "Washington"; an untyped `Thing` joins only a
+//!   `Thing`), different place classes (City vs Country), disjoint role titles, the target already present in the
 //!   source's document (the document kept them apart), or a merge a user
 //!   undid (recorded as `undone`);
-//! - **score**: name evidence 0.5, +0.1 when the source is typed (not
-//!   `Thing`), +0.3 for a shared role title, +0.1 per shared co-occurring
+//! - **score**: name evidence 0.5, +0.1 when both are typed (not `Thing`), +0.3 for a shared role title, +0.1 per shared co-occurring
 //!   entity (at most +0.3). A merge needs [`THRESHOLD`] and a lead of
 //!   [`MARGIN`] over the next candidate, so "Keller" stays apart when both
 //!   "Anna Keller" and "Tom Keller" fit and nothing disambiguates.
@@ -453,6 +454,9 @@ fn wanted(
         let mut per_target: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
         for (s, p) in entities {
             let Some(source_class) = coarse(&p.types) else { continue };
+            if source_class == "Person" && !is_short_person_name(&p.label) {
+                continue; // a full name is its own node; only short forms join others
+            }
             let Some(blocked) = index.get(&iri::slug(&p.label)) else {
                 continue;
             };
@@ -462,9 +466,8 @@ fn wanted(
                     continue; // the document itself keeps them apart
                 }
                 let Some(t) = targets.get(t_iri) else { continue };
-                let target_class = coarse(&t.types);
-                if source_class != "Thing" && target_class != Some(source_class) {
-                    continue;
+                if coarse(&t.types) != Some(source_class) {
+                    continue; // different (or unknown) types never merge
                 }
                 let (sp, tp) = (place_classes(&p.types), place_classes(&t.types));
                 if !sp.is_empty() && !tp.is_empty() && sp.is_disjoint(&tp) {
@@ -497,7 +500,16 @@ fn wanted(
                     .collect();
                 if !shared.is_empty() {
                     score += 0.1 * shared.len().min(3) as f64;
-                    reasons.push(format!("shared co-occurring entities: {}", shared.join(", ")));
+                    let more = shared.len().saturating_sub(5);
+                    reasons.push(format!(
+                        "shared co-occurring entities: {}{}",
+                        shared[..shared.len().min(5)].join(", "),
+                        if more > 0 {
+                            format!(" (+{more} more)")
+                        } else {
+                            String::new()
+                        }
+                    ));
                 }
                 candidates.push(Candidate {
                     target: t_iri,
@@ -546,6 +558,16 @@ fn wanted(
     let sources: BTreeSet<String> = out.iter().map(|m| m.source.clone()).collect();
     out.retain(|m| !sources.contains(&m.target));
     out
+}
+
+/// One word ("Keller"), or lowercase particles before one ("von der Leyen"):
+/// a form that names a person only together with a fuller name elsewhere.
+fn is_short_person_name(label: &str) -> bool {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    match words.split_last() {
+        Some((_, rest)) => rest.iter().all(|w| w.chars().next().is_some_and(char::is_lowercase)),
+        None => false,
+    }
 }
 
 fn pristine_entity(entities: &BTreeMap<String, Profile>, e: &str) -> bool {
@@ -741,4 +763,52 @@ pub fn undo(store: &KgStore, id: &str) -> Result<CrossMerge, ResolveError> {
     }
     tx.commit()?;
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_surnames_are_short_person_names() {
+        assert!(is_short_person_name("Keller"));
+        assert!(is_short_person_name("von der Leyen"));
+        assert!(!is_short_person_name("Anna Keller"));
+        assert!(!is_short_person_name("President of Israel Shimon Peres"));
+        assert!(!is_short_person_name(""));
+    }
+
+    #[test]
+    fn renames_round_trip_and_turn_the_label_into_an_alias() {
+        let g = GraphName::NamedNode(NamedNode::new_unchecked("http://ex/doc"));
+        let n = |s: &str| NamedNode::new_unchecked(format!("http://ex/{s}"));
+        let quads = vec![
+            Quad::new(
+                n("keller"),
+                rdfs::LABEL.into_owned(),
+                Literal::new_simple_literal("Keller"),
+                g.clone(),
+            ),
+            Quad::new(n("keller"), tk("holdsRole"), n("keller/role/chancellor"), g.clone()),
+            Quad::new(n("m1"), tk("ref"), n("keller"), g.clone()),
+            Quad::new(n("kellerman"), tk("ref"), n("keller-x"), g.clone()),
+        ];
+        let r = [Rename {
+            from: "http://ex/keller".into(),
+            to: "http://ex/anna-keller".into(),
+            form: "Keller".into(),
+        }];
+        let fwd = rename_quads(&quads, &r, true);
+        assert_eq!(fwd[0].subject.to_string(), "<http://ex/anna-keller>");
+        assert!(fwd[0].predicate.as_str().ends_with("altLabel"));
+        assert_eq!(fwd[1].object.to_string(), "<http://ex/anna-keller/role/chancellor>");
+        assert_eq!(fwd[2].object.to_string(), "<http://ex/anna-keller>");
+        assert_eq!(fwd[3], quads[3], "only the IRI itself and IRIs under it");
+        let back = [Rename {
+            from: "http://ex/anna-keller".into(),
+            to: "http://ex/keller".into(),
+            form: "Keller".into(),
+        }];
+        assert_eq!(rename_quads(&fwd, &back, false), quads);
+    }
 }
