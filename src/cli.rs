@@ -506,8 +506,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             let namespace = Namespace::new(&base);
             oxigraph::model::NamedNode::new(namespace.base())
                 .with_context(|| format!("--base {base:?} is not a valid IRI"))?;
-            let store =
-                KgStore::open(&store.store).with_context(|| format!("cannot open store {}", store.store.display()))?;
+            let store = open_existing(&store)?;
             let s = resolve::resolve(&store, &namespace).context("cross-document resolution failed")?;
             writeln!(std::io::stdout(), "{}", resolve_line(&s))?;
             Ok(Outcome::Success)
@@ -586,8 +585,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             store,
         } => {
             if let Some(id) = undo {
-                let store = KgStore::open(&store.store)
-                    .with_context(|| format!("cannot open store {}", store.store.display()))?;
+                let store = open_existing(&store)?;
                 let m = resolve::undo(&store, &id)?;
                 writeln!(
                     std::io::stdout(),
@@ -601,21 +599,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 return Ok(Outcome::Success);
             }
             let store = open_read(&store)?;
-            let filter = entity.map_or(String::new(), |e| {
-                format!("FILTER(?entity = {})", oxigraph::model::Literal::new_simple_literal(e))
-            });
-            let q = format!(
-                "SELECT DISTINCT ?entity ?form ?rule ?document ?scope ?score ?status ?id ?reasons WHERE {{ \
-                 ?m a tk:MergeDecision ; tk:mergedForm ?form ; \
-                 tk:mergedInto ?e ; tk:mergeRule ?rule ; prov:wasDerivedFrom/tk:sourceName ?document . \
-                 ?e rdfs:label ?entity {filter} \
-                 OPTIONAL {{ ?m tk:mergeScore ?score }} OPTIONAL {{ ?m tk:mergeStatus ?s0 }} \
-                 OPTIONAL {{ ?m tk:mergeExplanation ?reasons }} \
-                 BIND(EXISTS {{ ?m a tk:CrossDocumentMerge }} AS ?cross) \
-                 BIND(IF(?cross, \"cross-document\", \"within-document\") AS ?scope) \
-                 BIND(COALESCE(?s0, \"active\") AS ?status) BIND(IF(?cross, STR(?m), \"\") AS ?id) \
-                 }} ORDER BY ?entity ?form ?document ?id"
-            );
+            let q = resolve::merges_query(entity.as_deref());
             let mut out = BufWriter::new(std::io::stdout().lock());
             query::run_query(&store, &q, QueryOptions::default(), format, &mut out)?;
             out.flush()?;
@@ -931,6 +915,18 @@ fn text_arg(inline: Option<String>, file: Option<PathBuf>, what: &str) -> Result
         }
         (None, None) => bail!("no {what} given: pass it as an argument or with -f FILE"),
     }
+}
+
+/// Opens an existing store for writing (never creates one).
+fn open_existing(arg: &StoreArg) -> Result<KgStore> {
+    if !arg.store.exists() {
+        bail!(
+            "no store at {}; create one with `textkg ingest PATH --store {}`",
+            arg.store.display(),
+            arg.store.display()
+        );
+    }
+    KgStore::open(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
 }
 
 fn open_read(arg: &StoreArg) -> Result<KgStore> {

@@ -715,6 +715,32 @@ fn record_quads(store: &KgStore, id: &str) -> Result<Vec<Quad>, ResolveError> {
         .collect::<Result<_, _>>()?)
 }
 
+/// The SPARQL query behind `textkg merges`: every merge decision, within and
+/// across documents, optionally only those into entities labelled `entity`.
+/// Columns: entity, form, rule, document, scope (`within-document` or
+/// `cross-document`), score, status, id (cross-document only), reasons.
+/// Needs the union default graph and the CLI's predeclared prefixes.
+pub fn merges_query(entity: Option<&str>) -> String {
+    let filter = entity.map_or(String::new(), |e| {
+        format!("FILTER(?entity = {})", Literal::new_simple_literal(e))
+    });
+    format!(
+        "SELECT DISTINCT ?entity ?form ?rule ?document ?scope ?score ?status ?id ?reasons WHERE {{ \
+         ?m a <{tk}MergeDecision> ; <{tk}mergedForm> ?form ; <{tk}mergedInto> ?e ; <{tk}mergeRule> ?rule ; \
+         <{prov}wasDerivedFrom>/<{tk}sourceName> ?document . ?e <{rdfs}label> ?entity {filter} \
+         OPTIONAL {{ ?m <{tk}mergeScore> ?score }} OPTIONAL {{ ?m <{tk}mergeStatus> ?s0 }} \
+         OPTIONAL {{ ?m <{tk}mergeExplanation> ?reasons }} \
+         BIND(EXISTS {{ ?m a <{tk}CrossDocumentMerge> }} AS ?cross) \
+         BIND(IF(?cross, \"cross-document\", \"within-document\") AS ?scope) \
+         BIND(COALESCE(?s0, \"{active}\") AS ?status) BIND(IF(?cross, STR(?m), \"\") AS ?id) \
+         }} ORDER BY ?entity ?form ?document ?id",
+        tk = ns::TK,
+        prov = ns::PROV,
+        rdfs = ns::RDFS,
+        active = STATUS_ACTIVE,
+    )
+}
+
 /// Finds a cross-document decision by full IRI or by the hash at its end.
 pub fn find(store: &KgStore, id: &str) -> Result<CrossMerge, ResolveError> {
     let all = decisions(store)?;

@@ -299,3 +299,47 @@ fn decision_records_use_only_declared_terms() {
     resolve::undo(&store, &id).unwrap();
     assert_eq!(resolve::decisions(&store).unwrap()[0].status, STATUS_UNDONE);
 }
+
+#[test]
+fn merges_listing_shows_both_scopes_with_reasons_and_status() {
+    let store = store_with(&[doc("a", ANNA), doc("b", CHANCELLOR_KELLER)]);
+    let list = |entity: Option<&str>| {
+        let mut out = Vec::new();
+        textkg::query::run_query(
+            &store,
+            &resolve::merges_query(entity),
+            textkg::query::QueryOptions::default(),
+            textkg::query::ResultFormat::Csv,
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let out = list(Some("Anna Keller"));
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "entity,form,rule,document,scope,score,status,id,reasons"
+    );
+    let rows: Vec<&str> = lines.collect();
+    // "Keller" within document a (surname rule), and across documents from b.
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Anna Keller,Keller,part-of-unique-person-name,a,within-document,,active,,")),
+        "{out}"
+    );
+    let cross = rows
+        .iter()
+        .find(|r| r.contains("cross-document"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        cross.starts_with("Anna Keller,Keller,cross-document-alias,b,cross-document,"),
+        "{cross}"
+    );
+    assert!(cross.contains(",active,https://w3id.org/textkg/id/merge/"), "{cross}");
+    assert!(cross.contains("shared title Chancellor"), "{cross}");
+    let id = resolve::decisions(&store).unwrap()[0].id.clone();
+    resolve::undo(&store, &id).unwrap();
+    let out = list(None);
+    assert!(out.contains(&format!(",undone,{id},")), "{out}");
+}
