@@ -116,9 +116,12 @@ fn sorted_quads(store: &KgStore) -> Vec<String> {
 #[test]
 fn surname_only_article_joins_the_unique_full_name() {
     let store = store_with(&[doc("a", ANNA), doc("b", CHANCELLOR_KELLER)]);
-    let b = entities_of(&store, "b");
+    let (a, b) = (entities_of(&store, "a"), entities_of(&store, "b"));
     assert!(b.contains(ANNA_IRI), "{b:?}");
     assert!(!b.contains(KELLER_IRI), "{b:?}");
+    // Every person and organisation of the short article is a node of the long one.
+    let named: BTreeSet<&String> = b.iter().filter(|e| !e.contains("/date/")).collect();
+    assert!(named.len() >= 2 && named.iter().all(|e| a.contains(*e)), "{a:?} {b:?}");
     // One node, one label; the short form is an alias.
     let labels = select(
         &store,
