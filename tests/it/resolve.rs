@@ -346,3 +346,19 @@ fn merges_listing_shows_both_scopes_with_reasons_and_status() {
     let out = list(None);
     assert!(out.contains(&format!(",undone,{id},")), "{out}");
 }
+
+#[test]
+fn conflicting_titles_keep_people_apart() {
+    // Same surname, unique candidate, but a mayor is not the chancellor.
+    let store = store_with(&[
+        doc("a", ANNA),
+        doc(
+            "m",
+            "Mayor Keller said on Friday that the new bridge would open in May.",
+        ),
+    ]);
+    let m = entities_of(&store, "m");
+    assert!(m.contains(KELLER_IRI), "{m:?}");
+    assert!(!m.contains(ANNA_IRI), "{m:?}");
+    assert!(resolve::decisions(&store).unwrap().is_empty());
+}
