@@ -22,6 +22,7 @@ use textkg::iri::{DEFAULT_DATA_BASE, Namespace};
 use textkg::pipeline::{self, BATCH_SIZE};
 use textkg::query::{self, QueryOptions, ResultFormat};
 use textkg::rdf::MappingOptions;
+use textkg::resolve;
 use textkg::store::{self, KgStore, PreparedDocument, WriteSummary};
 
 const ABOUT: &str = "Turn English text (news first) into an RDF knowledge graph with provenance, \
@@ -79,6 +80,22 @@ enum Command {
     Ingest {
         #[command(flatten)]
         input: InputArgs,
+        /// Skip cross-document entity resolution after loading (run `textkg resolve` later).
+        #[arg(long)]
+        no_resolve: bool,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// Cross-document entity resolution: merge entities that other documents name more fully.
+    #[command(after_help = "Examples:\n  \
+        textkg resolve --store ./textkg-store\n  \
+        textkg merges --store ./textkg-store\n\n\
+        `ingest` runs this step at its end. It is deterministic and independent of ingest order; \
+        each merge is recorded (rule, score, reasons, documents) and can be undone with `textkg merges --undo ID`.")]
+    Resolve {
+        /// Base IRI of decision IRIs and of the resolution graph (as given to ingest).
+        #[arg(long, default_value = DEFAULT_DATA_BASE)]
+        base: String,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -147,11 +164,19 @@ enum Command {
         store: StoreArg,
     },
     /// List entity merge decisions: which form joined which entity, by which rule, in which document.
-    #[command(after_help = "Examples:\n  textkg merges\n  textkg merges --entity 'Donald Trump' --format csv")]
+    #[command(
+        after_help = "Examples:\n  textkg merges\n  textkg merges --entity 'Donald Trump' --format csv\n  \
+        textkg merges --undo 3f2a9c01\n\n\
+        Columns: entity, form, rule, document, scope (within-document or cross-document), score, status \
+        (active or undone), id (cross-document decisions; give it, or a prefix of its last segment, to --undo), reasons."
+    )]
     Merges {
         /// Only merges into entities with this label.
         #[arg(long)]
         entity: Option<String>,
+        /// Undo this cross-document merge (decision IRI or the start of its last segment).
+        #[arg(long, value_name = "ID")]
+        undo: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
         format: ResultFormat,
@@ -496,7 +521,20 @@ enum Outcome {
 fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Extract { input, format } => extract(input, format),
-        Command::Ingest { input, store } => ingest(input, store),
+        Command::Ingest {
+            input,
+            no_resolve,
+            store,
+        } => ingest(input, store, !no_resolve),
+        Command::Resolve { base, store } => {
+            let namespace = Namespace::new(&base);
+            oxigraph::model::NamedNode::new(namespace.base())
+                .with_context(|| format!("--base {base:?} is not a valid IRI"))?;
+            let store = open_existing(&store)?;
+            let s = resolve::resolve(&store, &namespace).context("cross-document resolution failed")?;
+            writeln!(std::io::stdout(), "{}", resolve_line(&s))?;
+            Ok(Outcome::Success)
+        }
         Command::Query {
             query,
             file,
@@ -564,16 +602,28 @@ fn run(cli: Cli) -> Result<Outcome> {
             out.flush()?;
             Ok(Outcome::Success)
         }
-        Command::Merges { entity, format, store } => {
+        Command::Merges {
+            entity,
+            undo,
+            format,
+            store,
+        } => {
+            if let Some(id) = undo {
+                let store = open_existing(&store)?;
+                let m = resolve::undo(&store, &id)?;
+                writeln!(
+                    std::io::stdout(),
+                    "undone: {} (\"{}\" in {} is {} again, not {}); later resolution runs keep them apart",
+                    m.id,
+                    m.form,
+                    m.document,
+                    m.source,
+                    m.target
+                )?;
+                return Ok(Outcome::Success);
+            }
             let store = open_read(&store)?;
-            let filter = entity.map_or(String::new(), |e| {
-                format!("FILTER(?entity = {})", oxigraph::model::Literal::new_simple_literal(e))
-            });
-            let q = format!(
-                "SELECT DISTINCT ?entity ?form ?rule ?document WHERE {{ ?m a tk:MergeDecision ; tk:mergedForm ?form ; \
-                 tk:mergedInto ?e ; tk:mergeRule ?rule ; prov:wasDerivedFrom/tk:sourceName ?document . \
-                 ?e rdfs:label ?entity {filter} }} ORDER BY ?entity ?form ?document"
-            );
+            let q = resolve::merges_query(entity.as_deref());
             let mut out = BufWriter::new(std::io::stdout().lock());
             query::run_query(&store, &q, QueryOptions::default(), format, &mut out)?;
             out.flush()?;
@@ -915,6 +965,18 @@ fn text_arg(inline: Option<String>, file: Option<PathBuf>, what: &str) -> Result
     }
 }
 
+/// Opens an existing store for writing (never creates one).
+fn open_existing(arg: &StoreArg) -> Result<KgStore> {
+    if !arg.store.exists() {
+        bail!(
+            "no store at {}; create one with `textkg ingest PATH --store {}`",
+            arg.store.display(),
+            arg.store.display()
+        );
+    }
+    KgStore::open(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
+}
+
 fn open_read(arg: &StoreArg) -> Result<KgStore> {
     if !arg.store.exists() {
         bail!(
@@ -1036,7 +1098,7 @@ fn summary_line(documents: usize, errors: usize) {
     }
 }
 
-fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
+fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<Outcome> {
     let started = Instant::now();
     let options = mapping_options(&input)?;
     let store = KgStore::open(&store_arg.store).with_context(|| {
@@ -1072,6 +1134,11 @@ fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
     if progress {
         eprintln!();
     }
+    let resolved = if resolve_after {
+        Some(resolve::resolve(&store, &options.namespace).context("cross-document resolution failed")?)
+    } else {
+        None
+    };
     let elapsed = started.elapsed();
     writeln!(
         std::io::stdout(),
@@ -1088,8 +1155,19 @@ fn ingest(input: InputArgs, store_arg: StoreArg) -> Result<Outcome> {
         store.len()?,
         store::format_duration(elapsed)
     )?;
+    if let Some(r) = &resolved {
+        writeln!(std::io::stdout(), "{}", resolve_line(r))?;
+    }
     summary_line(documents, errors);
     Ok(if errors > 0 { Outcome::Partial } else { Outcome::Success })
+}
+
+/// One line on what cross-document resolution did.
+fn resolve_line(s: &resolve::ResolveSummary) -> String {
+    format!(
+        "cross-document merges: {} ({} new, {} taken back, {} left apart as ambiguous; {} document graphs rewritten)",
+        s.merges, s.added, s.removed, s.ambiguous, s.documents_rewritten
+    )
 }
 
 /// Reads a CoNLL-U file (gzip when the name ends in `.gz`, `-` for stdin).

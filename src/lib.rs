@@ -3,7 +3,7 @@
 //! Data flows one way, one module per stage:
 //! text → [`input`] → [`nlp`] ([`document::Document`]) → [`extract`]
 //! (mentions → entities → relations) → [`rdf`] / [`json`] → [`store`] →
-//! [`query`] and [`export`]. [`pipeline`] runs the stages over many documents
+//! [`resolve`] (cross-document merges) → [`query`] and [`export`]. [`pipeline`] runs the stages over many documents
 //! in parallel. See `ARCHITECTURE.md` for the map and invariants.
 
 pub mod bench;
@@ -20,4 +20,5 @@ pub mod openie;
 pub mod pipeline;
 pub mod query;
 pub mod rdf;
+pub mod resolve;
 pub mod store;

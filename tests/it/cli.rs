@@ -430,7 +430,9 @@ fn usage_errors_exit_2_with_a_message() {
 
 #[test]
 fn help_shows_examples_for_each_command() {
-    for cmd in ["extract", "ingest", "query", "update", "export", "info"] {
+    for cmd in [
+        "extract", "ingest", "query", "update", "export", "info", "merges", "resolve",
+    ] {
         let out = ok(&[cmd, "--help"], &repo(""));
         assert!(out.contains("Example"), "{cmd} --help has no example");
     }
@@ -592,4 +594,92 @@ fn merges_are_listed_with_their_rules() {
         "{out}"
     );
     assert!(out.contains("Daniel Okafor,he,pronoun-salience,"), "{out}");
+}
+
+/// Writes short invented articles into `dir` and returns their paths.
+fn keller_articles(dir: &std::path::Path) -> (String, String) {
+    let a = dir.join("anna.txt");
+    let b = dir.join("chancellor.txt");
+    std::fs::write(
+        &a,
+        "Chancellor Anna Keller met Mayor Ian Cole in Berlin on Monday. \
+         Keller said the Berlin Council would fund the new bridge.",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "Chancellor Keller said on Tuesday that the Berlin Council approved the budget.",
+    )
+    .unwrap();
+    (a.to_string_lossy().to_string(), b.to_string_lossy().to_string())
+}
+
+#[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
+fn ingest_resolves_across_documents_lists_and_undoes_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = keller_articles(dir.path());
+    let store = dir.path().join("store").to_string_lossy().to_string();
+    let store = store.as_str();
+    ok(&["ingest", &a, "--store", store], dir.path());
+    let out = ok(&["ingest", &b, "--store", store], dir.path());
+    assert!(out.contains("cross-document merges: 1 (1 new"), "{out}");
+    let keller_docs = |label: &str| {
+        let q = format!(
+            "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?m itsrdf:taIdentRef ?e }} ?e rdfs:label \"{label}\" }}"
+        );
+        let out = ok(&["query", "--store", store, &q, "--format", "csv"], dir.path());
+        out.lines().nth(1).unwrap().trim().to_string()
+    };
+    assert_eq!(keller_docs("Anna Keller"), "2");
+    let list = ok(&["merges", "--store", store, "--format", "csv"], dir.path());
+    let row = list
+        .lines()
+        .find(|l| l.contains("cross-document,"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(row.starts_with("Anna Keller,Keller,cross-document-alias,"), "{row}");
+    assert!(row.contains("shared title Chancellor"), "{row}");
+    let id = row
+        .split(',')
+        .find(|f| f.contains("/merge/"))
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let out = ok(&["merges", "--store", store, "--undo", &id], dir.path());
+    assert!(out.contains("undone"), "{out}");
+    assert_eq!(keller_docs("Anna Keller"), "1");
+    assert_eq!(keller_docs("Keller"), "1");
+    // Neither an explicit run nor a re-ingest brings it back.
+    let out = ok(&["resolve", "--store", store], dir.path());
+    assert!(out.contains("cross-document merges: 0"), "{out}");
+    ok(&["ingest", &a, &b, "--store", store], dir.path());
+    assert_eq!(keller_docs("Anna Keller"), "1");
+    let list = ok(&["merges", "--store", store, "--format", "csv"], dir.path());
+    assert!(list.contains(",undone,"), "{list}");
+    let out = textkg(&["merges", "--store", store, "--undo", &id], None, dir.path());
+    assert_eq!(out.status.code(), Some(2), "undoing twice is an error");
+}
+
+#[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
+fn ingest_order_does_not_change_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = keller_articles(dir.path());
+    let dump = |order: [&str; 2], name: &str| {
+        let store = dir.path().join(name).to_string_lossy().to_string();
+        for p in order {
+            ok(&["ingest", p, "--store", &store], dir.path());
+        }
+        let out = ok(&["export", "--format", "nquads", "--store", &store], dir.path());
+        let mut lines: Vec<String> = out
+            .lines()
+            .filter(|l| !l.contains("generatedAtTime"))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(dump([&a, &b], "ab"), dump([&b, &a], "ba"));
 }

@@ -9,7 +9,8 @@ use crate::{ok, repo, shared};
 
 const TK: &str = "https://w3id.org/textkg/ns#";
 
-fn declared() -> BTreeSet<String> {
+/// Terms typed in `ontology/textkg.ttl`.
+pub fn declared() -> BTreeSet<String> {
     let ttl = std::fs::read(repo("ontology/textkg.ttl")).unwrap();
     RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(&ttl)
@@ -19,7 +20,8 @@ fn declared() -> BTreeSet<String> {
         .collect()
 }
 
-fn used(nquads: &str) -> BTreeSet<String> {
+/// Terms of our namespace used in N-Quads text.
+pub fn used(nquads: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for q in RdfParser::from_format(RdfFormat::NQuads).for_slice(nquads.as_bytes()) {
         let q = q.unwrap();

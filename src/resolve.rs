@@ -1,0 +1,840 @@
+//! Cross-document entity resolution: a store step after ingest.
+//!
+//! Entity IRIs are minted from type + canonical name, so two documents share a
+//! node only when they name it identically. This step joins the rest: an
+//! entity of one document (the *source*, e.g. `person/keller` from "Chancellor
+//! Keller said…") is merged into an entity that other documents mention (the
+//! *target*, `person/anna-keller`) when the target is the unique compatible
+//! candidate:
+//!
+//! - **blocking**: the source's normalised label equals a normalised alias of
+//!   the target (`cross-document-alias`) or, for people, its last words
+//!   (`cross-document-surname`);
+//! - **sources** are short forms: any entity, but for people only a surname
+//!   ("Keller", "von der Leyen"); a full name never joins another node;
+//! - **conflicts** exclude a candidate: different coarse types (a city and an
+//!   organisation both called "Washington"; an untyped `Thing` joins only a
+//!   `Thing`), different place classes (City vs Country), disjoint role titles, the target already present in the
+//!   source's document (the document kept them apart), or a merge a user
+//!   undid (recorded as `undone`);
+//! - **score**: name evidence 0.5, +0.1 when both are typed (not `Thing`), +0.3 for a shared role title, +0.1 per shared co-occurring
+//!   entity (at most +0.3). A merge needs [`THRESHOLD`] and a lead of
+//!   [`MARGIN`] over the next candidate, so "Keller" stays apart when both
+//!   "Anna Keller" and "Tom Keller" fit and nothing disambiguates.
+//!
+//! **Storage.** A merge rewrites the source document's graph (the source IRI,
+//! and IRIs under it such as role nodes, become the target; the source label
+//! becomes a `skos:altLabel` of the target), so queries see one node. Each
+//! merge is a `tk:MergeDecision` + `tk:CrossDocumentMerge` in the resolution
+//! graph (`{base}resolution`) with rule, score, explanation, the merged
+//! document (`prov:wasDerivedFrom`), the documents that support the target
+//! (`tk:supportingDocument`) and the document's content hash at merge time.
+//!
+//! **Determinism.** [`resolve`] first maps every applied merge back (in memory)
+//! to see the documents as extracted, computes the wanted merges from that view
+//! alone, then rewrites only the graphs whose wanted state differs, in one
+//! transaction. The result depends on the set of documents and the undone
+//! merges, never on ingest order. A replaced document (new content hash) is
+//! pristine again; its stale decisions are dropped and recomputed.
+//!
+//! **Undo.** [`undo`] maps the document graph back (exact: the target did not
+//! occur in that graph before the merge) and marks the decision `undone`; later
+//! runs never make that (document, source, target) merge again.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+
+use crate::iri::{self, Namespace};
+use crate::rdf::ns;
+use crate::store::KgStore;
+
+/// Minimum score of a cross-document merge.
+pub const THRESHOLD: f64 = 0.6;
+/// Lead the best candidate needs over the second one.
+pub const MARGIN: f64 = 0.2;
+/// Rule: the source label is an alias of the target.
+pub const RULE_ALIAS: &str = "cross-document-alias";
+/// Rule: the source label is the last words of a person's name.
+pub const RULE_SURNAME: &str = "cross-document-surname";
+/// Status of a merge that is applied.
+pub const STATUS_ACTIVE: &str = "active";
+/// Status of a merge a user undid (never made again).
+pub const STATUS_UNDONE: &str = "undone";
+
+/// Errors of resolution and undo.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// The underlying storage failed.
+    #[error("storage error: {0}")]
+    Storage(#[from] oxigraph::store::StorageError),
+    /// An internal query failed.
+    #[error("query error: {0}")]
+    Query(#[from] oxigraph::sparql::QueryEvaluationError),
+    /// An internal query does not parse (a bug).
+    #[error("internal query does not parse: {0}")]
+    Syntax(#[from] oxigraph::sparql::SparqlSyntaxError),
+    /// No cross-document merge decision has this id.
+    #[error("no cross-document merge decision {0:?} (list them with `textkg merges`)")]
+    NotFound(String),
+    /// The id names more than one decision.
+    #[error("merge decision id {0:?} is ambiguous; give the full IRI")]
+    Ambiguous(String),
+    /// The decision was already undone.
+    #[error("merge decision {0} is already undone")]
+    AlreadyUndone(String),
+}
+
+/// What a resolution run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ResolveSummary {
+    /// Cross-document merges in force after the run.
+    pub merges: usize,
+    /// Merges made by this run.
+    pub added: usize,
+    /// Merges of earlier runs taken back (evidence changed).
+    pub removed: usize,
+    /// Entities left apart because several candidates fit equally well.
+    pub ambiguous: usize,
+    /// Document graphs rewritten.
+    pub documents_rewritten: usize,
+}
+
+/// One cross-document merge decision, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossMerge {
+    /// Decision IRI.
+    pub id: String,
+    /// Document whose entity was merged.
+    pub document: String,
+    /// The merged (source) entity IRI.
+    pub source: String,
+    /// The source's label ("Keller").
+    pub form: String,
+    /// The target entity IRI.
+    pub target: String,
+    /// Rule.
+    pub rule: String,
+    /// Score.
+    pub score: f64,
+    /// Human-readable reasons.
+    pub explanation: String,
+    /// Documents that mention the target.
+    pub supporting: Vec<String>,
+    /// Content hash of `document` when the merge was made.
+    pub content_hash: String,
+    /// `active` or `undone`.
+    pub status: String,
+}
+
+fn tk(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", ns::TK))
+}
+
+fn iri_term(t: &Term) -> Option<&str> {
+    match t {
+        Term::NamedNode(n) => Some(n.as_str()),
+        _ => None,
+    }
+}
+
+fn lit(t: Option<&Term>) -> String {
+    match t {
+        Some(Term::Literal(l)) => l.value().to_string(),
+        Some(Term::NamedNode(n)) => n.as_str().to_string(),
+        Some(t) => t.to_string(),
+        None => String::new(),
+    }
+}
+
+fn select(store: &KgStore, q: &str) -> Result<Vec<oxigraph::sparql::QuerySolution>, ResolveError> {
+    let prepared = SparqlEvaluator::new().parse_query(q)?;
+    let mut out = Vec::new();
+    if let QueryResults::Solutions(solutions) = prepared.on_store(store.inner()).execute()? {
+        for s in solutions {
+            out.push(s?);
+        }
+    }
+    Ok(out)
+}
+
+/// The named graph holding cross-document decisions.
+pub fn resolution_graph(namespace: &Namespace) -> String {
+    format!("{}resolution", namespace.base())
+}
+
+/// Current content hash of every document.
+fn documents(store: &KgStore) -> Result<BTreeMap<String, String>, ResolveError> {
+    let q = format!(
+        "SELECT ?d ?h WHERE {{ GRAPH ?d {{ ?d a <{tk}Document> ; <{tk}contentHash> ?h }} }}",
+        tk = ns::TK
+    );
+    Ok(select(store, &q)?
+        .iter()
+        .filter_map(|s| match s.get("d") {
+            Some(Term::NamedNode(d)) => Some((d.as_str().to_string(), lit(s.get("h")))),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Every stored cross-document decision, sorted by IRI.
+pub fn decisions(store: &KgStore) -> Result<Vec<CrossMerge>, ResolveError> {
+    let q = format!(
+        "SELECT ?m ?doc ?src ?form ?tgt ?rule ?score ?why ?hash ?status \
+         (GROUP_CONCAT(DISTINCT STR(?sup); SEPARATOR=\" \") AS ?sups) WHERE {{ GRAPH ?g {{ \
+         ?m a <{tk}CrossDocumentMerge> ; <{prov}wasDerivedFrom> ?doc ; <{tk}mergedEntity> ?src ; \
+         <{tk}mergedForm> ?form ; <{tk}mergedInto> ?tgt ; <{tk}mergeRule> ?rule ; <{tk}mergeScore> ?score ; \
+         <{tk}mergeExplanation> ?why ; <{tk}mergedContentHash> ?hash ; <{tk}mergeStatus> ?status . \
+         OPTIONAL {{ ?m <{tk}supportingDocument> ?sup }} }} }} \
+         GROUP BY ?m ?doc ?src ?form ?tgt ?rule ?score ?why ?hash ?status ORDER BY ?m",
+        tk = ns::TK,
+        prov = ns::PROV
+    );
+    Ok(select(store, &q)?
+        .iter()
+        .map(|s| CrossMerge {
+            id: lit(s.get("m")),
+            document: lit(s.get("doc")),
+            source: lit(s.get("src")),
+            form: lit(s.get("form")),
+            target: lit(s.get("tgt")),
+            rule: lit(s.get("rule")),
+            score: lit(s.get("score")).parse().unwrap_or(0.0),
+            explanation: lit(s.get("why")),
+            supporting: lit(s.get("sups")).split_whitespace().map(str::to_string).collect(),
+            content_hash: lit(s.get("hash")),
+            status: lit(s.get("status")),
+        })
+        .collect())
+}
+
+/// What one document says about one entity.
+#[derive(Debug, Clone, Default)]
+struct Profile {
+    label: String,
+    types: BTreeSet<String>,
+    aliases: BTreeSet<String>,
+    titles: BTreeSet<String>,
+}
+
+/// An IRI rename inside one document graph: `from` (and IRIs under `from/`)
+/// becomes `to`; `form` is the label that turns into an alias and back.
+#[derive(Debug, Clone)]
+struct Rename {
+    from: String,
+    to: String,
+    form: String,
+}
+
+fn rename_iri(iri: &str, renames: &[Rename]) -> Option<String> {
+    for r in renames {
+        if iri == r.from {
+            return Some(r.to.clone());
+        }
+        if let Some(rest) = iri.strip_prefix(&r.from)
+            && rest.starts_with('/')
+        {
+            return Some(format!("{}{rest}", r.to));
+        }
+    }
+    None
+}
+
+/// Applies renames to quads. `forward`: a renamed subject's `rdfs:label form`
+/// becomes `skos:altLabel form`; backward: the reverse.
+fn rename_quads(quads: &[Quad], renames: &[Rename], forward: bool) -> Vec<Quad> {
+    if renames.is_empty() {
+        return quads.to_vec();
+    }
+    let alt = NamedNode::new_unchecked(format!("{}altLabel", ns::SKOS));
+    quads
+        .iter()
+        .map(|q| {
+            let mut q = q.clone();
+            let mut renamed_subject = None;
+            if let NamedOrBlankNode::NamedNode(s) = &q.subject
+                && let Some(n) = rename_iri(s.as_str(), renames)
+            {
+                renamed_subject = renames.iter().find(|r| r.from == s.as_str()).map(|r| r.form.clone());
+                q.subject = NamedNode::new_unchecked(n).into();
+            }
+            if let Term::NamedNode(o) = &q.object
+                && let Some(n) = rename_iri(o.as_str(), renames)
+            {
+                q.object = NamedNode::new_unchecked(n).into();
+            }
+            if let (Some(form), Term::Literal(l)) = (renamed_subject, &q.object)
+                && l.value() == form
+            {
+                if forward && q.predicate.as_ref() == rdfs::LABEL {
+                    q.predicate = alt.clone();
+                } else if !forward && q.predicate == alt {
+                    q.predicate = rdfs::LABEL.into_owned();
+                }
+            }
+            q
+        })
+        .collect()
+}
+
+fn forward(decisions: &[&CrossMerge]) -> Vec<Rename> {
+    decisions
+        .iter()
+        .map(|d| Rename {
+            from: d.source.clone(),
+            to: d.target.clone(),
+            form: d.form.clone(),
+        })
+        .collect()
+}
+
+fn backward(decisions: &[&CrossMerge]) -> Vec<Rename> {
+    decisions
+        .iter()
+        .map(|d| Rename {
+            from: d.target.clone(),
+            to: d.source.clone(),
+            form: d.form.clone(),
+        })
+        .collect()
+}
+
+fn graph_quads(store: &KgStore, graph: &str) -> Result<Vec<Quad>, ResolveError> {
+    let g = NamedNodeRef::new_unchecked(graph);
+    Ok(store
+        .inner()
+        .quads_for_pattern(None, None, None, Some(g.into()))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Entity profiles per document, as the store holds them now.
+fn profiles(store: &KgStore) -> Result<BTreeMap<String, BTreeMap<String, Profile>>, ResolveError> {
+    let q = format!(
+        "SELECT DISTINCT ?d ?e ?p ?o WHERE {{ GRAPH ?d {{ ?d a <{tk}Document> . ?m <{its}taIdentRef> ?e . ?e ?p ?o \
+         FILTER(?p IN (<{rdf}type>, <{rdfs}label>, <{skos}altLabel>, <{schema}jobTitle>)) }} }}",
+        tk = ns::TK,
+        its = ns::ITSRDF,
+        rdf = ns::RDF,
+        rdfs = ns::RDFS,
+        skos = ns::SKOS,
+        schema = ns::SCHEMA
+    );
+    let mut out: BTreeMap<String, BTreeMap<String, Profile>> = BTreeMap::new();
+    for s in select(store, &q)? {
+        let (Some(d), Some(e), Some(p), Some(o)) = (s.get("d"), s.get("e"), s.get("p"), s.get("o")) else {
+            continue;
+        };
+        let (Some(d), Some(e), Some(p)) = (iri_term(d), iri_term(e), iri_term(p)) else {
+            continue;
+        };
+        let profile = out.entry(d.to_string()).or_default().entry(e.to_string()).or_default();
+        let value = lit(Some(o));
+        match p.rsplit(['#', '/']).next() {
+            Some("type") => {
+                profile.types.insert(value);
+            }
+            Some("label") => profile.label = value,
+            Some("altLabel") => {
+                profile.aliases.insert(value);
+            }
+            Some("jobTitle") => {
+                profile.titles.insert(value);
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Coarse class of an entity from its types; `None` for non-entities (dates).
+fn coarse(types: &BTreeSet<String>) -> Option<&'static str> {
+    let has = |c: &str| types.contains(&format!("{}{c}", ns::SCHEMA));
+    if has("Person") {
+        Some("Person")
+    } else if has("Organization") {
+        Some("Organization")
+    } else if has("Place") {
+        Some("Place")
+    } else if has("Event") {
+        Some("Event")
+    } else if types.contains(&format!("{}Group", ns::TK)) {
+        Some("Group")
+    } else if has("Thing") {
+        Some("Thing")
+    } else {
+        None
+    }
+}
+
+fn place_classes(types: &BTreeSet<String>) -> BTreeSet<&str> {
+    ["City", "Country", "AdministrativeArea"]
+        .into_iter()
+        .filter(|c| types.contains(&format!("{}{c}", ns::SCHEMA)))
+        .collect()
+}
+
+/// A target candidate: the entity over all documents that mention it natively.
+#[derive(Debug, Default)]
+struct Target {
+    label: String,
+    types: BTreeSet<String>,
+    aliases: BTreeSet<String>,
+    titles: BTreeSet<String>,
+    documents: BTreeSet<String>,
+    cooccurring: BTreeSet<String>,
+}
+
+struct Candidate<'a> {
+    target: &'a str,
+    rule: &'static str,
+    score: f64,
+    reasons: Vec<String>,
+}
+
+fn decision_iri(namespace: &Namespace, document: &str, source: &str, target: &str) -> String {
+    let key = format!("{document}\n{source}\n{target}");
+    format!("{}merge/{}", namespace.base(), &iri::sha256_hex(key.as_bytes())[..16])
+}
+
+/// The wanted merges, from the documents as extracted (pristine).
+fn wanted(
+    pristine: &BTreeMap<String, BTreeMap<String, Profile>>,
+    hashes: &BTreeMap<String, String>,
+    undone: &BTreeSet<(String, String, String)>,
+    namespace: &Namespace,
+    summary: &mut ResolveSummary,
+) -> Vec<CrossMerge> {
+    // Targets, and a blocking index from normalised keys to them.
+    let mut targets: BTreeMap<&str, Target> = BTreeMap::new();
+    for (d, entities) in pristine {
+        for (e, p) in entities {
+            if coarse(&p.types).is_none() {
+                continue;
+            }
+            let t = targets.entry(e.as_str()).or_default();
+            if t.label.is_empty() {
+                t.label = p.label.clone();
+            }
+            t.types.extend(p.types.iter().cloned());
+            t.aliases.extend(p.aliases.iter().cloned());
+            t.titles.extend(p.titles.iter().map(|s| iri::slug(s)));
+            t.documents.insert(d.clone());
+            t.cooccurring.extend(
+                entities
+                    .keys()
+                    .filter(|o| *o != e && pristine_entity(entities, o))
+                    .cloned(),
+            );
+        }
+    }
+    let mut index: BTreeMap<String, Vec<(&str, &'static str)>> = BTreeMap::new();
+    for (e, t) in &targets {
+        let mut keys: BTreeMap<String, &'static str> = BTreeMap::new();
+        if coarse(&t.types) == Some("Person") {
+            let words: Vec<&str> = t.label.split_whitespace().collect();
+            for k in 1..words.len() {
+                keys.insert(iri::slug(&words[k..].join(" ")), RULE_SURNAME);
+            }
+        }
+        for a in &t.aliases {
+            keys.insert(iri::slug(a), RULE_ALIAS);
+        }
+        keys.remove(&iri::slug(&t.label));
+        for (k, rule) in keys {
+            index.entry(k).or_default().push((e, rule));
+        }
+    }
+
+    let mut out = Vec::new();
+    for (d, entities) in pristine {
+        // Sources that would join the same target in one document: keep none.
+        let mut per_target: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
+        for (s, p) in entities {
+            let Some(source_class) = coarse(&p.types) else { continue };
+            if source_class == "Person" && !is_short_person_name(&p.label) {
+                continue; // a full name is its own node; only short forms join others
+            }
+            let Some(blocked) = index.get(&iri::slug(&p.label)) else {
+                continue;
+            };
+            let mut candidates: Vec<Candidate> = Vec::new();
+            for &(t_iri, rule) in blocked {
+                if t_iri == s || entities.contains_key(t_iri) {
+                    continue; // the document itself keeps them apart
+                }
+                let Some(t) = targets.get(t_iri) else { continue };
+                if coarse(&t.types) != Some(source_class) {
+                    continue; // different (or unknown) types never merge
+                }
+                let (sp, tp) = (place_classes(&p.types), place_classes(&t.types));
+                if !sp.is_empty() && !tp.is_empty() && sp.is_disjoint(&tp) {
+                    continue;
+                }
+                let titles: BTreeSet<String> = p.titles.iter().map(|s| iri::slug(s)).collect();
+                if !titles.is_empty() && !t.titles.is_empty() && titles.is_disjoint(&t.titles) {
+                    continue;
+                }
+                let mut score = 0.5;
+                let mut reasons = vec![if rule == RULE_ALIAS {
+                    format!("\"{}\" is an alias of {}", p.label, t.label)
+                } else {
+                    format!("\"{}\" ends the name {}", p.label, t.label)
+                }];
+                if source_class != "Thing" {
+                    score += 0.1;
+                    reasons.push(format!("same type {source_class}"));
+                }
+                let shared_titles: Vec<&String> =
+                    p.titles.iter().filter(|x| t.titles.contains(&iri::slug(x))).collect();
+                if let Some(first) = shared_titles.first() {
+                    score += 0.3;
+                    reasons.push(format!("shared title {first}"));
+                }
+                let shared: Vec<&str> = entities
+                    .keys()
+                    .filter(|o| *o != s && t.cooccurring.contains(*o))
+                    .filter_map(|o| entities.get(o).map(|x| x.label.as_str()))
+                    .collect();
+                if !shared.is_empty() {
+                    score += 0.1 * shared.len().min(3) as f64;
+                    let more = shared.len().saturating_sub(5);
+                    reasons.push(format!(
+                        "shared co-occurring entities: {}{}",
+                        shared[..shared.len().min(5)].join(", "),
+                        if more > 0 {
+                            format!(" (+{more} more)")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+                candidates.push(Candidate {
+                    target: t_iri,
+                    rule,
+                    score,
+                    reasons,
+                });
+            }
+            candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.target.cmp(b.target)));
+            let Some(best) = candidates.first() else { continue };
+            if best.score + 1e-9 < THRESHOLD {
+                continue;
+            }
+            if candidates.get(1).is_some_and(|c| best.score - c.score + 1e-9 < MARGIN) {
+                summary.ambiguous += 1;
+                continue;
+            }
+            if undone.contains(&(d.clone(), s.clone(), best.target.to_string())) {
+                continue;
+            }
+            let Some(t) = targets.get(best.target) else { continue };
+            let supporting: Vec<String> = t.documents.iter().filter(|x| *x != d).cloned().collect();
+            per_target.entry(best.target.to_string()).or_default().push(CrossMerge {
+                id: decision_iri(namespace, d, s, best.target),
+                document: d.clone(),
+                source: s.clone(),
+                form: p.label.clone(),
+                target: best.target.to_string(),
+                rule: best.rule.to_string(),
+                score: (best.score * 1000.0).round() / 1000.0,
+                explanation: best.reasons.join("; "),
+                supporting,
+                content_hash: hashes.get(d).cloned().unwrap_or_default(),
+                status: STATUS_ACTIVE.to_string(),
+            });
+        }
+        for (_, mut v) in per_target {
+            if v.len() == 1 {
+                out.append(&mut v);
+            } else {
+                summary.ambiguous += v.len();
+            }
+        }
+    }
+    // No chains: a target must not itself be merged away somewhere.
+    let sources: BTreeSet<String> = out.iter().map(|m| m.source.clone()).collect();
+    out.retain(|m| !sources.contains(&m.target));
+    out
+}
+
+/// One word ("Keller"), or lowercase particles before one ("von der Leyen"):
+/// a form that names a person only together with a fuller name elsewhere.
+fn is_short_person_name(label: &str) -> bool {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    match words.split_last() {
+        Some((_, rest)) => rest.iter().all(|w| w.chars().next().is_some_and(char::is_lowercase)),
+        None => false,
+    }
+}
+
+fn pristine_entity(entities: &BTreeMap<String, Profile>, e: &str) -> bool {
+    entities.get(e).is_some_and(|p| coarse(&p.types).is_some())
+}
+
+fn decision_quads(m: &CrossMerge, graph: &GraphName) -> Vec<Quad> {
+    let node = NamedNode::new_unchecked(&m.id);
+    let q = |p: NamedNode, o: Term| Quad::new(node.clone(), p, o, graph.clone());
+    let prov = NamedNode::new_unchecked(format!("{}wasDerivedFrom", ns::PROV));
+    let mut out = vec![
+        q(rdf::TYPE.into_owned(), tk("MergeDecision").into()),
+        q(rdf::TYPE.into_owned(), tk("CrossDocumentMerge").into()),
+        q(tk("mergedForm"), Literal::new_simple_literal(&m.form).into()),
+        q(tk("mergedEntity"), NamedNode::new_unchecked(&m.source).into()),
+        q(tk("mergedInto"), NamedNode::new_unchecked(&m.target).into()),
+        q(tk("mergeRule"), Literal::new_simple_literal(&m.rule).into()),
+        q(
+            tk("mergeScore"),
+            Literal::new_typed_literal(format!("{:.3}", m.score), xsd::DECIMAL).into(),
+        ),
+        q(
+            tk("mergeExplanation"),
+            Literal::new_simple_literal(&m.explanation).into(),
+        ),
+        q(
+            tk("mergedContentHash"),
+            Literal::new_simple_literal(&m.content_hash).into(),
+        ),
+        q(tk("mergeStatus"), Literal::new_simple_literal(&m.status).into()),
+        q(prov, NamedNode::new_unchecked(&m.document).into()),
+    ];
+    for s in &m.supporting {
+        out.push(q(tk("supportingDocument"), NamedNode::new_unchecked(s).into()));
+    }
+    out
+}
+
+/// Runs cross-document resolution over the whole store (see the module docs).
+pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary, ResolveError> {
+    let mut summary = ResolveSummary::default();
+    let hashes = documents(store)?;
+    let existing = decisions(store)?;
+    let undone: BTreeSet<(String, String, String)> = existing
+        .iter()
+        .filter(|m| m.status == STATUS_UNDONE)
+        .map(|m| (m.document.clone(), m.source.clone(), m.target.clone()))
+        .collect();
+    // Merges whose rewrite is in the document graph now.
+    let applied: Vec<&CrossMerge> = existing
+        .iter()
+        .filter(|m| m.status == STATUS_ACTIVE && hashes.get(&m.document) == Some(&m.content_hash))
+        .collect();
+    let mut applied_by_doc: BTreeMap<&str, Vec<&CrossMerge>> = BTreeMap::new();
+    for m in &applied {
+        applied_by_doc.entry(m.document.as_str()).or_default().push(m);
+    }
+
+    // The documents as extracted: applied merges mapped back.
+    let mut pristine = profiles(store)?;
+    for (d, ms) in &applied_by_doc {
+        let Some(entities) = pristine.get_mut(*d) else { continue };
+        for m in ms {
+            if let Some(mut p) = entities.remove(&m.target) {
+                p.aliases.remove(&m.form);
+                p.label = m.form.clone();
+                entities.insert(m.source.clone(), p);
+            }
+        }
+    }
+    let mut wanted = wanted(&pristine, &hashes, &undone, namespace, &mut summary);
+    let mut wanted_by_doc: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
+    for m in wanted.drain(..) {
+        wanted_by_doc.entry(m.document.clone()).or_default().push(m);
+    }
+
+    // Rewrite each document whose wanted state differs from its current one.
+    let docs: BTreeSet<String> = applied_by_doc
+        .keys()
+        .map(|d| d.to_string())
+        .chain(wanted_by_doc.keys().cloned())
+        .collect();
+    let mut remove = Vec::new();
+    let mut insert = Vec::new();
+    let mut kept: Vec<CrossMerge> = Vec::new();
+    for d in &docs {
+        let now: Vec<&CrossMerge> = applied_by_doc.get(d.as_str()).cloned().unwrap_or_default();
+        let mut want: Vec<CrossMerge> = wanted_by_doc.remove(d).unwrap_or_default();
+        let current = graph_quads(store, d)?;
+        let pristine_quads = rename_quads(&current, &backward(&now), false);
+        // Exactness of undo: the target must not occur in the graph yet.
+        want.retain(|m| {
+            !pristine_quads.iter().any(|q| {
+                let mentions = |t: &str| t == m.target || t.strip_prefix(&m.target).is_some_and(|r| r.starts_with('/'));
+                matches!(&q.subject, NamedOrBlankNode::NamedNode(s) if mentions(s.as_str()))
+                    || iri_term(&q.object).is_some_and(mentions)
+            })
+        });
+        let same = |a: &CrossMerge, b: &CrossMerge| a.source == b.source && a.target == b.target;
+        summary.added += want.iter().filter(|w| !now.iter().any(|n| same(w, n))).count();
+        summary.removed += now.iter().filter(|n| !want.iter().any(|w| same(w, n))).count();
+        let wanted_refs: Vec<&CrossMerge> = want.iter().collect();
+        let target = rename_quads(&pristine_quads, &forward(&wanted_refs), true);
+        if diff(&current, &target, &mut remove, &mut insert) {
+            summary.documents_rewritten += 1;
+        }
+        kept.extend(want);
+    }
+    // Records: every active record is replaced by the wanted ones.
+    let graph = GraphName::NamedNode(NamedNode::new_unchecked(resolution_graph(namespace)));
+    for m in existing.iter().filter(|m| m.status == STATUS_ACTIVE) {
+        remove.extend(record_quads(store, &m.id)?);
+    }
+    for m in &kept {
+        insert.extend(decision_quads(m, &graph));
+    }
+    summary.merges = kept.len();
+    let mut tx = store.inner().start_transaction()?;
+    for q in &remove {
+        tx.remove(q);
+    }
+    for q in &insert {
+        tx.insert(q);
+    }
+    tx.commit()?;
+    Ok(summary)
+}
+
+/// Adds what turns `before` into `after` to `remove`/`insert`; true if they differ.
+fn diff(before: &[Quad], after: &[Quad], remove: &mut Vec<Quad>, insert: &mut Vec<Quad>) -> bool {
+    let b: HashSet<&Quad> = before.iter().collect();
+    let a: HashSet<&Quad> = after.iter().collect();
+    let (n_remove, n_insert) = (remove.len(), insert.len());
+    remove.extend(before.iter().filter(|q| !a.contains(q)).cloned());
+    insert.extend(after.iter().filter(|q| !b.contains(q)).cloned());
+    remove.len() != n_remove || insert.len() != n_insert
+}
+
+/// All quads (any graph) whose subject is the decision.
+fn record_quads(store: &KgStore, id: &str) -> Result<Vec<Quad>, ResolveError> {
+    let node = NamedNodeRef::new_unchecked(id);
+    Ok(store
+        .inner()
+        .quads_for_pattern(Some(node.into()), None, None, None)
+        .collect::<Result<_, _>>()?)
+}
+
+/// The SPARQL query behind `textkg merges`: every merge decision, within and
+/// across documents, optionally only those into entities labelled `entity`.
+/// Columns: entity, form, rule, document, scope (`within-document` or
+/// `cross-document`), score, status, id (cross-document only), reasons.
+/// Needs the union default graph and the CLI's predeclared prefixes.
+pub fn merges_query(entity: Option<&str>) -> String {
+    let filter = entity.map_or(String::new(), |e| {
+        format!("FILTER(?entity = {})", Literal::new_simple_literal(e))
+    });
+    format!(
+        "SELECT DISTINCT ?entity ?form ?rule ?document ?scope ?score ?status ?id ?reasons WHERE {{ \
+         ?m a <{tk}MergeDecision> ; <{tk}mergedForm> ?form ; <{tk}mergedInto> ?e ; <{tk}mergeRule> ?rule ; \
+         <{prov}wasDerivedFrom>/<{tk}sourceName> ?document . ?e <{rdfs}label> ?entity {filter} \
+         OPTIONAL {{ ?m <{tk}mergeScore> ?score }} OPTIONAL {{ ?m <{tk}mergeStatus> ?s0 }} \
+         OPTIONAL {{ ?m <{tk}mergeExplanation> ?reasons }} \
+         BIND(EXISTS {{ ?m a <{tk}CrossDocumentMerge> }} AS ?cross) \
+         BIND(IF(?cross, \"cross-document\", \"within-document\") AS ?scope) \
+         BIND(COALESCE(?s0, \"{active}\") AS ?status) BIND(IF(?cross, STR(?m), \"\") AS ?id) \
+         }} ORDER BY ?entity ?form ?document ?id",
+        tk = ns::TK,
+        prov = ns::PROV,
+        rdfs = ns::RDFS,
+        active = STATUS_ACTIVE,
+    )
+}
+
+/// Finds a cross-document decision by full IRI or by the hash at its end.
+pub fn find(store: &KgStore, id: &str) -> Result<CrossMerge, ResolveError> {
+    let all = decisions(store)?;
+    let hits: Vec<&CrossMerge> = all
+        .iter()
+        .filter(|m| m.id == id || (!id.is_empty() && m.id.rsplit('/').next().is_some_and(|h| h.starts_with(id))))
+        .collect();
+    match hits.as_slice() {
+        [] => Err(ResolveError::NotFound(id.to_string())),
+        [one] => Ok((*one).clone()),
+        _ => Err(ResolveError::Ambiguous(id.to_string())),
+    }
+}
+
+/// Undoes a cross-document merge: its document graph is mapped back to the
+/// source entity and the decision is kept with status `undone`, so later
+/// resolution runs do not make it again. Returns the decision as it was.
+pub fn undo(store: &KgStore, id: &str) -> Result<CrossMerge, ResolveError> {
+    let m = find(store, id)?;
+    if m.status == STATUS_UNDONE {
+        return Err(ResolveError::AlreadyUndone(m.id));
+    }
+    let hashes = documents(store)?;
+    let mut remove = Vec::new();
+    let mut insert = Vec::new();
+    if hashes.get(&m.document) == Some(&m.content_hash) {
+        let current = graph_quads(store, &m.document)?;
+        let back = rename_quads(&current, &backward(&[&m]), false);
+        diff(&current, &back, &mut remove, &mut insert);
+    }
+    let status = tk("mergeStatus");
+    for q in record_quads(store, &m.id)? {
+        if q.predicate == status {
+            let mut undone = q.clone();
+            undone.object = Literal::new_simple_literal(STATUS_UNDONE).into();
+            remove.push(q);
+            insert.push(undone);
+        }
+    }
+    let mut tx = store.inner().start_transaction()?;
+    for q in &remove {
+        tx.remove(q);
+    }
+    for q in &insert {
+        tx.insert(q);
+    }
+    tx.commit()?;
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_surnames_are_short_person_names() {
+        assert!(is_short_person_name("Keller"));
+        assert!(is_short_person_name("von der Leyen"));
+        assert!(!is_short_person_name("Anna Keller"));
+        assert!(!is_short_person_name("President of Israel Shimon Peres"));
+        assert!(!is_short_person_name(""));
+    }
+
+    #[test]
+    fn renames_round_trip_and_turn_the_label_into_an_alias() {
+        let g = GraphName::NamedNode(NamedNode::new_unchecked("http://ex/doc"));
+        let n = |s: &str| NamedNode::new_unchecked(format!("http://ex/{s}"));
+        let quads = vec![
+            Quad::new(
+                n("keller"),
+                rdfs::LABEL.into_owned(),
+                Literal::new_simple_literal("Keller"),
+                g.clone(),
+            ),
+            Quad::new(n("keller"), tk("holdsRole"), n("keller/role/chancellor"), g.clone()),
+            Quad::new(n("m1"), tk("ref"), n("keller"), g.clone()),
+            Quad::new(n("kellerman"), tk("ref"), n("keller-x"), g.clone()),
+        ];
+        let r = [Rename {
+            from: "http://ex/keller".into(),
+            to: "http://ex/anna-keller".into(),
+            form: "Keller".into(),
+        }];
+        let fwd = rename_quads(&quads, &r, true);
+        assert_eq!(fwd[0].subject.to_string(), "<http://ex/anna-keller>");
+        assert!(fwd[0].predicate.as_str().ends_with("altLabel"));
+        assert_eq!(fwd[1].object.to_string(), "<http://ex/anna-keller/role/chancellor>");
+        assert_eq!(fwd[2].object.to_string(), "<http://ex/anna-keller>");
+        assert_eq!(fwd[3], quads[3], "only the IRI itself and IRIs under it");
+        let back = [Rename {
+            from: "http://ex/anna-keller".into(),
+            to: "http://ex/keller".into(),
+            form: "Keller".into(),
+        }];
+        assert_eq!(rename_quads(&fwd, &back, false), quads);
+    }
+}
