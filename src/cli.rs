@@ -1599,6 +1599,11 @@ fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Outcome> {
     };
     // per type: (gold, predicted, exact span + type match, span match ignoring type)
     let mut counts: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    // Linking: gold mentions whose Wikipedia identity is a gazetteer name
+    // (Wikidata ids of that name), found by an extracted name mention, and
+    // found with one of those ids.
+    let lexicon = textkg::lexicon::Lexicon::embedded();
+    let (mut linkable, mut found, mut linked) = (0usize, 0usize, 0usize);
     for (line_no, line) in text.lines().enumerate() {
         let v: serde_json::Value =
             serde_json::from_str(line).with_context(|| format!("{}:{}", gold.display(), line_no + 1))?;
@@ -1659,6 +1664,44 @@ fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Outcome> {
                 gold_set.insert((b as usize, e as usize, t));
             }
         }
+        if !use_ner {
+            for m in v["mentions"].as_array().into_iter().flatten() {
+                if !matches!(m["etype"].as_str(), Some("person" | "organization" | "place")) {
+                    continue;
+                }
+                let name = m["identity"].as_str().unwrap_or_default().replace('_', " ");
+                let qids: HashSet<&str> = lexicon
+                    .lookup(&name)
+                    .into_iter()
+                    .flatten()
+                    .filter(|g| g.canonical == name)
+                    .filter_map(|g| g.qid.as_deref())
+                    .collect();
+                let (Some(b), Some(e)) = (m["start"].as_u64(), m["end"].as_u64()) else {
+                    continue;
+                };
+                if qids.is_empty() {
+                    continue;
+                }
+                linkable += 1;
+                let ours: Vec<Option<&str>> = x
+                    .mentions
+                    .iter()
+                    .filter(|p| p.kind == textkg::extract::MentionKind::Name)
+                    .filter(|p| {
+                        let (pb, pe) = offsets.chars(p.span);
+                        pb < e as usize && (b as usize) < pe
+                    })
+                    .map(|p| x.entities[p.entity].wikidata.as_deref())
+                    .collect();
+                if !ours.is_empty() {
+                    found += 1;
+                }
+                if ours.iter().flatten().any(|q| qids.contains(q)) {
+                    linked += 1;
+                }
+            }
+        }
         let gold_spans: HashSet<(usize, usize)> = gold_set.iter().map(|&(b, e, _)| (b, e)).collect();
         for &(_, _, t) in &gold_set {
             counts.entry(t).or_default().0 += 1;
@@ -1697,5 +1740,15 @@ fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Outcome> {
         "  {:<13} P {pr:6.2}  R {rc:6.2}  F1 {f:6.2}  (spans only, type ignored)",
         "untyped"
     )?;
+    if !use_ner {
+        let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
+        writeln!(
+            out,
+            "  linking: {linkable} gold mentions of entities in the gazetteer; {found} overlapped by a name mention; \
+             {linked} linked to the right Wikidata id (accuracy {:.2}; {:.2} of those found)",
+            pct(linked, linkable),
+            pct(linked, found)
+        )?;
+    }
     Ok(Outcome::Success)
 }
