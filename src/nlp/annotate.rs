@@ -23,22 +23,30 @@ pub struct ParseOptions {
     /// Beam width (1 = greedy); `None` = the model's own.
     pub beam: Option<usize>,
     /// Parse only sentences that can hold a relation between two mentions:
-    /// a verb and at least two proper nouns or pronouns. The others are left
-    /// unparsed (relation extraction cannot use them).
+    /// a verb and at least two names (runs of proper nouns) or personal
+    /// pronouns. The others are left unparsed (relation extraction cannot
+    /// use them).
     pub relational_only: bool,
 }
 
-/// A verb and two proper-noun or pronoun tokens: the cheapest test that a
+/// A verb and two names or personal pronouns: the cheapest test that a
 /// sentence may relate two mentions (see [`ParseOptions::relational_only`]).
+/// A multi-word name ("Donald Trump") counts once; "it", "that", "we" do not
+/// count, as they never become entity mentions.
 fn looks_relational(doc: &Document, tokens: std::ops::Range<usize>) -> bool {
+    const PERSONAL: &[&str] = &["he", "him", "his", "she", "her", "hers", "He", "His", "She", "Her"];
     let mut verb = false;
     let mut nominal = 0;
+    let mut in_name = false;
     for i in tokens {
-        match doc.tags[i].upos {
+        let upos = doc.tags[i].upos;
+        match upos {
             "VERB" => verb = true,
-            "PROPN" | "PRON" => nominal += 1,
+            "PROPN" if !in_name => nominal += 1,
+            "PRON" if PERSONAL.contains(&doc.token_text(i)) => nominal += 1,
             _ => {}
         }
+        in_name = upos == "PROPN";
     }
     verb && nominal >= 2
 }
