@@ -432,7 +432,12 @@ pub fn document_quads(
     // The generation order above is deterministic; drop repeats (a span that
     // is both a sentence and an evidence, an entity mentioned twice) keeping
     // the first occurrence.
-    let mut seen = std::collections::HashSet::with_capacity(quads.len());
-    quads.retain(|q| seen.insert(q.clone()));
+    // Flags first, so the set borrows the quads instead of cloning them.
+    let keep: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(quads.len());
+        quads.iter().map(|q| seen.insert(q)).collect()
+    };
+    let mut keep = keep.into_iter();
+    quads.retain(|_| keep.next().unwrap_or(true));
     quads
 }
