@@ -1,0 +1,224 @@
+//! `eval mentions|pronouns`: the extractor against gold entity mentions and coreference.
+
+use super::*;
+
+/// Gold mentions that are names: of a scored type, and every word capitalised
+/// (or a name connector), so that nominals ("the president") and pronouns,
+/// which GUM also marks, are left out.
+pub(super) fn is_gold_name(text: &str) -> bool {
+    const CONNECTORS: &[&str] = &[
+        "of", "the", "de", "von", "van", "der", "and", "for", "on", "in", "al", "bin", "'s",
+    ];
+    let mut words = text.split_whitespace();
+    let first_ok = words.next().is_some_and(|w| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && !["The", "A", "An", "He", "She", "It", "They", "We", "I"].contains(&w)
+    });
+    first_ok
+        && words.all(|w| {
+            CONNECTORS.contains(&w) || w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+}
+
+pub(super) fn eval_pronouns(gold: &[PathBuf]) -> Result<Outcome> {
+    use textkg::extract::pronouns;
+    let extractor = Extractor::default();
+    let mut total = pronouns::PronounScore::default();
+    let mut out = std::io::stdout().lock();
+    for path in gold {
+        let text = read_text_file(path)?;
+        let sentences = textkg::nlp::conllu::parse(&text).with_context(|| format!("reading {}", path.display()))?;
+        let mut score = pronouns::PronounScore::default();
+        for doc in pronouns::documents(sentences) {
+            score.add(pronouns::score_document(&doc, &extractor));
+        }
+        writeln!(
+            out,
+            "  {:<40} gold {:4}  attached {:4}  correct {:4}",
+            path.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string()),
+            score.gold,
+            score.attached,
+            score.correct
+        )?;
+        total.add(score);
+    }
+    writeln!(
+        out,
+        "  overall: {} gold pronouns with a named entity; attached {} ; correct {}; accuracy {:.2}, precision {:.2}",
+        total.gold,
+        total.attached,
+        total.correct,
+        total.accuracy(),
+        total.precision()
+    )?;
+    Ok(Outcome::Success)
+}
+
+pub(super) fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Outcome> {
+    use std::collections::{BTreeMap, HashSet};
+    let text = read_text_file(gold)?;
+    let extractor = Extractor::default();
+    let coarse = |t: &str| -> Option<&'static str> {
+        match t {
+            "Person" => Some("person"),
+            "Organization" => Some("organization"),
+            "Place" | "Country" | "City" | "AdministrativeArea" => Some("place"),
+            _ => None,
+        }
+    };
+    // per type: (gold, predicted, exact span + type match, span match ignoring type)
+    let mut counts: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    // Linking: gold mentions whose Wikipedia identity is a gazetteer name
+    // (Wikidata ids of that name), found by an extracted name mention, and
+    // found with one of those ids.
+    let lexicon = textkg::lexicon::Lexicon::embedded();
+    let (mut linkable, mut found, mut linked) = (0usize, 0usize, 0usize);
+    for (line_no, line) in text.lines().enumerate() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", gold.display(), line_no + 1))?;
+        let body = v["text"].as_str().unwrap_or_default().to_string();
+        let date = v["date"].as_str().map(str::to_string);
+        let doc = textkg::nlp::analyze_with(body.clone(), &textkg::nlp::EXTRACTION_PARSE);
+        let x = extractor.extract(&doc, date.as_deref());
+        let offsets = textkg::document::CharOffsets::new(&body);
+        let mut predicted: HashSet<(usize, usize, &str)> = HashSet::new();
+        if use_ner {
+            let model = textkg::nlp::models::ner()?;
+            let words: Vec<Vec<&str>> = doc
+                .sentences
+                .iter()
+                .map(|s| s.tokens.clone().map(|i| doc.token_text(i)).collect())
+                .collect();
+            for (s, spans) in doc.sentences.iter().zip(model.predict_document(&words)) {
+                for sp in spans {
+                    let t = match sp.label {
+                        textkg::ner::conll::EntityLabel::Per => "person",
+                        textkg::ner::conll::EntityLabel::Org => "organization",
+                        textkg::ner::conll::EntityLabel::Loc => "place",
+                        _ => continue,
+                    };
+                    let (Some(first), Some(last)) = (
+                        doc.tokens.get(s.tokens.start + sp.start),
+                        doc.tokens.get(s.tokens.start + sp.end - 1),
+                    ) else {
+                        continue;
+                    };
+                    let (b, e) = offsets.chars(textkg::document::Span::new(first.start, last.end));
+                    predicted.insert((b, e, t));
+                }
+            }
+        }
+        for m in x
+            .mentions
+            .iter()
+            .filter(|m| !use_ner && m.kind == textkg::extract::MentionKind::Name)
+        {
+            if let Some(t) = coarse(x.entities[m.entity].entity_type.class_name()) {
+                let (b, e) = offsets.chars(m.span);
+                predicted.insert((b, e, t));
+            }
+        }
+        let mut gold_set: HashSet<(usize, usize, &str)> = HashSet::new();
+        for m in v["mentions"].as_array().into_iter().flatten() {
+            let t = match m["etype"].as_str() {
+                Some("person") => "person",
+                Some("organization") => "organization",
+                Some("place") => "place",
+                _ => continue,
+            };
+            if is_gold_name(m["text"].as_str().unwrap_or_default()) {
+                let (Some(b), Some(e)) = (m["start"].as_u64(), m["end"].as_u64()) else {
+                    continue;
+                };
+                gold_set.insert((b as usize, e as usize, t));
+            }
+        }
+        if !use_ner {
+            for m in v["mentions"].as_array().into_iter().flatten() {
+                if !matches!(m["etype"].as_str(), Some("person" | "organization" | "place")) {
+                    continue;
+                }
+                let name = m["identity"].as_str().unwrap_or_default().replace('_', " ");
+                let qids: HashSet<&str> = lexicon
+                    .lookup(&name)
+                    .into_iter()
+                    .flatten()
+                    .filter(|g| g.canonical == name)
+                    .filter_map(|g| g.qid.as_deref())
+                    .collect();
+                let (Some(b), Some(e)) = (m["start"].as_u64(), m["end"].as_u64()) else {
+                    continue;
+                };
+                if qids.is_empty() {
+                    continue;
+                }
+                linkable += 1;
+                let ours: Vec<Option<&str>> = x
+                    .mentions
+                    .iter()
+                    .filter(|p| p.kind == textkg::extract::MentionKind::Name)
+                    .filter(|p| {
+                        let (pb, pe) = offsets.chars(p.span);
+                        pb < e as usize && (b as usize) < pe
+                    })
+                    .map(|p| x.entities[p.entity].wikidata.as_deref())
+                    .collect();
+                if !ours.is_empty() {
+                    found += 1;
+                }
+                if ours.iter().flatten().any(|q| qids.contains(q)) {
+                    linked += 1;
+                }
+            }
+        }
+        let gold_spans: HashSet<(usize, usize)> = gold_set.iter().map(|&(b, e, _)| (b, e)).collect();
+        for &(_, _, t) in &gold_set {
+            counts.entry(t).or_default().0 += 1;
+        }
+        for p in &predicted {
+            let c = counts.entry(p.2).or_default();
+            c.1 += 1;
+            if gold_set.contains(p) {
+                c.2 += 1;
+            }
+            if gold_spans.contains(&(p.0, p.1)) {
+                c.3 += 1;
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let mut total = (0, 0, 0, 0);
+    for (t, (g, p, ok, span_ok)) in &counts {
+        let (pr, rc, f) = textkg::nlp::eval::prf(*ok, *g, *p);
+        writeln!(
+            out,
+            "  {t:<13} P {pr:6.2}  R {rc:6.2}  F1 {f:6.2}  (gold {g}, predicted {p}, correct {ok}; span right, type wrong {})",
+            span_ok - ok
+        )?;
+        total = (total.0 + g, total.1 + p, total.2 + ok, total.3 + span_ok);
+    }
+    let (pr, rc, f) = textkg::nlp::eval::prf(total.2, total.0, total.1);
+    writeln!(
+        out,
+        "  {:<13} P {pr:6.2}  R {rc:6.2}  F1 {f:6.2}  (gold {}, predicted {}, correct {})",
+        "overall", total.0, total.1, total.2
+    )?;
+    let (pr, rc, f) = textkg::nlp::eval::prf(total.3, total.0, total.1);
+    writeln!(
+        out,
+        "  {:<13} P {pr:6.2}  R {rc:6.2}  F1 {f:6.2}  (spans only, type ignored)",
+        "untyped"
+    )?;
+    if !use_ner {
+        let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
+        writeln!(
+            out,
+            "  linking: {linkable} gold mentions of entities in the gazetteer; {found} overlapped by a name mention; \
+             {linked} linked to the right Wikidata id (accuracy {:.2}; {:.2} of those found)",
+            pct(linked, linkable),
+            pct(linked, found)
+        )?;
+    }
+    Ok(Outcome::Success)
+}

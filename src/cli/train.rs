@@ -1,0 +1,188 @@
+//! `train tagger|parser|ner`: reproducible training of the shipped models.
+
+use super::*;
+
+pub(super) fn train_tagger(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, epochs: usize) -> Result<Outcome> {
+    let mut train_sentences = Vec::new();
+    for p in &train {
+        train_sentences.extend(read_conllu(p)?);
+    }
+    let mut dev_sentences = Vec::new();
+    for p in &dev {
+        dev_sentences.extend(read_conllu(p)?);
+    }
+    eprintln!(
+        "train: {} sentences, dev: {} sentences",
+        train_sentences.len(),
+        dev_sentences.len()
+    );
+    let started = Instant::now();
+    let options = textkg::nlp::tagger::TrainOptions {
+        max_epochs: epochs,
+        ..Default::default()
+    };
+    let tagger = textkg::nlp::tagger::Tagger::train(&train_sentences, &dev_sentences, &options);
+    let lemmatizer = textkg::nlp::lemma::Lemmatizer::train(&train_sentences);
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, bytes) in [
+        ("tagger.bin", tagger.to_bytes()),
+        ("lemmatizer.bin", lemmatizer.to_bytes()),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    }
+    let acc = textkg::nlp::eval::evaluate(&tagger, Some(&lemmatizer), &dev_sentences);
+    eprintln!("dev: {acc}; trained in {}", store::format_duration(started.elapsed()));
+    eprintln!("rebuild textkg to embed the new models (cargo build --release)");
+    Ok(Outcome::Success)
+}
+
+pub(super) fn train_parser(
+    train: Vec<PathBuf>,
+    dev: Vec<PathBuf>,
+    out: PathBuf,
+    folds: usize,
+    tagged_out: Option<PathBuf>,
+    options: &textkg::nlp::parser::TrainOptions,
+) -> Result<Outcome> {
+    use textkg::nlp::tagger::{Tagger, TrainOptions};
+    let mut train_sentences = Vec::new();
+    for p in &train {
+        train_sentences.extend(read_conllu(p)?);
+    }
+    let mut dev_sentences = Vec::new();
+    for p in &dev {
+        dev_sentences.extend(read_conllu(p)?);
+    }
+    let started = Instant::now();
+    let tag_with = |tagger: &Tagger, sentences: &mut [textkg::nlp::conllu::Sentence]| {
+        for s in sentences {
+            let forms: Vec<String> = s.words.iter().map(|w| w.form.clone()).collect();
+            let refs: Vec<&str> = forms.iter().map(String::as_str).collect();
+            for (w, t) in s.words.iter_mut().zip(tagger.tag(&refs)) {
+                w.upos = t.upos.to_string();
+                w.xpos = t.xpos.to_string();
+            }
+        }
+    };
+    // Training tags look like test-time tags: each fold is tagged by a tagger
+    // that never saw it (epochs for those taggers chosen on the same dev set).
+    if folds > 1 {
+        let n = train_sentences.len();
+        let mut tagged = train_sentences.clone();
+        for f in 0..folds {
+            let (lo, hi) = (f * n / folds, (f + 1) * n / folds);
+            let rest: Vec<_> = train_sentences[..lo]
+                .iter()
+                .chain(&train_sentences[hi..])
+                .cloned()
+                .collect();
+            eprintln!(
+                "jackknife fold {}/{folds}: training a tagger on {} sentences",
+                f + 1,
+                rest.len()
+            );
+            let options = TrainOptions {
+                verbose: false,
+                ..Default::default()
+            };
+            let tagger = Tagger::train(&rest, &dev_sentences, &options);
+            tag_with(&tagger, &mut tagged[lo..hi]);
+        }
+        train_sentences = tagged;
+    }
+    if let Some(path) = &tagged_out {
+        std::fs::write(path, textkg::nlp::conllu::write(&train_sentences))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote the tagged training sentences to {}", path.display());
+    }
+    // Dev tags come from the embedded (shipped) tagger, as at run time.
+    let mut dev_tagged = dev_sentences.clone();
+    tag_with(textkg::nlp::models::tagger()?, &mut dev_tagged);
+    eprintln!(
+        "training the parser on {} sentences, epochs chosen on {} dev sentences with predicted tags",
+        train_sentences.len(),
+        dev_tagged.len()
+    );
+    let parser = textkg::nlp::parser::Parser::train(&train_sentences, &dev_tagged, options);
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join("parser.bin");
+    let bytes = parser.to_bytes();
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    let scores = parser.evaluate_with_tags(&dev_sentences, &dev_tagged);
+    eprintln!(
+        "wrote {} ({} bytes); dev UAS {:.2} LAS {:.2} with predicted tags; trained in {}",
+        path.display(),
+        bytes.len(),
+        scores.uas(),
+        scores.las(),
+        store::format_duration(started.elapsed())
+    );
+    eprintln!("rebuild textkg to embed the new model (cargo build --release)");
+    Ok(Outcome::Success)
+}
+
+pub(super) fn train_ner(
+    train: Vec<PathBuf>,
+    dev: Vec<PathBuf>,
+    out: PathBuf,
+    lexicon: PathBuf,
+    epochs: usize,
+    topic_numbers: bool,
+) -> Result<Outcome> {
+    use textkg::ner::conll::{self, Corpus, OtherTags};
+    use textkg::ner::{NerModel, TrainOptions};
+    // UNER's draft train file tags OTH: read as MISC for training (chosen on dev).
+    let read = |p: &PathBuf, other: OtherTags| -> Result<(Corpus, bool)> {
+        let text = read_text_file(p)?;
+        let iob2 = p.to_string_lossy().contains(".iob2");
+        let corpus = if iob2 {
+            conll::read_iob2(&text, other)
+        } else {
+            conll::read_conll(&text)
+        };
+        Ok((corpus.with_context(|| format!("in {}", p.display()))?, !iob2))
+    };
+    let train: Vec<(Corpus, bool)> = train
+        .iter()
+        .map(|p| read(p, OtherTags::OthAsMisc))
+        .collect::<Result<_>>()?;
+    let dev: Vec<(Corpus, bool)> = dev.iter().map(|p| read(p, OtherTags::AsO)).collect::<Result<_>>()?;
+    let lex = |name: &str| {
+        let p = lexicon.join(name);
+        std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let gazetteer =
+        textkg::ner::gazetteer::Gazetteer::from_tsv(&lex("gazetteer.tsv")?, &lex("demonyms.tsv")?, &lex("roles.tsv")?);
+    fn sets(c: &[(textkg::ner::conll::Corpus, bool)]) -> Vec<textkg::ner::TrainSet<'_>> {
+        c.iter()
+            .map(|(corpus, has_misc)| textkg::ner::TrainSet {
+                name: "data",
+                documents: &corpus.documents,
+                has_misc: *has_misc,
+            })
+            .collect()
+    }
+    let mut options = TrainOptions {
+        epochs,
+        ..Default::default()
+    };
+    options.features.topic_numbers = topic_numbers;
+    let started = Instant::now();
+    let model = NerModel::train(&sets(&train), &sets(&dev), gazetteer, &options, |r| {
+        let f: Vec<String> = r.dev.iter().map(|e| format!("{:.2}", 100.0 * e.overall.f1())).collect();
+        eprintln!("epoch {:2}: dev F1 {}", r.epoch, f.join(" / "));
+    });
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join("ner.bin");
+    let bytes = model.to_bytes();
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes) in {}; rebuild textkg to embed it",
+        path.display(),
+        bytes.len(),
+        store::format_duration(started.elapsed())
+    );
+    Ok(Outcome::Success)
+}
