@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::document::{CharOffsets, Document};
 use crate::extract::{Extraction, RelationObject};
 use crate::input::SourceDocument;
+use crate::lexicon::EventClass;
 use crate::rdf::{self, DocumentIdentity, MappingOptions};
 
 /// One document's output.
@@ -68,6 +69,9 @@ pub struct EntityOutput {
     /// For `Date` entities: granularity of the normalised value (`day`, `week`, `month`, `year`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granularity: Option<&'static str>,
+    /// For named events: the news event class (CAMEO root category) of the head noun.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_class: Option<EventClassOutput>,
 }
 
 /// A role held by an entity.
@@ -123,6 +127,16 @@ pub struct RelationOutput {
     pub event_class: Option<EventClassOutput>,
     /// Evidence.
     pub evidence: EvidenceOutput,
+}
+
+impl EventClassOutput {
+    fn of(c: &'static EventClass) -> Self {
+        Self {
+            cameo: &c.code,
+            label: &c.label,
+            plover: c.plover.as_deref(),
+        }
+    }
 }
 
 /// A news event class: CAMEO root code and label, closest PLOVER type.
@@ -214,6 +228,7 @@ pub fn document_output<'a>(
                 })
                 .collect(),
             granularity: None,
+            event_class: e.event_class.map(EventClassOutput::of),
         })
         .collect();
     // Dates: one entity per normalised value, labelled by the value.
@@ -247,6 +262,7 @@ pub fn document_output<'a>(
             mentions,
             roles: Vec::new(),
             granularity: Some(granularity),
+            event_class: None,
         });
     }
     let relations = extraction
@@ -274,11 +290,7 @@ pub fn document_output<'a>(
                 modality: r.modality.clone(),
                 negated: r.negated,
                 attributed_to: r.attributed_to.map(|e| iris[e].clone()),
-                event_class: r.event_class.map(|c| EventClassOutput {
-                    cameo: &c.code,
-                    label: &c.label,
-                    plover: c.plover.as_deref(),
-                }),
+                event_class: r.event_class.map(EventClassOutput::of),
                 evidence: EvidenceOutput {
                     sentence: r.sentence,
                     start,

@@ -240,11 +240,17 @@ pub fn document_quads(
         .collect();
 
     // Entities and mentions.
+    let mut event_classes = std::collections::BTreeMap::new();
     let entity_iris = entity_iris(extraction, &options.namespace);
     for (e, entity) in extraction.entities.iter().enumerate() {
         let node = minted(entity_iris[e].clone());
         for c in classes(entity.entity_type) {
             add(&node, rdf::TYPE.into(), c.into());
+        }
+        if let Some(class) = entity.event_class {
+            let class_node = tk(&format!("cameo-{}", class.code));
+            add(&node, tk("eventClass"), class_node.clone().into());
+            event_classes.insert(class.code.as_str(), (class_node, class));
         }
         add(
             &node,
@@ -351,7 +357,6 @@ pub fn document_quads(
 
     // Relations: asserted triple + statement node.
     let mut extractors = std::collections::BTreeSet::new();
-    let mut event_classes = std::collections::BTreeMap::new();
     for (k, r) in extraction.relations.iter().enumerate() {
         let subject = minted(entity_iris[r.subject].clone());
         let predicate = minted(predicate_iri(&r.predicate, &options.namespace));

@@ -147,6 +147,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
                 wikidata: None,
                 roles: Vec::new(),
                 merges: Vec::new(),
+                event_class: None,
             });
             forms.push(BTreeSet::new());
             entities.len() - 1

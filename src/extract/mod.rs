@@ -131,6 +131,9 @@ pub struct Entity {
     pub roles: Vec<Role>,
     /// Why other surface forms were merged into this entity, sorted.
     pub merges: Vec<Merge>,
+    /// For a named event ("Alaska Summit"): the news event class its head
+    /// noun denotes (summit → Consult); set by [`Extractor::extract`].
+    pub event_class: Option<&'static EventClass>,
 }
 
 /// One merge decision: a surface form joined an entity by a rule.
@@ -242,7 +245,15 @@ impl Extractor {
     pub fn extract(&self, doc: &Document, date: Option<&str>) -> Extraction {
         let mut names = mentions::find_names(doc, self.lexicon);
         mentions::apply_ner(doc, &mut names);
-        let (entities, mentions) = entities::resolve(doc, names);
+        let (mut entities, mentions) = entities::resolve(doc, names);
+        for e in entities.iter_mut().filter(|e| e.entity_type == EntityType::Event) {
+            let head = e.label.rsplit(' ').next().unwrap_or("").to_lowercase();
+            e.event_class = self
+                .lexicon
+                .event_nouns
+                .get(&head)
+                .and_then(|p| self.lexicon.property_event_class(p));
+        }
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
         let mut relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
         for r in &mut relations {

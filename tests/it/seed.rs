@@ -71,6 +71,19 @@ fn seed_article_entities_and_relations() {
         rel("Alaska Summit", "date", "2025-08-16"),
         "date from 'Saturday (August 16)' anchored on the year in the text"
     );
+    // Event classes (CAMEO): the summit and the meeting are consultations.
+    assert_eq!(find("Alaska Summit")["event_class"]["cameo"], "04");
+    let class_of = |p: &str| {
+        doc["relations"].as_array().unwrap().iter().find_map(|r| {
+            (r["predicate"] == format!("https://w3id.org/textkg/ns#{p}")).then(|| r["event_class"]["cameo"].clone())
+        })
+    };
+    assert_eq!(class_of("meets"), Some(Value::from("04")));
+    assert_eq!(
+        class_of("thanks"),
+        Some(Value::from("05")),
+        "thanks: diplomatic cooperation"
+    );
     let suggest = doc["relations"]
         .as_array()
         .unwrap()
