@@ -197,7 +197,22 @@ const STATE_ABBREVIATIONS: &[&str] = &[
     "Wyo.", "Alaska", "Hawaii", "Idaho", "Iowa", "Maine", "Ohio", "Texas", "Utah",
 ];
 /// Words that may stand between a comma and a role noun ("a former senior …").
-const APPOSITION_FILLERS: &[&str] = &["a", "an", "the", "and", "former", "senior", "chief", "retired", "top"];
+const APPOSITION_FILLERS: &[&str] = &[
+    "a", "an", "the", "and", "another", "former", "senior", "chief", "retired", "top",
+];
+/// Capitalised party words that may stand in an apposition ("X, a Republican from P").
+const PARTY_WORDS: &[&str] = &[
+    "Republican",
+    "Democrat",
+    "Democratic",
+    "Conservative",
+    "Labour",
+    "Liberal",
+    "Socialist",
+    "Communist",
+    "Green",
+];
+
 /// Maximum words between an apposition's comma and its preposition.
 const MAX_APPOSITION_WORDS: usize = 6;
 
@@ -209,6 +224,7 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
         let ms = ctx.names(s);
         apposition(&ctx, s, &ms, &mut out);
         premodifier(&ctx, s, &ms, &mut out);
+        person_possessive(&ctx, s, &ms, &mut out);
         killers(&ctx, s, &ms, &mut out);
         born(&ctx, s, &ms, &mut out);
         born_before(&ctx, s, &ms, &mut out);
@@ -341,6 +357,13 @@ impl<'a> Ctx<'a> {
     fn is_role(&self, i: usize) -> bool {
         let w = self.low(i);
         ORG_ROLES.contains(&w) || PROFESSIONS.contains(&w) || self.lex.roles.contains_key(self.text(i))
+    }
+
+    /// A post or profession noun in the plural ("one of the strategists").
+    fn is_roles(&self, i: usize) -> bool {
+        self.low(i)
+            .strip_suffix('s')
+            .is_some_and(|w| ORG_ROLES.contains(&w) || PROFESSIONS.contains(&w))
     }
 
     fn is_word(&self, i: usize) -> bool {
@@ -527,7 +550,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         let mut found = None;
         while j < end && j < k + MAX_APPOSITION_WORDS + 4 {
             let w = ctx.low(j);
-            if matches!(w, "of" | "for" | "at" | "with" | "from")
+            if matches!(w, "of" | "for" | "at" | "with" | "from" | "in")
                 && let Some(q) = np_at(ctx, ms, j + 1)
             {
                 found = Some((j, q));
@@ -536,11 +559,13 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             let word = ctx.is_lower_word(j)
                 || APPOSITION_FILLERS.contains(&w)
                 || ctx.text(j).chars().any(|c| c.is_ascii_digit())
-                || (ctx.is_role(j) && ctx.is_word(j));
+                || (ctx.is_role(j) && ctx.is_word(j))
+                // "a Republican from P".
+                || (j == k + 1 && PARTY_WORDS.contains(&ctx.text(j)));
             if !word || (j >= k + MAX_APPOSITION_WORDS && !role) {
                 break;
             }
-            role |= ctx.is_role(j);
+            role |= ctx.is_role(j) || ctx.is_roles(j);
             origin |= ORIGIN_NOUNS.contains(&w);
             j += 1;
         }
@@ -552,6 +577,14 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         }
         let prep = ctx.low(j);
         let base = if copula { 0.65 } else { 0.7 };
+        if prep == "in" {
+            // "X, a lawyer in P", "X, one of the top strategists in P" (0.55);
+            // not "an activist in P's party".
+            if role && ctx.is_place(q) && !ctx.is_org(q) && !matches!(ctx.text(q.tokens.end), "'s" | "’s") {
+                ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.55);
+            }
+            continue;
+        }
         if origin && prep == "of" && ctx.is_placeish(q) && !ctx.is_org(q) {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), base);
             region_after(ctx, s, ms, p, q, base - 0.1, out);
@@ -585,7 +618,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
 /// "a [senior] O official" at token `k`: a determiner, up to two lowercase
 /// modifiers, a name and a role noun right after it. Returns the name and the noun.
 fn modifier_noun<'a>(ctx: &Ctx, ms: &[&'a Mention], k: usize) -> Option<(&'a Mention, usize)> {
-    if !matches!(ctx.low(k), "a" | "an" | "the") {
+    if !matches!(ctx.low(k), "a" | "an" | "the" | "another") {
         return None;
     }
     let q = (k + 1..k + 4)
@@ -640,7 +673,14 @@ fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
                 .copied()
                 .find(|q| q.tokens.start == p.tokens.start && q.tokens.end < ctx.name_start(p))
         };
-        let Some(q) = ending_at(ms, j).or_else(nested) else {
+        // "China's Premier X", "Acme's chairman X".
+        let possessive = || {
+            (j > 0 && matches!(ctx.text(j - 1), "'s" | "’s"))
+                .then(|| ending_at(ms, j - 1))
+                .flatten()
+                .filter(|q| !ctx.is_person(q) || ctx.is_org(q))
+        };
+        let Some(q) = ending_at(ms, j).or_else(nested).or_else(possessive) else {
             continue;
         };
         let org = ctx.is_org(q);
@@ -655,6 +695,27 @@ fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.5);
         } else {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
+        }
+    }
+}
+
+/// "Mulroney's Progressive Conservative Party", "Kim's allegedly corrupt
+/// Miners Union": a person's organisation is one the person leads or works
+/// for → X `worksFor` O (0.5). Up to two lowercase words may stand between.
+fn person_possessive(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    for &p in ms.iter().filter(|m| ctx.is_person(m) && m.kind == MentionKind::Name) {
+        let k = p.tokens.end;
+        if !matches!(ctx.text(k), "'s" | "’s") {
+            continue;
+        }
+        let Some(o) = (k + 1..k + 4)
+            .take_while(|&i| i == k + 1 || ctx.is_lower_word(i - 1))
+            .find_map(|i| starting_at(ms, i))
+        else {
+            continue;
+        };
+        if ctx.is_org(o) && !ctx.is_place(o) {
+            ctx.push(out, s, (p, Arg::Name, "worksFor", o, Arg::Name), 0.5);
         }
     }
 }
@@ -1357,5 +1418,21 @@ mod tests {
         assert!(has(&f, "Tallinn", "locatedIn", "Estonia"), "{f:?}");
         let f = facts("The plane flew from Kassel in central Germany to Rome.");
         assert!(has(&f, "Kassel", "locatedIn", "Germany"), "{f:?}");
+    }
+
+    #[test]
+    fn more_appositions_and_possessives() {
+        let f = facts("Tom Verity, a Republican from Dover who served in the Senate, objected.");
+        assert!(has(&f, "Tom Verity", "livesIn", "Dover"), "{f:?}");
+        let f = facts("Tom Verity, another Acme Corp. spokesman, said no.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Acme Corp."), "{f:?}");
+        let f = facts("Ada Quill, one of the leading economists in Norway, disagreed.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Norway"), "{f:?}");
+        let f = facts("Ada Quill, an activist in Norway's Green Party, spoke.");
+        assert!(!has(&f, "Ada Quill", "livesIn", "Norway"), "{f:?}");
+        let f = facts("Norway's Prime Minister Ada Quill arrived on Monday.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Norway"), "{f:?}");
+        let f = facts("Ada Quill's Lumen Party won the vote.");
+        assert!(has(&f, "Ada Quill", "worksFor", "Lumen Party"), "{f:?}");
     }
 }
