@@ -225,6 +225,7 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
         apposition(&ctx, s, &ms, &mut out);
         premodifier(&ctx, s, &ms, &mut out);
         person_possessive(&ctx, s, &ms, &mut out);
+        homes(&ctx, s, &ms, &mut out);
         killers(&ctx, s, &ms, &mut out);
         born(&ctx, s, &ms, &mut out);
         born_before(&ctx, s, &ms, &mut out);
@@ -716,6 +717,68 @@ fn person_possessive(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relatio
         };
         if ctx.is_org(o) && !ctx.is_place(o) {
             ctx.push(out, s, (p, Arg::Name, "worksFor", o, Arg::Name), 0.5);
+        }
+    }
+}
+
+/// Nouns naming where someone lives.
+const HOME_NOUNS: &[&str] = &["home", "hometown", "house", "residence", "apartment", "farm", "ranch"];
+
+/// Homes: "X's New Jersey home" (0.6); "X died at his home in P" (0.55), the
+/// owner read from the parse: the subject of the clause the home belongs to.
+fn homes(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
+    // A home says its owner is a person, whatever the guessed type.
+    let owner = |m: &Mention| !ctx.is_org(m) && !ctx.is_place(m) && !ctx.is_demonym(m);
+    for &x in ms.iter().filter(|m| owner(m)) {
+        let k = x.tokens.end;
+        if matches!(ctx.text(k), "'s" | "’s")
+            && let Some(p) = starting_at(ms, k + 1).filter(|p| ctx.is_place(p) && !ctx.is_org(p))
+            && HOME_NOUNS.contains(&ctx.low(p.tokens.end))
+        {
+            ctx.push(out, s, (x, Arg::Name, "livesIn", p, Arg::Name), 0.6);
+        }
+    }
+    let Some(sentence) = ctx.doc.sentences.get(s) else {
+        return;
+    };
+    for i in sentence.tokens.clone() {
+        if !HOME_NOUNS.contains(&ctx.low(i))
+            || i == 0
+            || !matches!(ctx.low(i - 1), "his" | "her")
+            || ctx.low(i + 1) != "in"
+        {
+            continue;
+        }
+        let Some(p) = np_at(ctx, ms, i + 2)
+            .or_else(|| directional(ctx, ms, i + 2))
+            .filter(|p| ctx.is_placeish(p) && !ctx.is_org(p))
+        else {
+            continue;
+        };
+        // Up from "home" to the first verb, then its subject.
+        let mut v = i;
+        for _ in 0..3 {
+            match ctx.doc.head(v) {
+                Some(h) if ctx.doc.upos(v) != "VERB" => v = h,
+                _ => break,
+            }
+        }
+        if ctx.doc.upos(v) != "VERB" {
+            continue;
+        }
+        let subject = sentence
+            .tokens
+            .clone()
+            .find(|&c| ctx.doc.head(c) == Some(v) && matches!(ctx.doc.deprel(c), "nsubj" | "nsubj:pass"))
+            .and_then(|c| ms.iter().copied().find(|m| m.tokens.contains(&c)))
+            .filter(|m| ctx.is_person(m) || owner(m))
+            // "X visited Y at her home": another person in between may own it.
+            .filter(|x| {
+                !ms.iter()
+                    .any(|m| m.tokens.start >= x.tokens.end && m.tokens.end <= i && ctx.is_person(m))
+            });
+        if let Some(x) = subject {
+            ctx.push(out, s, (x, Arg::Name, "livesIn", p, Arg::Name), 0.55);
         }
     }
 }
@@ -1434,5 +1497,15 @@ mod tests {
         assert!(has(&f, "Ada Quill", "livesIn", "Norway"), "{f:?}");
         let f = facts("Ada Quill's Lumen Party won the vote.");
         assert!(has(&f, "Ada Quill", "worksFor", "Lumen Party"), "{f:?}");
+    }
+
+    #[test]
+    fn homes_give_residence() {
+        let f = facts("Police drove to Ada Quill's Vermont home on Friday.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Vermont"), "{f:?}");
+        let f = facts("Tom Verity died on Sunday at his home in Dover.");
+        assert!(has(&f, "Tom Verity", "livesIn", "Dover"), "{f:?}");
+        let f = facts("Tom Verity visited Ada Quill at her home in Dover.");
+        assert!(!has(&f, "Tom Verity", "livesIn", "Dover"), "her home is not his: {f:?}");
     }
 }
