@@ -466,11 +466,17 @@ fn np_at<'a>(ctx: &Ctx, ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
 /// "X is a native of P", "X, O's spokesman".
 fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
     let end = ctx.sentence_end(s);
-    for &p in ms.iter().filter(|m| ctx.is_person(m)) {
+    // An unknown one-word name ("Barrett") is read only through a post noun:
+    // "Barrett is a member of O", "Barrett, a spokesman for O".
+    let unknown = |m: &Mention| ctx.kind(m) == EntityType::Thing && m.tokens.len() == 1 && !ctx.is_org(m);
+    for &p in ms.iter().filter(|m| ctx.is_person(m) || unknown(m)) {
+        let weak = !ctx.is_person(p);
         let mut k = p.tokens.end;
         let comma = ctx.text(k) == ",";
         // "X of P" directly after the name.
-        if ctx.low(k) == "of"
+        if weak {
+            // Only the post-noun apposition below.
+        } else if ctx.low(k) == "of"
             && let Some(q) = np_at(ctx, ms, k + 1)
             && (!ctx.is_person(q) || ctx.is_org(q))
         {
@@ -519,8 +525,14 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         if aged && copula {
             k += 1;
         }
+        if aged && weak {
+            continue;
+        }
         // "X, an O employee", "X, a senior O official", "X, the P attorney".
-        if comma && let Some(q) = modifier_noun(ctx, ms, k) {
+        if comma
+            && !weak
+            && let Some(q) = modifier_noun(ctx, ms, k)
+        {
             let (q, noun) = q;
             if ctx.is_org(q) || (!ctx.is_place(q) && !ctx.is_demonym(q) && ORG_ROLES.contains(&ctx.low(noun))) {
                 ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.6);
@@ -531,6 +543,7 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         }
         // "X, O's spokesman".
         if comma
+            && !weak
             && let Some(q) = np_at(ctx, ms, k)
             && matches!(ctx.text(q.tokens.end), "'s" | "’s")
             && (q.tokens.end + 1..(q.tokens.end + 4).min(end)).any(|i| ctx.is_lower_word(i) && ctx.is_role(i))
@@ -573,7 +586,14 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         let Some((j, q)) = found else {
             continue;
         };
-        if j == k || (ctx.is_person(q) && !ctx.is_org(q)) {
+        // A name typed a person after "a [post] at" is an employer
+        // ("vice for products at American Express").
+        let employer_at = role && ctx.low(j) == "at" && !ctx.titled(q);
+        if j == k || (ctx.is_person(q) && !ctx.is_org(q) && !employer_at) {
+            continue;
+        }
+        if weak && !(role && matches!(ctx.low(j), "of" | "for" | "at" | "with") && (!ctx.is_place(q) || ctx.is_org(q)))
+        {
             continue;
         }
         let prep = ctx.low(j);
@@ -1507,5 +1527,18 @@ mod tests {
         assert!(has(&f, "Tom Verity", "livesIn", "Dover"), "{f:?}");
         let f = facts("Tom Verity visited Ada Quill at her home in Dover.");
         assert!(!has(&f, "Tom Verity", "livesIn", "Dover"), "her home is not his: {f:?}");
+    }
+
+    #[test]
+    fn posts_of_unknown_names_and_employers_typed_as_people() {
+        let f = facts("Quill is a member of the Lumen Trade Commission, officials said.");
+        assert!(has(&f, "Quill", "worksFor", "Lumen Trade Commission"), "{f:?}");
+        let f = facts("Quill of Dover said no.");
+        assert!(
+            f.iter().all(|(_, p, _)| p != "livesIn"),
+            "an unknown name alone is no person: {f:?}"
+        );
+        let f = facts("Tom Verity, vice for sales at Hollis Grant, said no.");
+        assert!(has(&f, "Tom Verity", "worksFor", "Hollis Grant"), "{f:?}");
     }
 }
