@@ -18,13 +18,20 @@
 //!     "X, 58, was comptroller at O" (0.65); a coordinated "… and a member of
 //!     O2" → X `worksFor` O2 (0.1 less);
 //!   - "X, a native|resident of P" (0.7), "X, a Republican from P" (0.6) → X `livesIn` P;
+//!     "X, a lawyer in P", "X, one of the top strategists in P" (0.55);
+//!   - an unknown one-word name ("Barrett is a member of O") only through a
+//!     post noun and of|for|at|with → `worksFor`;
 //!   - "X, an O employee", "X, a senior O official" → X `worksFor` O (0.6);
 //!     "X, the P attorney" → X `livesIn` P (0.55);
 //!   - "X, O's spokesman" → X `worksFor` O (0.65); "X at O" → X `worksFor` O (0.55).
 //! - Premodifier of a person: "O spokesman X", "former O commander X" (a post
 //!   noun or a title) → X `worksFor` O (0.7; 0.55 when O's type is unknown);
 //!   a place or nationality there ("Illinois Gov. X", "Soviet historian X") →
-//!   X `livesIn` P (0.6; 0.5 for an unknown name before a profession noun).
+//!   X `livesIn` P (0.6; 0.5 for an unknown name before a profession noun);
+//!   the same after a possessive ("China's Premier X", "Acme's chairman X").
+//! - "X's [lowercase words] O", a person's organisation → X `worksFor` O (0.5).
+//! - Homes: "X's P home" (0.6), "X died at his home in P" (0.55, the owner
+//!   is the clause subject in the parse) → X `livesIn` P.
 //! - Birthplace: "X was born [on DATE,] in P[, STATE]", "X, born in P" → X
 //!   `bornIn` P (0.75), the subject read from the parse; the place argument
 //!   spans "P, STATE" as one place expression. "P-born [actor] X" (0.65).
@@ -41,7 +48,11 @@
 //!   ORG `basedIn` CITY and STATE (0.8), CITY `locatedIn` STATE (0.75);
 //!   "P-based O" (0.75); "P's O" (0.55); "O, a P firm" (0.6); "P O" (a place
 //!   name directly before an organisation name, 0.55); "O headquarters in
-//!   P[, STATE]" (0.7, 0.65 for the state).
+//!   P[, STATE]" (0.7, 0.65 for the state); media source lines "[CODE] CITY
+//!   MEDIUM in LANGUAGE 1700 GMT …" and "CITY MEDIUM-IN-CAPITALS" (0.7).
+//! - Places inside places: "P's Q" (0.6), "P's capital, Q" and "Q, the
+//!   capital of P" (0.65) → Q `locatedIn` P; "A in [the] eastern P" and "A
+//!   in the southern part of P" count as "A in P".
 //!
 //! Argument spans: people are named by the bare name ([`Mention::span`]),
 //! except victims of killings, which keep their title ([`Mention::full_span`],
