@@ -51,6 +51,60 @@ const NAME_CONNECTORS: &[&str] = &[
     "of", "de", "du", "da", "van", "von", "bin", "al", "el", "la", "del", "der",
 ];
 
+/// Words of state names and noble or church titles that are no part of a
+/// personal name before "of" ("Democratic Republic of X", "Grand Duke of Y").
+const POLITY_WORDS: &[&str] = &[
+    "Republic",
+    "Empire",
+    "Kingdom",
+    "Commonwealth",
+    "Federation",
+    "Emirate",
+    "Emirates",
+    "Duchy",
+    "Principality",
+    "Sultanate",
+    "State",
+    "States",
+    "Islands",
+    "Isle",
+    "Free",
+    "Democratic",
+    "People's",
+    "United",
+    "Holy",
+    "Grand",
+    "Duke",
+    "Duchess",
+    "Earl",
+    "Count",
+    "Countess",
+    "Prince",
+    "Princess",
+    "King",
+    "Queen",
+    "Lord",
+    "Lady",
+    "Baron",
+    "Baroness",
+    "Marquis",
+    "Archduke",
+    "Emperor",
+    "Empress",
+    "Sultan",
+    "Emir",
+    "Bishop",
+    "Archbishop",
+    "Patriarch",
+    "Cardinal",
+    "Saint",
+    "St.",
+    "Our",
+    "Maid",
+    "Knight",
+    "Knights",
+];
+
 /// Finds name and pronoun mentions in a document, in text order.
 pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
     let context = DocContext::new(doc, lex);
@@ -351,7 +405,31 @@ fn affiliation_cut(doc: &Document, start: usize, end: usize, min_before: usize, 
     let known = gazetteer_match(doc, k + 1, end, lex).is_some_and(|(len, _)| k + 1 + len == end);
     let after = doc.token_text(k + 1);
     let acronym = end == k + 2 && is_acronym(after) && !after.contains('.');
-    if known || acronym { k } else { end }
+    // "Brian Lowe of Tamworth": a two- or three-word personal name (no word of
+    // it an organisation or place head, a title or a known place) and one
+    // capitalised word after "of" is a person and his home town, however
+    // unknown the town ("Duchess of York", one word before, stays whole;
+    // "Republic of Texas" has a head word).
+    let personal = (2..=3).contains(&(k - start))
+        && end == k + 2
+        && min_before >= 2
+        && (start..k).all(|i| {
+            let t = doc.token_text(i);
+            is_titlecase(t)
+                && t.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-')
+                && !lex.name_heads.contains_key(t.trim_end_matches('.'))
+                && !lex.roles.contains_key(t)
+                && !POLITY_WORDS.contains(&t)
+        })
+        // "Grand Duke of Tuscany": no title ends before "of".
+        && (start..k - 1).all(|i| {
+            let words = Span::new(doc.tokens[i].start, doc.tokens[k - 1].end);
+            !lex.roles.contains_key(&collapse(doc.span_text(words)))
+        })
+        && is_titlecase(after)
+        && after.chars().all(char::is_alphabetic)
+        && !lex.name_heads.contains_key(after);
+    if known || acronym || personal { k } else { end }
 }
 
 /// An organisation named before a title ("CNTP" in "CNTP Secretary X",
@@ -838,6 +916,13 @@ mod tests {
         // A title before "of" keeps the phrase whole.
         let found = names("The Grand Duke of Tuscany arrived.");
         assert!(!found.iter().any(|(n, _)| n == "Grand Duke"), "{found:?}");
+        // An unknown home town after a personal name.
+        let found = names("Rescuers thanked Tove Rasmussen of Kleppestad on Friday.");
+        assert!(has(&found, "Tove Rasmussen", EntityType::Person), "{found:?}");
+        assert!(found.iter().any(|(n, _)| n == "Kleppestad"), "{found:?}");
+        // A state name is no personal name.
+        let found = names("The Democratic Republic of Kongoland voted.");
+        assert!(!found.iter().any(|(n, _)| n == "Kongoland"), "{found:?}");
     }
 
     #[test]

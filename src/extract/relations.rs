@@ -1047,6 +1047,12 @@ mod tests {
     }
 
     #[test]
+    fn teaching_at_an_institution_is_working_for_it() {
+        let f = facts("Ada Quill taught at Lumen University for ten years.");
+        assert!(has(&f, "Ada Quill", "worksFor", "Lumen University"), "{f:?}");
+    }
+
+    #[test]
     fn coordinated_objects_each_get_a_relation() {
         let f = facts("Governor Ana Ruiz thanked Canada and Mexico on Monday.");
         assert!(has(&f, "Ana Ruiz", "thanks", "Canada"), "{f:?}");
