@@ -1013,6 +1013,20 @@ mod tests {
     }
 
     #[test]
+    fn an_infinitive_is_not_asserted_as_fact() {
+        let doc =
+            nlp::analyze("Prime Minister Ingrid Halvorsen is expected to visit Halifax in the autumn.".to_string());
+        let x = Extractor::default().extract(&doc, None);
+        let visit = x
+            .relations
+            .iter()
+            .find(|r| r.predicate == Predicate::Ontology("visits".to_string()))
+            .expect("visits relation");
+        assert_eq!(visit.modality.as_deref(), Some("to"));
+        assert!(!visit.is_asserted());
+    }
+
+    #[test]
     fn relations_carry_the_event_class_of_their_predicate() {
         let doc = nlp::analyze(
             "Chancellor Anna Keller denounced Prime Minister Tom Berg on Monday. \

@@ -400,6 +400,9 @@ fn predicate_words(t: &Tree, p: usize) -> (Vec<usize>, bool, Option<String>, boo
                 negated = true;
             }
             "compound:prt" => rel.push(c),
+            // An infinitive ("is expected to visit", "plans to meet") is
+            // intended or possible, not stated as having happened.
+            "mark" if modal.is_none() && t.lower(c) == "to" => modal = Some("to".to_string()),
             _ => {}
         }
     }
