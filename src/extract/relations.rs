@@ -315,7 +315,7 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                     if fronted {
                         confidence -= 0.1;
                     }
-                    let (modality, negated) = modality_and_negation(ctx, subject.tokens.end, i);
+                    let (modality, negated) = modality_and_negation(ctx, subject.tokens.end, i, 4);
                     out.push(Relation {
                         modality,
                         negated,
@@ -532,18 +532,21 @@ fn find_subject<'m>(
 }
 
 /// Modal auxiliary or infinitive marker, and negation, between a subject
-/// (ending at token `from`) and its verb (token `verb`): "would brief",
-/// "is expected to visit", "did not meet".
-fn modality_and_negation(ctx: &Ctx, from: usize, verb: usize) -> (Option<String>, bool) {
+/// (ending at token `from`) and its verb (token `verb`), at most `reach`
+/// tokens back: "would brief", "is expected to visit", "did not meet".
+fn modality_and_negation(ctx: &Ctx, from: usize, verb: usize, reach: usize) -> (Option<String>, bool) {
     const MODALS: &[&str] = &[
         "would", "will", "might", "may", "could", "can", "should", "must", "shall", "'ll", "wo", "ca",
     ];
-    let window = from.max(verb.saturating_sub(4))..verb;
+    let window = from.max(verb.saturating_sub(reach))..verb;
     let negated = window.clone().any(|k| matches!(ctx.low(k), "not" | "n't" | "never"));
     let modality = window
         .clone()
         .rev()
-        .find(|&k| MODALS.contains(&ctx.low(k)) || (ctx.low(k) == "to" && k + 1 == verb))
+        .find(|&k| {
+            MODALS.contains(&ctx.low(k))
+                || (ctx.low(k) == "to" && (k + 1 == verb || (ctx.doc.is_tagged() && ctx.doc.upos(k + 1) == "VERB")))
+        })
         .map(|k| match ctx.low(k) {
             "to" => "to".to_string(),
             "wo" => "will".to_string(),
@@ -723,9 +726,12 @@ fn event_noun_relations(
             continue;
         }
         let phrase = format!("{} {}", ctx.doc.token_text(i), ctx.doc.token_text(i + 1));
+        // "will host talks with X", "plans to hold talks with X": the event is
+        // future or intended, so it is described, not asserted.
+        let (modality, negated) = modality_and_negation(ctx, clause.start, i, 8);
         out.push(Relation {
-            modality: None,
-            negated: false,
+            modality,
+            negated,
             attributed_to: None,
             arguments: Some((subject.span, object.span)),
             event_class: None,
@@ -1010,6 +1016,31 @@ mod tests {
                 (x.entities[r.subject].label.clone(), p, o)
             })
             .collect()
+    }
+
+    #[test]
+    fn future_or_intended_talks_are_not_asserted() {
+        let doc = nlp::analyze(
+            "Oslo will host the next round of Arctic talks with Norway. \
+             Chancellor Anna Keller plans to hold talks with Tom Berg. \
+             The meeting between Keller and Berg was short."
+                .to_string(),
+        );
+        let x = Extractor::default().extract(&doc, None);
+        let nouns: Vec<(&str, Option<&str>)> = x
+            .relations
+            .iter()
+            .filter(|r| r.extractor == EVENT_NOUN)
+            .map(|r| (r.phrase.as_str(), r.modality.as_deref()))
+            .collect();
+        assert!(nouns.contains(&("meeting between", None)), "{nouns:?}");
+        assert!(
+            nouns
+                .iter()
+                .filter(|(p, _)| *p == "talks with")
+                .all(|(_, m)| m.is_some()),
+            "{nouns:?}"
+        );
     }
 
     #[test]
