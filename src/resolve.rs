@@ -280,26 +280,31 @@ fn rename_quads(quads: &[Quad], renames: &[Rename], forward: bool) -> Vec<Quad> 
         .collect()
 }
 
-fn forward(decisions: &[&CrossMerge]) -> Vec<Rename> {
+/// The IRI renames that apply decisions (source → target) or undo them.
+fn renames(decisions: &[&CrossMerge], undo: bool) -> Vec<Rename> {
     decisions
         .iter()
-        .map(|d| Rename {
-            from: d.source.clone(),
-            to: d.target.clone(),
-            form: d.form.clone(),
+        .map(|d| {
+            let (from, to) = if undo {
+                (&d.target, &d.source)
+            } else {
+                (&d.source, &d.target)
+            };
+            Rename {
+                from: from.clone(),
+                to: to.clone(),
+                form: d.form.clone(),
+            }
         })
         .collect()
 }
 
+fn forward(decisions: &[&CrossMerge]) -> Vec<Rename> {
+    renames(decisions, false)
+}
+
 fn backward(decisions: &[&CrossMerge]) -> Vec<Rename> {
-    decisions
-        .iter()
-        .map(|d| Rename {
-            from: d.target.clone(),
-            to: d.source.clone(),
-            form: d.form.clone(),
-        })
-        .collect()
+    renames(decisions, true)
 }
 
 fn graph_quads(store: &KgStore, graph: &str) -> Result<Vec<Quad>, ResolveError> {

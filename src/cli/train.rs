@@ -2,15 +2,18 @@
 
 use super::*;
 
+/// The sentences of several CoNLL-U files, in order.
+fn read_all_conllu(paths: &[PathBuf]) -> Result<Vec<textkg::nlp::conllu::Sentence>> {
+    let mut sentences = Vec::new();
+    for p in paths {
+        sentences.extend(read_conllu(p)?);
+    }
+    Ok(sentences)
+}
+
 pub(super) fn train_tagger(train: Vec<PathBuf>, dev: Vec<PathBuf>, out: PathBuf, epochs: usize) -> Result<Outcome> {
-    let mut train_sentences = Vec::new();
-    for p in &train {
-        train_sentences.extend(read_conllu(p)?);
-    }
-    let mut dev_sentences = Vec::new();
-    for p in &dev {
-        dev_sentences.extend(read_conllu(p)?);
-    }
+    let train_sentences = read_all_conllu(&train)?;
+    let dev_sentences = read_all_conllu(&dev)?;
     eprintln!(
         "train: {} sentences, dev: {} sentences",
         train_sentences.len(),
@@ -47,14 +50,8 @@ pub(super) fn train_parser(
     options: &textkg::nlp::parser::TrainOptions,
 ) -> Result<Outcome> {
     use textkg::nlp::tagger::{Tagger, TrainOptions};
-    let mut train_sentences = Vec::new();
-    for p in &train {
-        train_sentences.extend(read_conllu(p)?);
-    }
-    let mut dev_sentences = Vec::new();
-    for p in &dev {
-        dev_sentences.extend(read_conllu(p)?);
-    }
+    let mut train_sentences = read_all_conllu(&train)?;
+    let dev_sentences = read_all_conllu(&dev)?;
     let started = Instant::now();
     let tag_with = |tagger: &Tagger, sentences: &mut [textkg::nlp::conllu::Sentence]| {
         for s in sentences {

@@ -757,6 +757,23 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>) {
             let overlapped = names
                 .iter()
                 .any(|m| m.sentence == s && m.tokens.start < b && a < m.tokens.end);
+            // The model's span as a typed name mention.
+            let model_name = || {
+                let span = Span::new(doc.tokens[a].start, doc.tokens[b - 1].end);
+                NameMention {
+                    span,
+                    full_span: span,
+                    tokens: a..b,
+                    sentence: s,
+                    name: collapse(doc.span_text(span)),
+                    entity_type,
+                    typed: true,
+                    canonical: None,
+                    wikidata: None,
+                    role: None,
+                    kind: MentionKind::Name,
+                }
+            };
             // "Vladimir Ashkenazy", "Gary Hess": the rules split a person's name
             // whose first name is a city in the gazetteer. When the model reads
             // the whole span as one person, the city name first, then untyped
@@ -781,40 +798,11 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>) {
                         .iter()
                         .all(|&k| !names[k].typed && names[k].kind == MentionKind::Name);
                 if tiles {
-                    let span = Span::new(doc.tokens[a].start, doc.tokens[b - 1].end);
-                    merged.push((
-                        parts,
-                        NameMention {
-                            span,
-                            full_span: span,
-                            tokens: a..b,
-                            sentence: s,
-                            name: collapse(doc.span_text(span)),
-                            entity_type,
-                            typed: true,
-                            canonical: None,
-                            wikidata: None,
-                            role: None,
-                            kind: MentionKind::Name,
-                        },
-                    ));
+                    merged.push((parts, model_name()));
                 }
             }
             if !overlapped {
-                let span = Span::new(doc.tokens[a].start, doc.tokens[b - 1].end);
-                added.push(NameMention {
-                    span,
-                    full_span: span,
-                    tokens: a..b,
-                    sentence: s,
-                    name: collapse(doc.span_text(span)),
-                    entity_type,
-                    typed: true,
-                    canonical: None,
-                    wikidata: None,
-                    role: None,
-                    kind: MentionKind::Name,
-                });
+                added.push(model_name());
             }
         }
     }
