@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::binio::{BinError, Reader, Writer};
+use crate::nlp::perceptron::prefetch;
 
 const K1: u64 = 0x9E37_79B9_7F4A_7C15;
 const K2: u64 = 0xD6E8_FEB8_6659_FD93;
@@ -251,20 +252,6 @@ impl Trainer {
 
 fn quantize(w: f32, scale: f32) -> i16 {
     (w / scale).round().clamp(-32767.0, 32767.0) as i16
-}
-
-/// Hints the CPU to load `x`'s cache line (no-op off x86-64).
-#[inline(always)]
-fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch never
-        // dereferences its pointer (here a valid reference anyway).
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
 }
 
 /// One open-addressing slot: a 32-bit fingerprint of the feature (0 = empty)
