@@ -93,12 +93,18 @@ pub struct Lexicon {
     pub gazetteer: HashMap<String, Vec<GazetteerEntry>>,
     /// Longest gazetteer surface form, in words.
     pub max_name_words: usize,
+    /// First words of the gazetteer's surface forms: a span whose first word
+    /// is not here cannot be a gazetteer name (kept in step with `gazetteer`
+    /// by the constructor; see [`Lexicon::may_start_name`]).
+    pub name_first_words: std::collections::HashSet<String>,
     /// Demonym or country adjective ("Russian", "US") → country canonical name.
     pub demonyms: HashMap<String, String>,
     /// Role titles ("President", "Foreign Minister") → canonical role name.
     pub roles: HashMap<String, String>,
     /// Longest role title in words.
     pub max_role_words: usize,
+    /// First words of the role titles (see [`Lexicon::may_start_role`]).
+    pub role_first_words: std::collections::HashSet<String>,
     /// Every inflected form (lowercase, possibly multi-word) → verb entry index.
     pub verb_forms: HashMap<String, usize>,
     /// Verb entries.
@@ -198,6 +204,7 @@ impl Lexicon {
             };
             let qid = r.get(3).filter(|q| !q.is_empty()).map(|q| q.to_string());
             lex.max_name_words = lex.max_name_words.max(surface.split(' ').count());
+            lex.name_first_words.insert(first_word(surface).to_string());
             let entries = lex.gazetteer.entry(surface.to_string()).or_default();
             let entry = GazetteerEntry {
                 canonical: canonical.to_string(),
@@ -221,6 +228,7 @@ impl Lexicon {
                 // lowercase aliases ("lawmaker") are descriptions, not titles.
                 if form.chars().next().is_some_and(char::is_uppercase) {
                     lex.max_role_words = lex.max_role_words.max(form.split(' ').count());
+                    lex.role_first_words.insert(first_word(form).to_string());
                     lex.roles.insert(form.to_string(), role.to_string());
                 }
             }
@@ -337,6 +345,17 @@ impl Lexicon {
         self.groups.contains(word) || word.strip_suffix('s').is_some_and(|d| self.demonyms.contains_key(d))
     }
 
+    /// Whether some gazetteer surface form starts with the word `word`: a
+    /// cheap test that saves the lookups of every longer span starting there.
+    pub fn may_start_name(&self, word: &str) -> bool {
+        self.name_first_words.contains(word)
+    }
+
+    /// Whether some role title starts with the word `word`.
+    pub fn may_start_role(&self, word: &str) -> bool {
+        self.role_first_words.contains(word)
+    }
+
     /// Gazetteer entries for a surface form, best first (countries before
     /// capitals before regions before other places before organisations).
     pub fn lookup(&self, surface: &str) -> Option<&[GazetteerEntry]> {
@@ -347,6 +366,11 @@ impl Lexicon {
     pub fn verb(&self, form: &str) -> Option<&VerbEntry> {
         self.verb_forms.get(form).and_then(|&i| self.verbs.get(i))
     }
+}
+
+/// The text up to the first whitespace.
+pub fn first_word(s: &str) -> &str {
+    s.split_whitespace().next().unwrap_or("")
 }
 
 /// Regular English inflections of a (possibly multi-word) verb lemma: only the

@@ -334,7 +334,11 @@ fn titled_person(
             .rev()
             .find_map(|len| {
                 let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
-                lex.roles.get(&collapse(doc.span_text(span))).map(|r| (len, r.clone()))
+                let surface = doc.span_text(span);
+                if !lex.may_start_role(crate::lexicon::first_word(surface)) {
+                    return None;
+                }
+                lex.roles.get(collapsed(surface).as_ref()).map(|r| (len, r.clone()))
             })
     };
     let mut i = start;
@@ -424,7 +428,7 @@ fn affiliation_cut(doc: &Document, start: usize, end: usize, min_before: usize, 
         // "Grand Duke of Tuscany": no title ends before "of".
         && (start..k - 1).all(|i| {
             let words = Span::new(doc.tokens[i].start, doc.tokens[k - 1].end);
-            !lex.roles.contains_key(&collapse(doc.span_text(words)))
+            !lex.roles.contains_key(collapsed(doc.span_text(words)).as_ref())
         })
         && is_titlecase(after)
         && after.chars().all(char::is_alphabetic)
@@ -441,10 +445,10 @@ fn title_org(doc: &Document, m: &NameMention, lex: &Lexicon) -> Option<NameMenti
     let name = (start..m.tokens.end).find(|&k| doc.tokens[k].start == m.span.start)?;
     let role = (start + 1..name).find(|&k| {
         let span = Span::new(doc.tokens[k].start, doc.tokens[name - 1].end);
-        lex.roles.contains_key(&collapse(doc.span_text(span)))
+        lex.roles.contains_key(collapsed(doc.span_text(span)).as_ref())
     })?;
     let whole = Span::new(doc.tokens[start].start, doc.tokens[role - 1].end);
-    let gazetteer_org = lex.lookup(&collapse(doc.span_text(whole))).is_some_and(|es| {
+    let gazetteer_org = lex.lookup(&collapsed(doc.span_text(whole))).is_some_and(|es| {
         es.first()
             .is_some_and(|e| matches!(e.class, GazetteerClass::Organization))
     });
@@ -522,13 +526,20 @@ fn gazetteer_match<'l>(
         if surface.contains('\n') {
             return None;
         }
-        let surface = collapse(surface);
         // Datelines and headlines write names in capitals: "MEXICO CITY".
-        let titled = (surface.chars().filter(|c| c.is_alphabetic()).count() > 2
-            && !surface.chars().any(char::is_lowercase))
-        .then(|| title_case(&surface));
+        let capitals =
+            |s: &str| s.chars().filter(|c| c.is_alphabetic()).count() > 2 && !s.chars().any(char::is_lowercase);
+        let first = crate::lexicon::first_word(surface);
+        if !lex.may_start_name(first) && !(capitals(surface) && lex.may_start_name(&title_case(first))) {
+            return None;
+        }
+        let surface = collapsed(surface);
         lex.lookup(&surface)
-            .or_else(|| titled.as_deref().and_then(|t| lex.lookup(t)))
+            .or_else(|| {
+                capitals(&surface)
+                    .then(|| title_case(&surface))
+                    .and_then(|t| lex.lookup(&t))
+            })
             .and_then(|e| e.first())
             .map(|e| (len, e))
     })
@@ -536,7 +547,26 @@ fn gazetteer_match<'l>(
 
 /// Collapses runs of whitespace to one space.
 pub fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapsed(s).into_owned()
+}
+
+/// [`collapse`], borrowing when `s` is already single-spaced (the usual case).
+pub fn collapsed(s: &str) -> std::borrow::Cow<'_, str> {
+    let mut prev_space = true;
+    let clean = s.chars().all(|c| {
+        let ok = if c.is_whitespace() {
+            c == ' ' && !prev_space
+        } else {
+            true
+        };
+        prev_space = c.is_whitespace();
+        ok
+    }) && !prev_space;
+    if clean || s.is_empty() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
 }
 
 fn is_acronym(s: &str) -> bool {
@@ -548,6 +578,19 @@ fn is_acronym(s: &str) -> bool {
 fn is_ordinal(t: &str) -> bool {
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     digits > 0 && matches!(&t[digits..], "st" | "nd" | "rd" | "th")
+}
+
+/// Whether lowercased `t` is a stopword (no allocation for short ASCII words).
+fn is_stopword(t: &str, lex: &Lexicon) -> bool {
+    let mut buf = [0u8; 32];
+    match buf.get_mut(..t.len()) {
+        Some(b) if t.is_ascii() => {
+            b.copy_from_slice(t.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).is_ok_and(|l| lex.stopwords.contains(l))
+        }
+        _ => lex.stopwords.contains(&t.to_lowercase()),
+    }
 }
 
 /// "MEXICO CITY" → "Mexico City".
@@ -623,7 +666,7 @@ impl DocContext {
         if matches!(before, Some('@' | '#')) {
             return false;
         }
-        !(is_titlecase(t) && lex.stopwords.contains(&t.to_lowercase()))
+        !(is_titlecase(t) && is_stopword(t, lex))
     }
 
     /// End (exclusive) of the run of name tokens starting at `start`, allowing
