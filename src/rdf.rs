@@ -160,7 +160,14 @@ pub fn document_quads(
     options: &MappingOptions,
 ) -> Vec<Quad> {
     let graph = GraphName::NamedNode(minted(identity.iri.clone()));
-    let mut quads = Vec::new();
+    // Sized up front: growing a vector of quads by doubling cost a third of
+    // the mapping time on short documents (copies and fresh pages).
+    let x = extraction;
+    let mut quads = Vec::with_capacity(
+        48 + 6 * doc.sentences.len()
+            + 8 * (x.mentions.len() + x.entities.len() + x.dates.len())
+            + 16 * x.relations.len(),
+    );
     let mut add = |s: &NamedNode, p: NamedNode, o: Term| {
         quads.push(Quad::new(s.clone(), p, o, graph.clone()));
     };
