@@ -4,7 +4,9 @@
 //! corpus is the given documents repeated until it holds at least the
 //! requested number of tokens; each stage runs on one thread over the whole
 //! corpus, then the full pipeline runs on all cores and the quads are
-//! bulk-loaded into an in-memory store.
+//! bulk-loaded into an in-memory store. With `repeat`, every stage reports
+//! the fastest of that many passes, which makes figures taken on a shared
+//! machine comparable.
 
 use std::time::{Duration, Instant};
 
@@ -53,10 +55,9 @@ fn figure(stage: &'static str, threads: usize, elapsed: Duration, tokens: usize,
     }
 }
 
-/// Runs the benchmark over `documents` repeated to at least `min_tokens` tokens.
-pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchReport, StoreError> {
-    let options = MappingOptions::default();
-    let extractor = Extractor::default();
+/// Runs the benchmark over `documents` repeated to at least `min_tokens`
+/// tokens, `repeat` times; each stage reports its fastest run.
+pub fn run(documents: &[SourceDocument], min_tokens: usize, repeat: usize) -> Result<BenchReport, StoreError> {
     let per_pass: usize = documents
         .iter()
         .map(|d| crate::nlp::tokenize::tokenize(&d.text).len())
@@ -75,7 +76,49 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
         })
         .collect();
     let chars: usize = corpus.iter().map(|d| d.text.chars().count()).sum();
+    let mut p = measure(&corpus)?;
+    for _ in 1..repeat {
+        p = p.fastest(measure(&corpus)?);
+    }
+    let tokens = p.tokens;
+    let threads = rayon::current_num_threads();
+    Ok(BenchReport {
+        documents: corpus.len(),
+        tokens,
+        chars,
+        stages: vec![
+            figure("tokenize+sentences", 1, p.times[0], tokens, None),
+            figure("pos tag + lemmatize", 1, p.times[1], tokens, None),
+            figure("dependency parse (as extraction parses)", 1, p.times[2], tokens, None),
+            figure("open IE clauses (alone)", 1, p.times[3], tokens, None),
+            figure("extract (mentions, entities, relations)", 1, p.times[4], tokens, None),
+            figure("rdf mapping", 1, p.times[5], tokens, Some(p.quads)),
+            figure("store bulk load (in-memory)", 1, p.times[6], tokens, Some(p.quads)),
+            figure("pipeline text→quads", threads, p.times[7], tokens, None),
+        ],
+    })
+}
 
+/// One timed pass over the corpus: the wall time of each stage.
+struct Pass {
+    tokens: usize,
+    quads: usize,
+    times: [Duration; 8],
+}
+
+impl Pass {
+    /// Stage by stage, the faster of two passes.
+    fn fastest(mut self, other: Pass) -> Pass {
+        for (a, b) in self.times.iter_mut().zip(other.times) {
+            *a = (*a).min(b);
+        }
+        self
+    }
+}
+
+fn measure(corpus: &[SourceDocument]) -> Result<Pass, StoreError> {
+    let options = MappingOptions::default();
+    let extractor = Extractor::default();
     let t = Instant::now();
     let mut docs: Vec<_> = corpus.iter().map(|d| crate::nlp::segment(d.text.clone())).collect();
     let tokenize = t.elapsed();
@@ -111,7 +154,7 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
     let t = Instant::now();
     let extractions: Vec<_> = docs
         .iter()
-        .zip(&corpus)
+        .zip(corpus)
         .map(|(d, s)| extractor.extract(d, s.date.as_deref()))
         .collect();
     let extract = t.elapsed();
@@ -132,7 +175,6 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
     store.write(prepared)?;
     let load = t.elapsed();
 
-    let threads = rayon::current_num_threads();
     let t = Instant::now();
     for batch in corpus.chunks(crate::pipeline::BATCH_SIZE) {
         let processed = crate::pipeline::process_batch(batch.to_vec(), &extractor, &options);
@@ -142,19 +184,9 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize) -> Result<BenchRepor
     }
     let parallel = t.elapsed();
 
-    Ok(BenchReport {
-        documents: corpus.len(),
+    Ok(Pass {
         tokens,
-        chars,
-        stages: vec![
-            figure("tokenize+sentences", 1, tokenize, tokens, None),
-            figure("pos tag + lemmatize", 1, tag, tokens, None),
-            figure("dependency parse (as extraction parses)", 1, parse, tokens, None),
-            figure("open IE clauses (alone)", 1, open_ie, tokens, None),
-            figure("extract (mentions, entities, relations)", 1, extract, tokens, None),
-            figure("rdf mapping", 1, rdf, tokens, Some(quads)),
-            figure("store bulk load (in-memory)", 1, load, tokens, Some(quads)),
-            figure("pipeline text→quads", threads, parallel, tokens, None),
-        ],
+        quads,
+        times: [tokenize, tag, parse, open_ie, extract, rdf, load, parallel],
     })
 }

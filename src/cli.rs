@@ -257,6 +257,10 @@ enum Command {
         /// Repeat the documents until the corpus has at least this many tokens.
         #[arg(long, default_value_t = 300_000)]
         tokens: usize,
+        /// Run every stage this many times and report the fastest run (other
+        /// work on the machine only ever slows a run down).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+        repeat: u32,
         /// Output format.
         #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
         format: InfoFormat,
@@ -661,7 +665,12 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        Command::Bench { paths, tokens, format } => {
+        Command::Bench {
+            paths,
+            tokens,
+            repeat,
+            format,
+        } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/news"))]
             } else {
@@ -685,7 +694,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             if cfg!(debug_assertions) {
                 eprintln!("warning: debug build; measure with `cargo run --release -- bench`");
             }
-            let report = textkg::bench::run(&documents, tokens)?;
+            let report = textkg::bench::run(&documents, tokens, repeat as usize)?;
             match format {
                 InfoFormat::Json => writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&report)?)?,
                 InfoFormat::Text => {

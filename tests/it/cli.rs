@@ -683,3 +683,29 @@ fn ingest_order_does_not_change_the_graph() {
     };
     assert_eq!(dump([&a, &b], "ab"), dump([&b, &a], "ba"));
 }
+
+#[test]
+fn bench_reports_every_stage_and_takes_the_best_of_repeats() {
+    let out = ok(
+        &[
+            "bench",
+            "examples/news/oslo-talks.txt",
+            "--tokens",
+            "500",
+            "--repeat",
+            "2",
+            "--format",
+            "json",
+        ],
+        &repo(""),
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(report["tokens"].as_u64().unwrap() >= 500);
+    let stages = report["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 8);
+    assert!(stages.iter().all(|s| s["tokens_per_second"].as_f64().unwrap() > 0.0));
+    assert_eq!(stages[7]["stage"], "pipeline text→quads");
+    // A repeat count of zero is a usage error, not an empty report.
+    let bad = textkg(&["bench", "--repeat", "0"], None, &repo(""));
+    assert_eq!(bad.status.code(), Some(2));
+}
