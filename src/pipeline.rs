@@ -54,6 +54,41 @@ pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingO
 }
 
 /// Processes a batch in parallel, keeping input order.
+///
+/// The batch goes through the pipeline stage by stage (segment and tag every
+/// document, then parse every document, then extract), not document by
+/// document: the tagger's and the parser's weight tables then stay in cache
+/// for the length of a stage instead of evicting each other for every
+/// document. The result is the same as [`process`] on each document.
 pub fn process_batch(batch: Vec<SourceDocument>, extractor: &Extractor, options: &MappingOptions) -> Vec<Processed> {
-    batch.into_par_iter().map(|s| process(s, extractor, options)).collect()
+    let mut documents: Vec<Document> = batch
+        .par_iter()
+        .map(|s| {
+            let mut d = crate::nlp::segment(s.text.clone());
+            if let Ok(a) = crate::nlp::annotate::Analyzer::embedded() {
+                a.tag_document(&mut d);
+            }
+            d
+        })
+        .collect();
+    if let Ok(a) = crate::nlp::annotate::Analyzer::embedded() {
+        documents.par_iter_mut().for_each(|d| {
+            // A parser that fails to decode leaves the document unparsed, as in `process`.
+            let _ = a.parse_document_with(d, &crate::nlp::EXTRACTION_PARSE);
+        });
+    }
+    batch
+        .into_par_iter()
+        .zip(documents)
+        .map(|(source, document)| {
+            let identity = DocumentIdentity::of(&source, &options.namespace);
+            let extraction = extractor.extract(&document, source.date.as_deref());
+            Processed {
+                source,
+                identity,
+                document,
+                extraction,
+            }
+        })
+        .collect()
 }
