@@ -530,7 +530,8 @@ fn gazetteer_match<'l>(
         let capitals =
             |s: &str| s.chars().filter(|c| c.is_alphabetic()).count() > 2 && !s.chars().any(char::is_lowercase);
         let first = crate::lexicon::first_word(surface);
-        if !lex.may_start_name(first) && !(capitals(surface) && lex.may_start_name(&title_case(first))) {
+        let may_start = lex.may_start_name(first) || (capitals(surface) && lex.may_start_name(&title_case(first)));
+        if !may_start {
             return None;
         }
         let surface = collapsed(surface);
