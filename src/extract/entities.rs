@@ -277,13 +277,17 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>) -> (Vec<Entity>, Vec<Men
         entities[m.entity].mentions.push(i);
     }
     for (entity, forms) in entities.iter_mut().zip(forms) {
-        // The label of a person is the longest name form without title.
+        // The label of a person is the longest name form without title or
+        // honorific ("Tom Brandt", not "Mr. Brandt").
         if entity.entity_type == EntityType::Person {
             let names_only = entity
                 .mentions
                 .iter()
                 .filter(|&&i| mentions[i].kind == MentionKind::Name)
-                .map(|&i| super::mentions::collapse(doc.span_text(mentions[i].span)))
+                .map(|&i| {
+                    super::mentions::without_honorific(&super::mentions::collapse(doc.span_text(mentions[i].span)))
+                        .to_string()
+                })
                 .max_by_key(|n| (n.split(' ').count(), n.len()));
             if let Some(n) = names_only {
                 entity.label = n;
@@ -403,6 +407,23 @@ mod tests {
         assert_eq!(links, [("she".to_string(), "Anna Weber".to_string())]);
         let links = pronoun_links("Mrs Anna Weber met Olaf Lind in Bern. Later he flew home.");
         assert_eq!(links, [("he".to_string(), "Olaf Lind".to_string())]);
+    }
+
+    #[test]
+    fn honorific_short_forms_join_the_full_name_and_fix_the_gender() {
+        let doc = crate::nlp::analyze(
+            "Anna Keller met Tom Brandt in Vienna. Mr. Brandt said the talks were useful. Mrs Keller thanked him."
+                .to_string(),
+        );
+        let x = crate::extract::Extractor::default().extract(&doc, None);
+        let people: Vec<(&str, usize)> = x
+            .entities
+            .iter()
+            .filter(|e| e.entity_type == EntityType::Person)
+            .map(|e| (e.label.as_str(), e.mentions.len()))
+            .collect();
+        // Full name, honorific form, and for Brandt the pronoun: two people.
+        assert_eq!(people, [("Anna Keller", 2), ("Tom Brandt", 3)]);
     }
 
     #[test]

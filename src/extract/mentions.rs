@@ -119,6 +119,12 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                 i += 1;
                 continue;
             }
+            // "Mrs Keller", "Mr. Brandt", "Dr Okafor": a person named without the honorific.
+            if let Some(m) = honorific_person(doc, i, end, s, lex, &context) {
+                i = m.tokens.end;
+                out.push(m);
+                continue;
+            }
             // A capitalised stopword can still start a known multi-word name ("New York").
             let known_name = is_titlecase(text) && gazetteer_match(doc, i, end, lex).is_some_and(|(len, _)| len >= 2);
             if !context.is_name_token(doc, i, lex) && !known_name {
@@ -312,6 +318,57 @@ fn named_run(
         name,
         entity_type,
         typed,
+        canonical: None,
+        wikidata: None,
+        role: None,
+        kind: MentionKind::Name,
+    })
+}
+
+/// Honorifics that stand before a person's name and are not part of it.
+const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof"];
+
+/// `name` without a leading honorific ("Mr. Brandt" → "Brandt").
+pub(crate) fn without_honorific(name: &str) -> &str {
+    match name.split_once(' ') {
+        Some((first, rest)) if HONORIFICS.contains(&first.strip_suffix('.').unwrap_or(first)) => rest,
+        _ => name,
+    }
+}
+
+/// "Mrs Keller", "Mr. Brandt", "Dr Ana Okafor": an honorific, then a
+/// capitalised name. The mention's span keeps the honorific (it is how the
+/// person is named, and the entity layer reads the gender from it), its name
+/// drops it (so that "Mrs Keller" and "Anna Keller" can be one person), and
+/// the type is Person whatever the gazetteer says of the name ("Mr. Jordan").
+fn honorific_person(
+    doc: &Document,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    lex: &Lexicon,
+    context: &DocContext,
+) -> Option<NameMention> {
+    let title = doc.token_text(start);
+    if !HONORIFICS.contains(&title.strip_suffix('.').unwrap_or(title)) {
+        return None;
+    }
+    let name_start = start + 1;
+    if name_start >= end || !context.is_name_token(doc, name_start, lex) {
+        return None;
+    }
+    let name_end = context.name_run_end(doc, name_start, end, lex);
+    let name_end = affiliation_cut(doc, name_start, name_end, 1, lex);
+    let name = Span::new(doc.tokens[name_start].start, doc.tokens[name_end - 1].end);
+    let span = Span::new(doc.tokens[start].start, name.end);
+    Some(NameMention {
+        span,
+        full_span: span,
+        tokens: start..name_end,
+        sentence,
+        name: collapse(doc.span_text(name)),
+        entity_type: EntityType::Person,
+        typed: true,
         canonical: None,
         wikidata: None,
         role: None,
@@ -890,6 +947,32 @@ mod tests {
                 ("Tokyo".to_string(), EntityType::City),
             ]
         );
+    }
+
+    #[test]
+    fn honorifics_make_people_named_without_them() {
+        // With and without the period, at a sentence start and inside; the
+        // honorific stays in the span but not in the name, and a country's
+        // name after "Mr." is a person.
+        let text = "Mrs Keller met Mr. Jordan in Jordan. Later Dr Ana Okafor spoke.";
+        let doc = nlp::analyze(text.to_string());
+        let found: Vec<(String, String, EntityType)> = find_names(&doc, Lexicon::embedded())
+            .into_iter()
+            .filter(|m| m.kind == MentionKind::Name)
+            .map(|m| (doc.span_text(m.span).to_string(), m.name, m.entity_type))
+            .collect();
+        let person = |span: &str, name: &str| (span.to_string(), name.to_string(), EntityType::Person);
+        assert_eq!(
+            found,
+            vec![
+                person("Mrs Keller", "Keller"),
+                person("Mr. Jordan", "Jordan"),
+                ("Jordan".to_string(), "Jordan".to_string(), EntityType::Country),
+                person("Dr Ana Okafor", "Ana Okafor"),
+            ]
+        );
+        assert_eq!(without_honorific("Ms. Keller"), "Keller");
+        assert_eq!(without_honorific("Misses Keller"), "Misses Keller");
     }
 
     #[test]
