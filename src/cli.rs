@@ -21,6 +21,7 @@ use train::{train_clusters, train_ner, train_parser, train_tagger};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use oxigraph::io::RdfFormat;
+use rayon::prelude::*;
 
 use textkg::export::{self, GraphFilter};
 use textkg::extract::Extractor;
@@ -1137,9 +1138,11 @@ fn extract(input: InputArgs, format: ExtractFormat) -> Result<Outcome> {
             // One serializer for the whole output: Turtle/TriG get one prefix block.
             let mut w = query::serializer(f).for_writer(&mut out);
             let errors = for_each_batch(&input, &options, |batch| {
-                for p in batch {
+                // Mapping to RDF in parallel; only serializing is sequential.
+                let mapped: Vec<Vec<oxigraph::model::Quad>> = batch.par_iter().map(|p| p.quads(&options)).collect();
+                for quads in mapped {
                     documents += 1;
-                    for q in p.quads(&options) {
+                    for q in quads {
                         if f.supports_datasets() {
                             w.serialize_quad(&q)?;
                         } else {
@@ -1177,16 +1180,15 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
     let progress = std::io::stderr().is_terminal();
     let errors = for_each_batch(&input, &options, |batch| {
+        documents += batch.len();
+        entities += batch.iter().map(|p| p.extraction.entities.len()).sum::<usize>();
+        relations += batch.iter().map(|p| p.extraction.relations.len()).sum::<usize>();
+        // Mapping to RDF in parallel; the store write is one batch.
         let prepared: Vec<PreparedDocument> = batch
-            .iter()
-            .map(|p| {
-                documents += 1;
-                entities += p.extraction.entities.len();
-                relations += p.extraction.relations.len();
-                PreparedDocument {
-                    identity: p.identity.clone(),
-                    quads: p.quads(&options),
-                }
+            .par_iter()
+            .map(|p| PreparedDocument {
+                identity: p.identity.clone(),
+                quads: p.quads(&options),
             })
             .collect();
         summary += store
