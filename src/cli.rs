@@ -21,7 +21,6 @@ use train::{train_clusters, train_ner, train_parser, train_tagger};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use oxigraph::io::RdfFormat;
-use rayon::prelude::*;
 
 use textkg::export::{self, GraphFilter};
 use textkg::extract::Extractor;
@@ -1138,11 +1137,9 @@ fn extract(input: InputArgs, format: ExtractFormat) -> Result<Outcome> {
             // One serializer for the whole output: Turtle/TriG get one prefix block.
             let mut w = query::serializer(f).for_writer(&mut out);
             let errors = for_each_batch(&input, &options, |batch| {
-                // Mapping to RDF in parallel; only serializing is sequential.
-                let mapped: Vec<Vec<oxigraph::model::Quad>> = batch.par_iter().map(|p| p.quads(&options)).collect();
-                for quads in mapped {
+                for p in batch {
                     documents += 1;
-                    for q in quads {
+                    for q in p.quads(&options) {
                         if f.supports_datasets() {
                             w.serialize_quad(&q)?;
                         } else {
@@ -1180,15 +1177,16 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
     let progress = std::io::stderr().is_terminal();
     let errors = for_each_batch(&input, &options, |batch| {
-        documents += batch.len();
-        entities += batch.iter().map(|p| p.extraction.entities.len()).sum::<usize>();
-        relations += batch.iter().map(|p| p.extraction.relations.len()).sum::<usize>();
-        // Mapping to RDF in parallel; the store write is one batch.
         let prepared: Vec<PreparedDocument> = batch
-            .par_iter()
-            .map(|p| PreparedDocument {
-                identity: p.identity.clone(),
-                quads: p.quads(&options),
+            .iter()
+            .map(|p| {
+                documents += 1;
+                entities += p.extraction.entities.len();
+                relations += p.extraction.relations.len();
+                PreparedDocument {
+                    identity: p.identity.clone(),
+                    quads: p.quads(&options),
+                }
             })
             .collect();
         summary += store
