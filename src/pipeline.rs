@@ -42,8 +42,13 @@ impl Processed {
 
 /// Analyses and extracts one document.
 pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingOptions) -> Processed {
-    let identity = DocumentIdentity::of(&source, &options.namespace);
     let document = crate::nlp::analyze_with(source.text.clone(), &crate::nlp::EXTRACTION_PARSE);
+    extract(source, document, extractor, options)
+}
+
+/// The last stage for one analysed document: identity and extraction.
+fn extract(source: SourceDocument, document: Document, extractor: &Extractor, options: &MappingOptions) -> Processed {
+    let identity = DocumentIdentity::of(&source, &options.namespace);
     let extraction = extractor.extract(&document, source.date.as_deref());
     Processed {
         source,
@@ -61,34 +66,26 @@ pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingO
 /// for the length of a stage instead of evicting each other for every
 /// document. The result is the same as [`process`] on each document.
 pub fn process_batch(batch: Vec<SourceDocument>, extractor: &Extractor, options: &MappingOptions) -> Vec<Processed> {
+    // Models that fail to decode leave documents untagged or unparsed, as in `process`.
+    let analyzer = crate::nlp::annotate::Analyzer::embedded().ok();
     let mut documents: Vec<Document> = batch
         .par_iter()
         .map(|s| {
             let mut d = crate::nlp::segment(s.text.clone());
-            if let Ok(a) = crate::nlp::annotate::Analyzer::embedded() {
+            if let Some(a) = analyzer {
                 a.tag_document(&mut d);
             }
             d
         })
         .collect();
-    if let Ok(a) = crate::nlp::annotate::Analyzer::embedded() {
+    if let Some(a) = analyzer {
         documents.par_iter_mut().for_each(|d| {
-            // A parser that fails to decode leaves the document unparsed, as in `process`.
             let _ = a.parse_document_with(d, &crate::nlp::EXTRACTION_PARSE);
         });
     }
     batch
         .into_par_iter()
         .zip(documents)
-        .map(|(source, document)| {
-            let identity = DocumentIdentity::of(&source, &options.namespace);
-            let extraction = extractor.extract(&document, source.date.as_deref());
-            Processed {
-                source,
-                identity,
-                document,
-                extraction,
-            }
-        })
+        .map(|(source, document)| extract(source, document, extractor, options))
         .collect()
 }
