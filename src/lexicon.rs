@@ -6,7 +6,7 @@
 //! [`build_gazetteer`] (`textkg train gazetteer`), so they can be rebuilt with
 //! one command; the other files are hand-written and documented in place.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -90,39 +90,39 @@ pub struct VerbEntry {
 #[derive(Debug, Default)]
 pub struct Lexicon {
     /// Surface form → entries (several when ambiguous), longest forms up to `max_name_words` words.
-    pub gazetteer: HashMap<String, Vec<GazetteerEntry>>,
+    pub gazetteer: FxHashMap<String, Vec<GazetteerEntry>>,
     /// Longest gazetteer surface form, in words.
     pub max_name_words: usize,
     /// First words of the gazetteer's surface forms: a span whose first word
     /// is not here cannot be a gazetteer name (kept in step with `gazetteer`
     /// by the constructor; see [`Lexicon::may_start_name`]).
-    pub name_first_words: std::collections::HashSet<String>,
+    pub name_first_words: FxHashSet<String>,
     /// Demonym or country adjective ("Russian", "US") → country canonical name.
-    pub demonyms: HashMap<String, String>,
+    pub demonyms: FxHashMap<String, String>,
     /// Role titles ("President", "Foreign Minister") → canonical role name.
-    pub roles: HashMap<String, String>,
+    pub roles: FxHashMap<String, String>,
     /// Longest role title in words.
     pub max_role_words: usize,
     /// First words of the role titles (see [`Lexicon::may_start_role`]).
-    pub role_first_words: std::collections::HashSet<String>,
+    pub role_first_words: FxHashSet<String>,
     /// Every inflected form (lowercase, possibly multi-word) → verb entry index.
-    pub verb_forms: HashMap<String, usize>,
+    pub verb_forms: FxHashMap<String, usize>,
     /// Verb entries.
     pub verbs: Vec<VerbEntry>,
     /// Event nouns (lowercase) → property local name.
-    pub event_nouns: HashMap<String, String>,
+    pub event_nouns: FxHashMap<String, String>,
     /// Lowercased capitalisable function words that never start a name.
-    pub stopwords: std::collections::HashSet<String>,
+    pub stopwords: FxHashSet<String>,
     /// Last words of names that reveal the name's type ("News" → Organization).
-    pub name_heads: HashMap<String, NameHead>,
+    pub name_heads: FxHashMap<String, NameHead>,
     /// Named groups ("Democrats", "Muslims"); plural demonyms are groups too.
-    pub groups: std::collections::HashSet<String>,
+    pub groups: FxHashSet<String>,
     /// News event classes (CAMEO root categories), in code order.
     pub event_classes: Vec<EventClass>,
     /// Ontology property local name → index into `event_classes`.
-    pub property_event_class: HashMap<String, usize>,
+    pub property_event_class: FxHashMap<String, usize>,
     /// Verb lemma of an open relation → index into `event_classes`.
-    pub verb_event_class: HashMap<String, usize>,
+    pub verb_event_class: FxHashMap<String, usize>,
 }
 
 /// A news event class: one of CAMEO's 20 root categories ("04" Consult).

@@ -7,6 +7,7 @@
 //! anything else → Thing). A trained NER model replaces the guesses later,
 //! behind the same output type.
 
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
 use super::{EntityType, MentionKind, Role};
@@ -672,29 +673,27 @@ fn is_titlecase(s: &str) -> bool {
 }
 
 /// Document-wide facts the name finder uses.
-struct DocContext {
-    /// Lowercased forms of words seen in lowercase somewhere in the document.
-    lower_seen: HashSet<String>,
+struct DocContext<'d> {
+    /// Words seen starting in lowercase somewhere in the document.
+    lower_seen: FxHashSet<&'d str>,
     /// Words seen capitalised somewhere other than at a sentence start.
-    cap_mid_seen: HashSet<String>,
+    cap_mid_seen: FxHashSet<&'d str>,
 }
 
-impl DocContext {
-    fn new(doc: &Document, lex: &Lexicon) -> Self {
-        let mut lower_seen = HashSet::new();
-        let mut cap_mid_seen = HashSet::new();
+impl<'d> DocContext<'d> {
+    fn new(doc: &'d Document, lex: &Lexicon) -> Self {
+        let mut lower_seen = FxHashSet::default();
+        let mut cap_mid_seen = FxHashSet::default();
         for sentence in &doc.sentences {
             let first_word = first_word_index(doc, sentence.tokens.clone());
             for i in sentence.tokens.clone() {
                 let t = doc.token_text(i);
                 match t.chars().next() {
                     Some(c) if c.is_lowercase() => {
-                        lower_seen.insert(t.to_string());
+                        lower_seen.insert(t);
                     }
-                    Some(c)
-                        if c.is_uppercase() && Some(i) != first_word && !lex.stopwords.contains(&t.to_lowercase()) =>
-                    {
-                        cap_mid_seen.insert(t.to_string());
+                    Some(c) if c.is_uppercase() && Some(i) != first_word && !is_stopword(t, lex) => {
+                        cap_mid_seen.insert(t);
                     }
                     _ => {}
                 }
@@ -794,7 +793,7 @@ impl DocContext {
         {
             return false;
         }
-        if self.lower_seen.contains(&first.to_lowercase()) {
+        if self.lower_seen.contains(first.to_lowercase().as_str()) {
             return true;
         }
         // A lone proper noun that acts as a subject ("Zelensky said …") is a

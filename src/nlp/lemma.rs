@@ -14,8 +14,8 @@
 
 use crate::nlp::binio::{BinError, Reader, Writer};
 use crate::nlp::conllu::Sentence;
-use crate::nlp::perceptron::{hash_str, mix2};
-use std::collections::{HashMap, HashSet};
+use crate::nlp::perceptron::{IdMap, IdSet, hash_str, mix2};
+use std::collections::HashMap;
 
 /// Longest suffix (in chars) used by the suffix rules.
 pub const MAX_SUFFIX: usize = 6;
@@ -89,11 +89,11 @@ impl Rule {
 pub struct Lemmatizer {
     rules: Vec<Rule>,
     /// Hash of (form, xpos, upos) or (form, xpos) or (lowercased form, xpos) → rule.
-    exact: HashMap<u64, u32>,
+    exact: IdMap<u32>,
     /// Hash of (xpos, suffix) → rule.
-    suffix: HashMap<u64, u32>,
+    suffix: IdMap<u32>,
     /// Hashes of the lowercased lemmas seen in training.
-    lemmas: HashSet<u64>,
+    lemmas: IdSet,
 }
 
 const K_FULL: u32 = 1;
@@ -127,7 +127,7 @@ impl Lemmatizer {
         let mut rules: Vec<Rule> = Vec::new();
         let mut counts: HashMap<u64, HashMap<u32, u32>> = HashMap::new();
         let mut types: HashMap<(String, String), HashMap<u32, u32>> = HashMap::new();
-        let mut lemmas = HashSet::new();
+        let mut lemmas = IdSet::default();
         for s in train {
             for w in &s.words {
                 if w.lemma == "_" || w.form.is_empty() {
@@ -156,7 +156,7 @@ impl Lemmatizer {
                 .max_by_key(|(id, n)| (**n, std::cmp::Reverse(**id)))
                 .map(|(id, n)| (*id, *n))
         };
-        let mut exact = HashMap::new();
+        let mut exact = IdMap::default();
         for (k, m) in &counts {
             if let Some((id, _)) = best(m) {
                 exact.insert(*k, id);
@@ -178,7 +178,7 @@ impl Lemmatizer {
                     .or_default() += 1;
             }
         }
-        let mut suffix = HashMap::new();
+        let mut suffix = IdMap::default();
         for (k, m) in &suffix_counts {
             let total: u32 = m.values().sum();
             if let Some((id, _)) = best(m)
@@ -301,7 +301,7 @@ impl Lemmatizer {
                 append,
             });
         }
-        let mut maps = [HashMap::new(), HashMap::new()];
+        let mut maps = [IdMap::default(), IdMap::default()];
         for map in &mut maps {
             let n = r.len(12)?;
             map.reserve(n);
@@ -316,7 +316,7 @@ impl Lemmatizer {
         }
         let [exact, suffix] = maps;
         let n = r.len(8)?;
-        let mut lemmas = HashSet::with_capacity(n);
+        let mut lemmas = IdSet::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
             lemmas.insert(r.u64()?);
         }

@@ -78,6 +78,9 @@ impl Hasher for IdHasher {
 /// A `HashMap` keyed by pre-hashed `u64` values.
 pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
+/// A `HashSet` of pre-hashed `u64` values.
+pub type IdSet = std::collections::HashSet<u64, BuildHasherDefault<IdHasher>>;
+
 #[derive(Debug, Clone, Copy)]
 struct Param {
     class: u16,

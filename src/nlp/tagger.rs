@@ -481,7 +481,7 @@ fn single_tags(m: &Model, reverse: bool, tagdict: &IdMap<u16>, scratch: &mut Scr
 struct Lexicon {
     n_classes: usize,
     /// Training counts of exact forms (training only).
-    counts: HashMap<u64, u32>,
+    counts: IdMap<u32>,
     tagdict: IdMap<u16>,
     ambiguity: IdMap<u64>,
 }
