@@ -408,7 +408,7 @@ enum TrainCommand {
         /// Development CoNLL-U files: choose the number of epochs (tagged with the embedded tagger).
         #[arg(long, required = true, num_args = 1..)]
         dev: Vec<PathBuf>,
-        /// Output folder for parser.bin.
+        /// Output folder for the model (see `--file-name`).
         #[arg(long, default_value = "models")]
         out: PathBuf,
         /// Folds for jackknifed training tags (a tagger trained on the other folds tags each fold); 0 = gold tags.
@@ -433,6 +433,12 @@ enum TrainCommand {
         /// Beam width the model parses with (and the epoch is chosen with); default: the training beam.
         #[arg(long)]
         decode_beam: Option<usize>,
+        /// Drop 12 sparse word templates (word × distance, valency, label set; third-order words): faster.
+        #[arg(long)]
+        lean: bool,
+        /// File name of the model inside `--out`.
+        #[arg(long, default_value = "parser.bin")]
+        file_name: String,
     },
     /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
     #[command(
@@ -949,6 +955,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 min_updates,
                 prune,
                 decode_beam,
+                lean,
+                file_name,
             } => {
                 let mut options = textkg::nlp::parser::TrainOptions::default();
                 if let Some(b) = beam {
@@ -966,7 +974,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 if let Some(b) = decode_beam {
                     options.decode_beam = b;
                 }
-                train_parser(train, dev, out, jackknife, tagged_out, &options)
+                options.lean_features |= lean;
+                train_parser(train, dev, out, &file_name, jackknife, tagged_out, &options)
             }
             TrainCommand::Ner {
                 train,

@@ -45,6 +45,7 @@ pub(super) fn train_parser(
     train: Vec<PathBuf>,
     dev: Vec<PathBuf>,
     out: PathBuf,
+    file_name: &str,
     folds: usize,
     tagged_out: Option<PathBuf>,
     options: &textkg::nlp::parser::TrainOptions,
@@ -104,7 +105,7 @@ pub(super) fn train_parser(
     );
     let parser = textkg::nlp::parser::Parser::train(&train_sentences, &dev_tagged, options);
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let path = out.join("parser.bin");
+    let path = out.join(file_name);
     let bytes = parser.to_bytes();
     std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
     let scores = parser.evaluate_with_tags(&dev_sentences, &dev_tagged);

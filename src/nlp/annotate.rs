@@ -17,9 +17,22 @@ fn model_form(form: &str) -> &str {
     }
 }
 
+/// Which embedded parser model to use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ParserModel {
+    /// `parser.bin`: trained for beam search, parses with its beam (the most accurate).
+    #[default]
+    Beam,
+    /// `parser-greedy.bin`: trained for greedy decoding, with fewer templates
+    /// (faster, and more accurate than the beam model decoded greedily).
+    Greedy,
+}
+
 /// Which sentences to parse, and how.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ParseOptions {
+    /// Which model parses.
+    pub model: ParserModel,
     /// Beam width (1 = greedy); `None` = the model's own.
     pub beam: Option<usize>,
     /// Parse only sentences that can hold a relation between two mentions:
@@ -137,7 +150,10 @@ impl Analyzer {
         if !doc.is_tagged() {
             return Ok(());
         }
-        let parser = models::parser()?;
+        let parser = match options.model {
+            ParserModel::Beam => models::parser()?,
+            ParserModel::Greedy => models::greedy_parser()?,
+        };
         let beam = options.beam.unwrap_or(parser.beam());
         let mut deps = Vec::with_capacity(doc.tokens.len());
         let mut forms = Vec::new();

@@ -32,10 +32,11 @@ pub fn analyze(text: String) -> Document {
     doc
 }
 
-/// How the extraction pipeline parses: greedy, and only sentences that can
-/// relate two mentions (see [`annotate::ParseOptions`]). Chosen for speed:
-/// the numbers behind it are in `models/README.md`.
+/// How the extraction pipeline parses: with the greedy model, and only
+/// sentences that can relate two mentions (see [`annotate::ParseOptions`]).
+/// Chosen for speed: the numbers behind it are in `models/README.md`.
 pub const EXTRACTION_PARSE: annotate::ParseOptions = annotate::ParseOptions {
+    model: annotate::ParserModel::Greedy,
     beam: Some(1),
     relational_only: true,
 };

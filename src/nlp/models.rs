@@ -10,6 +10,7 @@ use super::tagger::Tagger;
 const TAGGER: &[u8] = include_bytes!("../../models/tagger.bin");
 const LEMMATIZER: &[u8] = include_bytes!("../../models/lemmatizer.bin");
 const PARSER: &[u8] = include_bytes!("../../models/parser.bin");
+const PARSER_GREEDY: &[u8] = include_bytes!("../../models/parser-greedy.bin");
 const NER: &[u8] = include_bytes!("../../models/ner.bin");
 
 /// An embedded model failed to decode (a corrupt build, never user input).
@@ -55,6 +56,13 @@ pub fn parser() -> Result<&'static Parser, ModelError> {
     load(&CELL, "parser.bin", || Parser::from_bytes(PARSER))
 }
 
+/// The greedy dependency parser the extraction pipeline uses: trained for
+/// greedy decoding (dynamic oracle) on the same data, with fewer templates.
+pub fn greedy_parser() -> Result<&'static Parser, ModelError> {
+    static CELL: OnceLock<Result<Parser, ModelError>> = OnceLock::new();
+    load(&CELL, "parser-greedy.bin", || Parser::from_bytes(PARSER_GREEDY))
+}
+
 /// The named-entity recognizer (UNER English EWT, CC BY-SA 4.0).
 pub fn ner() -> Result<&'static crate::ner::NerModel, ModelError> {
     static CELL: OnceLock<Result<crate::ner::NerModel, ModelError>> = OnceLock::new();
@@ -74,5 +82,21 @@ mod tests {
         let lemma = lemmatizer().expect("lemmatizer loads");
         assert_eq!(lemma.lemmatize("met", "VBD", "VERB"), "meet");
         assert_eq!(lemma.lemmatize("talks", "NNS", "NOUN"), "talk");
+    }
+
+    #[test]
+    fn both_embedded_parsers_load_and_attach_the_subject_to_the_verb() {
+        let words = ["Putin", "suggested", "Moscow", "."];
+        let upos = ["PROPN", "VERB", "PROPN", "PUNCT"];
+        let xpos = ["NNP", "VBD", "NNP", "."];
+        for parser in [
+            parser().expect("beam parser loads"),
+            greedy_parser().expect("greedy parser loads"),
+        ] {
+            let arcs = parser.parse_ids_with_beam(&words, &upos, &xpos, 1);
+            let heads: Vec<usize> = arcs.iter().map(|a| a.0).collect();
+            assert_eq!(heads, [2, 0, 2, 2]);
+            assert_eq!(parser.label(arcs[0].1), "nsubj");
+        }
     }
 }
