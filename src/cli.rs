@@ -24,7 +24,7 @@ use oxigraph::io::RdfFormat;
 
 use textkg::export::{self, GraphFilter};
 use textkg::extract::Extractor;
-use textkg::input::{self, InputFormat, ReadOptions, SourceDocument};
+use textkg::input::{self, Flow, InputFormat, ReadOptions, SourceDocument};
 use textkg::iri::{DEFAULT_DATA_BASE, Namespace};
 use textkg::pipeline::{self, BATCH_SIZE};
 use textkg::query::{self, QueryOptions, ResultFormat};
@@ -725,6 +725,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                     if let Ok(d) = r {
                         documents.push(d);
                     }
+                    Flow::Continue(())
                 });
             }
             if documents.is_empty() {
@@ -1096,24 +1097,32 @@ fn for_each_batch(
     let extractor = Extractor::default();
     let mut batch: Vec<SourceDocument> = Vec::new();
     let mut batch_error: Option<anyhow::Error> = None;
+    // Batches are processed as soon as they fill, inside the reader's sink, so
+    // a large JSONL file streams with bounded memory instead of being read whole.
     for source in &sources {
-        input::read_source(source, &read_options, &mut |r| match r {
-            Ok(doc) => batch.push(doc),
-            Err(e) => {
-                eprintln!("error: {e}");
-                errors += 1;
+        input::read_source(source, &read_options, &mut |r| {
+            match r {
+                Ok(doc) => batch.push(doc),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    errors += 1;
+                }
+            }
+            if batch.len() < BATCH_SIZE {
+                return Flow::Continue(());
+            }
+            let processed = pipeline::process_batch(std::mem::take(&mut batch), &extractor, options);
+            match consume(processed) {
+                Ok(()) => Flow::Continue(()),
+                Err(e) => {
+                    batch_error = Some(e);
+                    Flow::Break(())
+                }
             }
         });
-        if batch.len() >= BATCH_SIZE {
-            let processed = pipeline::process_batch(std::mem::take(&mut batch), &extractor, options);
-            if let Err(e) = consume(processed) {
-                batch_error = Some(e);
-                break;
-            }
+        if let Some(e) = batch_error {
+            return Err(e);
         }
-    }
-    if let Some(e) = batch_error {
-        return Err(e);
     }
     if !batch.is_empty() {
         consume(pipeline::process_batch(batch, &extractor, options))?;

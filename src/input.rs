@@ -164,18 +164,28 @@ pub struct ReadOptions {
     pub date: Option<String>,
 }
 
-/// Reads the documents of one source, calling `sink` for each document or error.
-pub fn read_source(source: &Source, options: &ReadOptions, sink: &mut dyn FnMut(Result<SourceDocument, InputError>)) {
+/// What a [`read_source`] sink returns: go on reading, or stop.
+pub type Flow = std::ops::ControlFlow<()>;
+
+/// Reads the documents of one source, calling `sink` for each document or
+/// error as soon as it is read (a JSONL file streams line by line), until
+/// the sink returns [`Flow::Break`].
+pub fn read_source(
+    source: &Source,
+    options: &ReadOptions,
+    sink: &mut dyn FnMut(Result<SourceDocument, InputError>) -> Flow,
+) {
     let location = source.to_string();
     let reader: Box<dyn Read> = match source {
         Source::Stdin => Box::new(std::io::stdin().lock()),
         Source::File(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
-                return sink(Err(InputError {
+                let _ = sink(Err(InputError {
                     location,
                     kind: e.into(),
                 }));
+                return;
             }
         },
     };
@@ -191,7 +201,7 @@ pub fn read_source(source: &Source, options: &ReadOptions, sink: &mut dyn FnMut(
     };
     match format {
         InputFormat::Auto | InputFormat::Text => {
-            sink(read_text(reader, source, options).map_err(|kind| InputError { location, kind }))
+            let _ = sink(read_text(reader, source, options).map_err(|kind| InputError { location, kind }));
         }
         InputFormat::Jsonl => read_jsonl(BufReader::new(reader), &location, options, sink),
     }
@@ -252,7 +262,7 @@ fn read_jsonl(
     mut reader: impl BufRead,
     location: &str,
     options: &ReadOptions,
-    sink: &mut dyn FnMut(Result<SourceDocument, InputError>),
+    sink: &mut dyn FnMut(Result<SourceDocument, InputError>) -> Flow,
 ) {
     let mut line_no = 0;
     let mut buf = Vec::new();
@@ -268,19 +278,24 @@ fn read_jsonl(
             Ok(0) => return,
             Ok(_) => {}
             Err(e) => {
-                return sink(Err(InputError {
+                let _ = sink(Err(InputError {
                     location: here,
                     kind: e.into(),
                 }));
+                return;
             }
         }
         if buf.len() > MAX_DOCUMENT_BYTES && !buf.ends_with(b"\n") {
             let mut skip = Vec::new();
             let _ = reader.read_until(b'\n', &mut skip);
-            sink(Err(InputError {
+            if sink(Err(InputError {
                 location: here,
                 kind: InputErrorKind::TooLarge,
-            }));
+            }))
+            .is_break()
+            {
+                return;
+            }
             continue;
         }
         if buf.iter().all(u8::is_ascii_whitespace) {
@@ -288,7 +303,9 @@ fn read_jsonl(
         }
         let result =
             parse_record(std::mem::take(&mut buf), &here, options).map_err(|kind| InputError { location: here, kind });
-        sink(result);
+        if sink(result).is_break() {
+            return;
+        }
     }
 }
 
@@ -348,9 +365,25 @@ mod tests {
     fn jsonl(input: &str) -> Vec<Result<SourceDocument, String>> {
         let mut out = Vec::new();
         read_jsonl(input.as_bytes(), "in.jsonl", &ReadOptions::default(), &mut |r| {
-            out.push(r.map_err(|e| e.to_string()))
+            out.push(r.map_err(|e| e.to_string()));
+            Flow::Continue(())
         });
         out
+    }
+
+    #[test]
+    fn jsonl_reading_stops_when_the_sink_says_so() {
+        let input = "{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\":\"c\"}\n";
+        let mut seen = Vec::new();
+        read_jsonl(input.as_bytes(), "in.jsonl", &ReadOptions::default(), &mut |r| {
+            seen.push(r.map(|d| d.text).unwrap_or_default());
+            if seen.len() == 2 {
+                Flow::Break(())
+            } else {
+                Flow::Continue(())
+            }
+        });
+        assert_eq!(seen, ["a", "b"]);
     }
 
     #[test]

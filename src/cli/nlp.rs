@@ -46,36 +46,39 @@ pub(super) fn tag(paths: Vec<PathBuf>, input_format: TagInput) -> Result<Outcome
                         format: InputFormat::Text,
                         date: None,
                     };
-                    input::read_source(&source, &options, &mut |r| match r {
-                        Ok(doc) => {
-                            let id = match &doc.id {
-                                Some(path) => std::path::Path::new(path)
-                                    .file_stem()
-                                    .map_or_else(|| "doc".to_string(), |s| s.to_string_lossy().to_string()),
-                                None => "stdin".to_string(),
-                            };
-                            let analysed = textkg::nlp::segment(doc.text);
-                            let mut buf = format!("# newdoc id = {id}\n");
-                            match analyzer.annotate_text(&analysed, &id) {
-                                Ok(sentences) => {
-                                    for s in sentences {
-                                        textkg::nlp::conllu::write_sentence(&s, &mut buf);
+                    input::read_source(&source, &options, &mut |r| {
+                        match r {
+                            Ok(doc) => {
+                                let id = match &doc.id {
+                                    Some(path) => std::path::Path::new(path)
+                                        .file_stem()
+                                        .map_or_else(|| "doc".to_string(), |s| s.to_string_lossy().to_string()),
+                                    None => "stdin".to_string(),
+                                };
+                                let analysed = textkg::nlp::segment(doc.text);
+                                let mut buf = format!("# newdoc id = {id}\n");
+                                match analyzer.annotate_text(&analysed, &id) {
+                                    Ok(sentences) => {
+                                        for s in sentences {
+                                            textkg::nlp::conllu::write_sentence(&s, &mut buf);
+                                        }
+                                    }
+                                    Err(e) => {
+                                        eprintln!("error: {e}");
+                                        errors += 1;
                                     }
                                 }
-                                Err(e) => {
+                                if let Err(e) = out.write_all(buf.as_bytes()) {
                                     eprintln!("error: {e}");
                                     errors += 1;
                                 }
                             }
-                            if let Err(e) = out.write_all(buf.as_bytes()) {
+                            Err(e) => {
                                 eprintln!("error: {e}");
                                 errors += 1;
                             }
                         }
-                        Err(e) => {
-                            eprintln!("error: {e}");
-                            errors += 1;
-                        }
+                        input::Flow::Continue(())
                     });
                 }
             }
