@@ -466,6 +466,12 @@ enum TrainCommand {
         /// Word-cluster table (`textkg train clusters`) for the cluster features; embedded in ner.bin.
         #[arg(long)]
         clusters: Option<PathBuf>,
+        /// Case augmentation: also train on a lowercased copy of every N-th training document (0 = off).
+        #[arg(long, default_value_t = 0)]
+        lowercase_every: usize,
+        /// Seed of the training-document shuffle (default: the shipped model's).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -976,7 +982,21 @@ fn run(cli: Cli) -> Result<Outcome> {
                 epochs,
                 topic_numbers,
                 clusters,
-            } => train_ner(train, dev, out, lexicon, epochs, topic_numbers, clusters),
+                lowercase_every,
+                seed,
+            } => train_ner(
+                train,
+                dev,
+                out,
+                lexicon,
+                epochs,
+                train::NerFlags {
+                    topic_numbers,
+                    clusters,
+                    lowercase_every,
+                    seed,
+                },
+            ),
             TrainCommand::Clusters {
                 vectors,
                 out,

@@ -120,15 +120,32 @@ pub(super) fn train_parser(
     Ok(Outcome::Success)
 }
 
+/// Optional settings of `train ner`.
+pub(super) struct NerFlags {
+    /// News-context features.
+    pub topic_numbers: bool,
+    /// Word-cluster table.
+    pub clusters: Option<PathBuf>,
+    /// Case augmentation: lowercased copy of every N-th document (0 = off).
+    pub lowercase_every: usize,
+    /// Shuffle seed (`None`: the default).
+    pub seed: Option<u64>,
+}
+
 pub(super) fn train_ner(
     train: Vec<PathBuf>,
     dev: Vec<PathBuf>,
     out: PathBuf,
     lexicon: PathBuf,
     epochs: usize,
-    topic_numbers: bool,
-    clusters: Option<PathBuf>,
+    flags: NerFlags,
 ) -> Result<Outcome> {
+    let NerFlags {
+        topic_numbers,
+        clusters,
+        lowercase_every,
+        seed,
+    } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
     // UNER's draft train file tags OTH: read as MISC for training (chosen on dev).
@@ -167,6 +184,10 @@ pub(super) fn train_ner(
         ..Default::default()
     };
     options.features.topic_numbers = topic_numbers;
+    options.lowercase_every = lowercase_every;
+    if let Some(seed) = seed {
+        options.seed = seed;
+    }
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =

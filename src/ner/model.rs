@@ -983,6 +983,13 @@ pub struct TrainOptions {
     /// Word clusters for the cluster features (embedded in the model); an
     /// empty table turns the features off, a non-empty one on.
     pub clusters: WordClusters,
+    /// Case augmentation (Mayhew et al. 2019): every `n`-th training
+    /// document (in corpus order) is also trained on as a fully lowercased
+    /// copy, so that the model learns names in text written without
+    /// capitals ("tampa bay", "kollam"). 0 = off. The copies do not enter
+    /// the capitalisation prior or the training-entity lexicon, and each
+    /// sees the jackknifed lexicon of its original.
+    pub lowercase_every: usize,
 }
 
 impl Default for TrainOptions {
@@ -998,6 +1005,7 @@ impl Default for TrainOptions {
             bidirectional: true,
             lexicon_folds: 2,
             clusters: WordClusters::default(),
+            lowercase_every: 0,
         }
     }
 }
@@ -1059,6 +1067,28 @@ fn shuffle<T>(v: &mut [T], seed: u64) {
     }
 }
 
+/// Fully lowercased copies of every `every`-th document (none if `every` is 0).
+fn lowercase_copies(docs: &[Document], every: usize) -> Vec<Document> {
+    if every == 0 {
+        return Vec::new();
+    }
+    docs.iter()
+        .step_by(every)
+        .map(|d| Document {
+            sentences: d
+                .sentences
+                .iter()
+                .map(|s| crate::ner::conll::Sentence {
+                    words: s.words.iter().map(|w| w.to_lowercase()).collect(),
+                    spans: s.spans.clone(),
+                    lines: Vec::new(),
+                    before: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 fn words_of(doc: &Document) -> Vec<Vec<&str>> {
     doc.sentences
         .iter()
@@ -1096,14 +1126,36 @@ impl NerModel {
         let folds: Vec<Gazetteer> = (0..k)
             .map(|f| entity_lexicon(all_docs().filter(|x| x.0 % k != f).map(|x| x.1)))
             .collect();
+        // Fold of each original document (global index), so that a
+        // lowercased copy sees the same jackknifed lexicon as its original.
+        let mut fold_of: Vec<Vec<usize>> = Vec::new();
         let mut doc_no = 0;
+        for set in train {
+            fold_of.push((0..set.documents.len()).map(|i| (doc_no + i) % k).collect());
+            doc_no += set.documents.len();
+        }
+        let every = opts.lowercase_every;
+        let lowered: Vec<Vec<Document>> = train.iter().map(|set| lowercase_copies(set.documents, every)).collect();
+        let mut sets: Vec<(TrainSet<'_>, Vec<usize>)> = train.iter().copied().zip(fold_of.iter().cloned()).collect();
+        for ((set, l), f) in train.iter().zip(&lowered).zip(&fold_of) {
+            if !l.is_empty() {
+                let folds_l = f.iter().copied().step_by(every).collect();
+                sets.push((
+                    TrainSet {
+                        documents: l,
+                        ..*set
+                    },
+                    folds_l,
+                ));
+            }
+        }
+        let train: Vec<TrainSet<'_>> = sets.iter().map(|x| x.0).collect();
         let mut prepared: Vec<Vec<Vec<Prepared>>> = Vec::new();
-        for (si, set) in train.iter().enumerate() {
+        for (si, (set, fo)) in sets.iter().enumerate() {
             let mut docs = Vec::new();
-            for (di, d) in set.documents.iter().enumerate() {
+            for (di, (d, &f)) in set.documents.iter().zip(fo).enumerate() {
                 order.push((si, di));
-                let lex = &folds[doc_no % k];
-                doc_no += 1;
+                let lex = &folds[f];
                 docs.push(
                     d.sentences
                         .iter()
