@@ -447,8 +447,9 @@ enum TrainCommand {
         /// Training files.
         #[arg(long, required = true, num_args = 1..)]
         train: Vec<PathBuf>,
-        /// Development files (choose the epoch).
-        #[arg(long, required = true, num_args = 1..)]
+        /// Development files (choose the epoch); without them, all `--epochs` are run and the last is kept
+        /// (for a final model trained on train + dev with an epoch count chosen on dev beforehand).
+        #[arg(long, num_args = 1..)]
         dev: Vec<PathBuf>,
         /// Output folder for ner.bin.
         #[arg(long, default_value = "models")]

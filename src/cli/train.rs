@@ -201,7 +201,11 @@ pub(super) fn train_ner(
     let started = Instant::now();
     let model = NerModel::train(&sets(&train), &sets(&dev), gazetteer, &options, |r| {
         let f: Vec<String> = r.dev.iter().map(|e| format!("{:.2}", 100.0 * e.overall.f1())).collect();
-        eprintln!("epoch {:2}: dev F1 {}", r.epoch, f.join(" / "));
+        if f.is_empty() {
+            eprintln!("epoch {:2} done (no dev set: the last epoch is kept)", r.epoch);
+        } else {
+            eprintln!("epoch {:2}: dev F1 {}", r.epoch, f.join(" / "));
+        }
     });
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let path = out.join("ner.bin");
