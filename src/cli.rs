@@ -473,6 +473,9 @@ enum TrainCommand {
         /// Seed of the training-document shuffle (default: the shipped model's).
         #[arg(long)]
         seed: Option<u64>,
+        /// Left-to-right score margin above which the right-to-left model is not consulted.
+        #[arg(long, default_value_t = textkg::ner::DEFAULT_SKIP_MARGIN)]
+        skip_margin: f32,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -985,6 +988,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 clusters,
                 lowercase_every,
                 seed,
+                skip_margin,
             } => train_ner(
                 train,
                 dev,
@@ -996,6 +1000,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                     clusters,
                     lowercase_every,
                     seed,
+                    skip_margin,
                 },
             ),
             TrainCommand::Clusters {

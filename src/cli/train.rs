@@ -130,6 +130,8 @@ pub(super) struct NerFlags {
     pub lowercase_every: usize,
     /// Shuffle seed (`None`: the default).
     pub seed: Option<u64>,
+    /// Skip margin stored in the model.
+    pub skip_margin: f32,
 }
 
 pub(super) fn train_ner(
@@ -145,6 +147,7 @@ pub(super) fn train_ner(
         clusters,
         lowercase_every,
         seed,
+        skip_margin,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -188,6 +191,7 @@ pub(super) fn train_ner(
     if let Some(seed) = seed {
         options.seed = seed;
     }
+    options.skip_margin = skip_margin;
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =

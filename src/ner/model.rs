@@ -990,6 +990,8 @@ pub struct TrainOptions {
     /// the capitalisation prior or the training-entity lexicon, and each
     /// sees the jackknifed lexicon of its original.
     pub lowercase_every: usize,
+    /// Skip margin stored in the model ([`NerModel::set_skip_margin`]).
+    pub skip_margin: f32,
 }
 
 impl Default for TrainOptions {
@@ -1006,6 +1008,7 @@ impl Default for TrainOptions {
             lexicon_folds: 2,
             clusters: WordClusters::default(),
             lowercase_every: 0,
+            skip_margin: DEFAULT_SKIP_MARGIN,
         }
     }
 }
@@ -1213,7 +1216,7 @@ impl NerModel {
                 caps: caps.clone(),
                 elex: elex.clone(),
                 clusters: clusters.clone(),
-                skip_margin: DEFAULT_SKIP_MARGIN,
+                skip_margin: opts.skip_margin,
                 features: fs,
             };
             let evals: Vec<Evaluation> = dev.iter().map(|d| model.evaluate(d)).collect();
@@ -1246,7 +1249,7 @@ impl NerModel {
             caps,
             elex,
             clusters,
-            skip_margin: DEFAULT_SKIP_MARGIN,
+            skip_margin: opts.skip_margin,
             features: fs,
         }
     }
