@@ -443,7 +443,9 @@ enum TrainCommand {
     /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
     #[command(
         after_help = "Example (reproduces the shipped model, openly licensed data only):\n  \
-        textkg train ner --train ../shared/data/uner_english_ewt/en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models\n\
+        textkg train ner --clusters models/lexicon/clusters.tsv.gz --lowercase-every 1 \\\n    \
+        --train ../shared/data/uner_english_ewt/en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    \
+        --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models\n\
         Research model (CoNLL-2003 is research-only: never write it into models/):\n  \
         textkg train ner --topic-numbers --epochs 12 --train eng.train.gz en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    \
         --dev eng.testa.gz --out /tmp/ner-research\n  \
@@ -453,8 +455,9 @@ enum TrainCommand {
         /// Training files.
         #[arg(long, required = true, num_args = 1..)]
         train: Vec<PathBuf>,
-        /// Development files (choose the epoch).
-        #[arg(long, required = true, num_args = 1..)]
+        /// Development files (choose the epoch); without them, all `--epochs` are run and the last is kept
+        /// (for a final model trained on train + dev with an epoch count chosen on dev beforehand).
+        #[arg(long, num_args = 1..)]
         dev: Vec<PathBuf>,
         /// Output folder for ner.bin.
         #[arg(long, default_value = "models")]
@@ -472,6 +475,15 @@ enum TrainCommand {
         /// Word-cluster table (`textkg train clusters`) for the cluster features; embedded in ner.bin.
         #[arg(long)]
         clusters: Option<PathBuf>,
+        /// Case augmentation: also train on a lowercased copy of every N-th training document (0 = off).
+        #[arg(long, default_value_t = 0)]
+        lowercase_every: usize,
+        /// Seed of the training-document shuffle (default: the shipped model's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Left-to-right score margin above which the right-to-left model is not consulted.
+        #[arg(long, default_value_t = textkg::ner::DEFAULT_SKIP_MARGIN)]
+        skip_margin: f32,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -986,7 +998,23 @@ fn run(cli: Cli) -> Result<Outcome> {
                 epochs,
                 topic_numbers,
                 clusters,
-            } => train_ner(train, dev, out, lexicon, epochs, topic_numbers, clusters),
+                lowercase_every,
+                seed,
+                skip_margin,
+            } => train_ner(
+                train,
+                dev,
+                out,
+                lexicon,
+                epochs,
+                train::NerFlags {
+                    topic_numbers,
+                    clusters,
+                    lowercase_every,
+                    seed,
+                    skip_margin,
+                },
+            ),
             TrainCommand::Clusters {
                 vectors,
                 out,

@@ -121,15 +121,35 @@ pub(super) fn train_parser(
     Ok(Outcome::Success)
 }
 
+/// Optional settings of `train ner`.
+pub(super) struct NerFlags {
+    /// News-context features.
+    pub topic_numbers: bool,
+    /// Word-cluster table.
+    pub clusters: Option<PathBuf>,
+    /// Case augmentation: lowercased copy of every N-th document (0 = off).
+    pub lowercase_every: usize,
+    /// Shuffle seed (`None`: the default).
+    pub seed: Option<u64>,
+    /// Skip margin stored in the model.
+    pub skip_margin: f32,
+}
+
 pub(super) fn train_ner(
     train: Vec<PathBuf>,
     dev: Vec<PathBuf>,
     out: PathBuf,
     lexicon: PathBuf,
     epochs: usize,
-    topic_numbers: bool,
-    clusters: Option<PathBuf>,
+    flags: NerFlags,
 ) -> Result<Outcome> {
+    let NerFlags {
+        topic_numbers,
+        clusters,
+        lowercase_every,
+        seed,
+        skip_margin,
+    } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
     // UNER's draft train file tags OTH: read as MISC for training (chosen on dev).
@@ -168,6 +188,11 @@ pub(super) fn train_ner(
         ..Default::default()
     };
     options.features.topic_numbers = topic_numbers;
+    options.lowercase_every = lowercase_every;
+    if let Some(seed) = seed {
+        options.seed = seed;
+    }
+    options.skip_margin = skip_margin;
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =
@@ -181,7 +206,11 @@ pub(super) fn train_ner(
     let started = Instant::now();
     let model = NerModel::train(&sets(&train), &sets(&dev), gazetteer, &options, |r| {
         let f: Vec<String> = r.dev.iter().map(|e| format!("{:.2}", 100.0 * e.overall.f1())).collect();
-        eprintln!("epoch {:2}: dev F1 {}", r.epoch, f.join(" / "));
+        if f.is_empty() {
+            eprintln!("epoch {:2} done (no dev set: the last epoch is kept)", r.epoch);
+        } else {
+            eprintln!("epoch {:2}: dev F1 {}", r.epoch, f.join(" / "));
+        }
     });
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let path = out.join("ner.bin");

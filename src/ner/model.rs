@@ -983,6 +983,15 @@ pub struct TrainOptions {
     /// Word clusters for the cluster features (embedded in the model); an
     /// empty table turns the features off, a non-empty one on.
     pub clusters: WordClusters,
+    /// Case augmentation (Mayhew et al. 2019): every `n`-th training
+    /// document (in corpus order) is also trained on as a fully lowercased
+    /// copy, so that the model learns names in text written without
+    /// capitals ("tampa bay", "kollam"). 0 = off. The copies do not enter
+    /// the capitalisation prior or the training-entity lexicon, and each
+    /// sees the jackknifed lexicon of its original.
+    pub lowercase_every: usize,
+    /// Skip margin stored in the model ([`NerModel::set_skip_margin`]).
+    pub skip_margin: f32,
 }
 
 impl Default for TrainOptions {
@@ -998,6 +1007,8 @@ impl Default for TrainOptions {
             bidirectional: true,
             lexicon_folds: 2,
             clusters: WordClusters::default(),
+            lowercase_every: 0,
+            skip_margin: DEFAULT_SKIP_MARGIN,
         }
     }
 }
@@ -1059,6 +1070,28 @@ fn shuffle<T>(v: &mut [T], seed: u64) {
     }
 }
 
+/// Fully lowercased copies of every `every`-th document (none if `every` is 0).
+fn lowercase_copies(docs: &[Document], every: usize) -> Vec<Document> {
+    if every == 0 {
+        return Vec::new();
+    }
+    docs.iter()
+        .step_by(every)
+        .map(|d| Document {
+            sentences: d
+                .sentences
+                .iter()
+                .map(|s| crate::ner::conll::Sentence {
+                    words: s.words.iter().map(|w| w.to_lowercase()).collect(),
+                    spans: s.spans.clone(),
+                    lines: Vec::new(),
+                    before: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 fn words_of(doc: &Document) -> Vec<Vec<&str>> {
     doc.sentences
         .iter()
@@ -1096,14 +1129,30 @@ impl NerModel {
         let folds: Vec<Gazetteer> = (0..k)
             .map(|f| entity_lexicon(all_docs().filter(|x| x.0 % k != f).map(|x| x.1)))
             .collect();
+        // Fold of each original document (global index), so that a
+        // lowercased copy sees the same jackknifed lexicon as its original.
+        let mut fold_of: Vec<Vec<usize>> = Vec::new();
         let mut doc_no = 0;
+        for set in train {
+            fold_of.push((0..set.documents.len()).map(|i| (doc_no + i) % k).collect());
+            doc_no += set.documents.len();
+        }
+        let every = opts.lowercase_every;
+        let lowered: Vec<Vec<Document>> = train.iter().map(|set| lowercase_copies(set.documents, every)).collect();
+        let mut sets: Vec<(TrainSet<'_>, Vec<usize>)> = train.iter().copied().zip(fold_of.iter().cloned()).collect();
+        for ((set, l), f) in train.iter().zip(&lowered).zip(&fold_of) {
+            if !l.is_empty() {
+                let folds_l = f.iter().copied().step_by(every).collect();
+                sets.push((TrainSet { documents: l, ..*set }, folds_l));
+            }
+        }
+        let train: Vec<TrainSet<'_>> = sets.iter().map(|x| x.0).collect();
         let mut prepared: Vec<Vec<Vec<Prepared>>> = Vec::new();
-        for (si, set) in train.iter().enumerate() {
+        for (si, (set, fo)) in sets.iter().enumerate() {
             let mut docs = Vec::new();
-            for (di, d) in set.documents.iter().enumerate() {
+            for (di, (d, &f)) in set.documents.iter().zip(fo).enumerate() {
                 order.push((si, di));
-                let lex = &folds[doc_no % k];
-                doc_no += 1;
+                let lex = &folds[f];
                 docs.push(
                     d.sentences
                         .iter()
@@ -1167,7 +1216,7 @@ impl NerModel {
                 caps: caps.clone(),
                 elex: elex.clone(),
                 clusters: clusters.clone(),
-                skip_margin: DEFAULT_SKIP_MARGIN,
+                skip_margin: opts.skip_margin,
                 features: fs,
             };
             let evals: Vec<Evaluation> = dev.iter().map(|d| model.evaluate(d)).collect();
@@ -1200,7 +1249,7 @@ impl NerModel {
             caps,
             elex,
             clusters,
-            skip_margin: DEFAULT_SKIP_MARGIN,
+            skip_margin: opts.skip_margin,
             features: fs,
         }
     }
@@ -1712,6 +1761,59 @@ mod tests {
         // An old-style model (no cluster bit) carries no table.
         assert!(!toy_model().features.clusters);
         assert!(toy_model().clusters.is_empty());
+    }
+
+    #[test]
+    fn lowercase_copies_keep_spans() {
+        let docs = toy_docs();
+        assert!(lowercase_copies(&docs, 0).is_empty());
+        let copies = lowercase_copies(&docs, 2);
+        assert_eq!(copies.len(), 3);
+        for (c, d) in copies.iter().zip(docs.iter().step_by(2)) {
+            for (cs, ds) in c.sentences.iter().zip(&d.sentences) {
+                assert_eq!(cs.spans, ds.spans);
+                let lower: Vec<String> = ds.words.iter().map(|w| w.to_lowercase()).collect();
+                assert_eq!(cs.words, lower);
+            }
+        }
+        assert_eq!(lowercase_copies(&docs, 1).len(), docs.len());
+    }
+
+    /// Trained with lowercased copies, the model finds names in lowercase
+    /// text that the model trained on cased text alone misses.
+    #[test]
+    fn case_augmentation_finds_lowercase_names() {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let train = |every: usize| {
+            let opts = TrainOptions {
+                epochs: 5,
+                lowercase_every: every,
+                ..TrainOptions::default()
+            };
+            NerModel::train(&[set], &[], Gazetteer::new(), &opts, |_| {})
+        };
+        let plain = train(0);
+        assert_eq!(plain, train(0), "deterministic");
+        let aug = train(1);
+        assert_eq!(aug, train(1), "deterministic");
+        let lowered = lowercase_copies(&docs, 1);
+        let lower_set = TrainSet {
+            name: "lower",
+            documents: &lowered,
+            has_misc: true,
+        };
+        let (p, a) = (
+            plain.evaluate(&lower_set).overall.f1(),
+            aug.evaluate(&lower_set).overall.f1(),
+        );
+        assert!(a == 1.0 && p < a, "plain {p}, augmented {a}");
+        // Cased text is still tagged right.
+        assert_eq!(aug.evaluate(&set).overall.f1(), 1.0);
     }
 
     #[test]
