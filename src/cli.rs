@@ -443,7 +443,7 @@ enum TrainCommand {
     /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
     #[command(
         after_help = "Example (reproduces the shipped model, openly licensed data only):\n  \
-        textkg train ner --clusters models/lexicon/clusters.tsv.gz \\\n    \
+        textkg train ner --clusters models/lexicon/clusters.tsv.gz --skip-margin 200 \\\n    \
         --train ../shared/data/uner_english_ewt/en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    \
         --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models\n\
         Research model (CoNLL-2003 is research-only: never write it into models/):\n  \
