@@ -446,7 +446,7 @@ pub fn document_quads(
     // the first occurrence.
     // Flags first, so the set borrows the quads instead of cloning them.
     let keep: Vec<bool> = {
-        let mut seen = std::collections::HashSet::with_capacity(quads.len());
+        let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(quads.len(), Default::default());
         quads.iter().map(|q| seen.insert(q)).collect()
     };
     let mut keep = keep.into_iter();
