@@ -850,13 +850,15 @@ fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
 /// Scores states of one sentence with a frozen model, computing the part of
 /// the score that depends only on the buffer front once per position (a
 /// greedy parse visits each position about twice, a beam several times).
-/// Unscaled scores are sums of integers well below 2^24, so splitting the sum
-/// does not change them.
+/// Scores are summed as integers (quantization steps) and converted to `f32`
+/// once: the sums stay well below 2^24, so the values are the same as summing
+/// in `f32`, and splitting the sum does not change them either.
 struct CachedScorer {
     n_classes: usize,
-    buffer: Vec<f32>,
+    buffer: Vec<i32>,
     done: Vec<bool>,
     feats: Vec<u64>,
+    sum: Vec<i32>,
 }
 
 impl CachedScorer {
@@ -866,6 +868,7 @@ impl CachedScorer {
             buffer: Vec::new(),
             done: Vec::new(),
             feats: Vec::with_capacity(128),
+            sum: Vec::new(),
         }
     }
 
@@ -873,30 +876,38 @@ impl CachedScorer {
     fn reset(&mut self, n: usize, n_classes: usize) {
         self.n_classes = n_classes;
         self.buffer.clear();
-        self.buffer.resize((n + 2) * n_classes, 0.0);
+        self.buffer.resize((n + 2) * n_classes, 0);
         self.done.clear();
         self.done.resize(n + 2, false);
+        self.sum.clear();
+        self.sum.resize(n_classes, 0);
     }
 
     /// Writes the unscaled scores of `st` into `out` (`n_classes` long).
     fn score(&mut self, model: &Model, st: &State, tk: &Tokens, out: &mut [f32]) {
         let nc = self.n_classes;
         let b = st.b.min(st.none());
-        let Some(cached) = self.buffer.get_mut(b * nc..(b + 1) * nc) else {
-            extract(st, tk, &mut self.feats);
-            out.fill(0.0);
-            model.score_unscaled(&self.feats, out);
-            return;
-        };
-        if !self.done[b] {
-            extract_part(st, tk, Part::Buffer, &mut self.feats);
-            cached.fill(0.0);
-            model.score_unscaled(&self.feats, cached);
-            self.done[b] = true;
+        let sum = &mut self.sum;
+        match self.buffer.get_mut(b * nc..(b + 1) * nc) {
+            Some(cached) => {
+                if !self.done[b] {
+                    extract_part(st, tk, Part::Buffer, &mut self.feats);
+                    cached.fill(0);
+                    model.score_unscaled(&self.feats, cached);
+                    self.done[b] = true;
+                }
+                sum.copy_from_slice(cached);
+                extract_part(st, tk, Part::Rest, &mut self.feats);
+            }
+            None => {
+                sum.fill(0);
+                extract(st, tk, &mut self.feats);
+            }
         }
-        out.copy_from_slice(cached);
-        extract_part(st, tk, Part::Rest, &mut self.feats);
-        model.score_unscaled(&self.feats, out);
+        model.score_unscaled(&self.feats, sum);
+        for (o, &x) in out.iter_mut().zip(sum.iter()) {
+            *o = x as f32;
+        }
     }
 }
 

@@ -405,16 +405,22 @@ impl Model {
     /// weights divided by a positive constant): same argmax, one multiply
     /// less per weight.
     #[inline]
-    pub fn score_unscaled(&self, features: &[u64], scores: &mut [f32]) {
-        self.accumulate(features, scores, 1.0);
+    pub fn score_unscaled(&self, features: &[u64], scores: &mut [i32]) {
+        self.accumulate(features, scores, 1);
     }
 
     /// Memory-bound, so it is software-pipelined: the home slot of feature
     /// `i + SLOT_AHEAD + ROW_AHEAD` is prefetched while feature
     /// `i + ROW_AHEAD` is resolved (and its row prefetched) and the row of
     /// feature `i` is added, keeping a bounded number of misses in flight.
+    ///
+    /// Generic over the accumulator: `f32` with the quantization scale, or
+    /// `i32` in quantization steps (exact, and integer adds vectorise better).
     #[inline(always)]
-    fn accumulate(&self, features: &[u64], scores: &mut [f32], scale: f32) {
+    fn accumulate<T>(&self, features: &[u64], scores: &mut [T], scale: T)
+    where
+        T: Copy + From<i16> + std::ops::AddAssign + std::ops::Mul<Output = T>,
+    {
         const SLOT_AHEAD: usize = 6;
         const ROW_AHEAD: usize = 6;
         const RING: usize = 16; // > ROW_AHEAD, power of two
@@ -438,12 +444,12 @@ impl Model {
                     // Dense row (or a sparse row holding every class, which
                     // is then in class order too): a vector add.
                     for (s, &(_, q)) in scores.iter_mut().zip(row) {
-                        *s += f32::from(q) * scale;
+                        *s += T::from(q) * scale;
                     }
                 } else {
                     for &(c, q) in row {
                         if let Some(s) = scores.get_mut(usize::from(c)) {
-                            *s += f32::from(q) * scale;
+                            *s += T::from(q) * scale;
                         }
                     }
                 }
