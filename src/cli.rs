@@ -1125,37 +1125,48 @@ fn for_each_batch(
     let extractor = Extractor::default();
     let mut batch: Vec<SourceDocument> = Vec::new();
     let mut batch_error: Option<anyhow::Error> = None;
-    // Batches are processed as soon as they fill, inside the reader's sink, so
-    // a large JSONL file streams with bounded memory instead of being read whole.
-    for source in &sources {
-        input::read_source(source, &read_options, &mut |r| {
-            match r {
-                Ok(doc) => batch.push(doc),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    errors += 1;
+    // Batches are submitted as soon as they fill, inside the reader's sink, so
+    // a large JSONL file streams with bounded memory instead of being read
+    // whole; each batch is analysed while `consume` handles the one before.
+    std::thread::scope(|scope| {
+        let mut overlapped = pipeline::Overlapped::new(scope, &extractor, options);
+        for source in &sources {
+            input::read_source(source, &read_options, &mut |r| {
+                match r {
+                    Ok(doc) => batch.push(doc),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        errors += 1;
+                    }
                 }
-            }
-            if batch.len() < BATCH_SIZE {
-                return Flow::Continue(());
-            }
-            let processed = pipeline::process_batch(std::mem::take(&mut batch), &extractor, options);
-            match consume(processed) {
-                Ok(()) => Flow::Continue(()),
-                Err(e) => {
-                    batch_error = Some(e);
-                    Flow::Break(())
+                if batch.len() < BATCH_SIZE {
+                    return Flow::Continue(());
                 }
+                let Some(done) = overlapped.submit(std::mem::take(&mut batch)) else {
+                    return Flow::Continue(());
+                };
+                match consume(done) {
+                    Ok(()) => Flow::Continue(()),
+                    Err(e) => {
+                        batch_error = Some(e);
+                        Flow::Break(())
+                    }
+                }
+            });
+            if let Some(e) = batch_error.take() {
+                return Err(e);
             }
-        });
-        if let Some(e) = batch_error {
-            return Err(e);
         }
-    }
-    if !batch.is_empty() {
-        consume(pipeline::process_batch(batch, &extractor, options))?;
-    }
-    Ok(errors)
+        if !batch.is_empty()
+            && let Some(done) = overlapped.submit(std::mem::take(&mut batch))
+        {
+            consume(done)?;
+        }
+        if let Some(done) = overlapped.wait() {
+            consume(done)?;
+        }
+        Ok(errors)
+    })
 }
 
 fn extract(input: InputArgs, format: ExtractFormat) -> Result<Outcome> {

@@ -58,6 +58,55 @@ fn extract(source: SourceDocument, document: Document, extractor: &Extractor, op
     }
 }
 
+/// Overlaps the analysis of one batch with the consumer's work on the
+/// previous one.
+///
+/// [`process_batch`] runs on a scoped thread (which fans out to the rayon
+/// pool) while the caller maps and writes the batch before it on its own
+/// thread; otherwise the pool idles while the caller works, which on short
+/// documents (where the RDF mapping is a large share) costs about a fifth
+/// of the throughput. At most one batch is in flight, so memory stays
+/// bounded; batches come back in submission order.
+pub struct Overlapped<'scope, 'env> {
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    extractor: &'env Extractor,
+    options: &'env MappingOptions,
+    running: Option<std::thread::ScopedJoinHandle<'scope, Vec<Processed>>>,
+}
+
+impl<'scope, 'env> Overlapped<'scope, 'env> {
+    /// Starts with nothing in flight.
+    pub fn new(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        extractor: &'env Extractor,
+        options: &'env MappingOptions,
+    ) -> Self {
+        Self {
+            scope,
+            extractor,
+            options,
+            running: None,
+        }
+    }
+
+    /// Starts processing `batch` and returns the previous batch's result
+    /// (waiting for it), if there was one.
+    pub fn submit(&mut self, batch: Vec<SourceDocument>) -> Option<Vec<Processed>> {
+        let previous = self.wait();
+        let (extractor, options) = (self.extractor, self.options);
+        self.running = Some(self.scope.spawn(move || process_batch(batch, extractor, options)));
+        previous
+    }
+
+    /// The result of the batch in flight, if any (waiting for it).
+    pub fn wait(&mut self) -> Option<Vec<Processed>> {
+        // A panic in the analysis is a bug: re-raise it on the caller's thread.
+        self.running
+            .take()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    }
+}
+
 /// Processes a batch in parallel, keeping input order.
 ///
 /// The batch goes through the pipeline stage by stage (segment and tag every
@@ -88,4 +137,61 @@ pub fn process_batch(batch: Vec<SourceDocument>, extractor: &Extractor, options:
         .zip(documents)
         .map(|(source, document)| extract(source, document, extractor, options))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(i: usize) -> SourceDocument {
+        SourceDocument {
+            id: Some(format!("https://example.org/d/{i}")),
+            name: format!("d{i}"),
+            title: None,
+            date: None,
+            url: None,
+            text: format!("Mayor Ann Lee visited Bergen on day {i}."),
+        }
+    }
+
+    #[test]
+    fn overlapped_batches_come_back_in_order_and_match_process_batch() {
+        let (extractor, options) = (Extractor::default(), MappingOptions::default());
+        let batches: Vec<Vec<SourceDocument>> = (0..3).map(|b| (0..4).map(|i| doc(b * 4 + i)).collect()).collect();
+        let mut names = Vec::new();
+        let mut quads = Vec::new();
+        std::thread::scope(|scope| {
+            let mut overlapped = Overlapped::new(scope, &extractor, &options);
+            assert!(overlapped.wait().is_none());
+            for b in &batches {
+                for p in overlapped.submit(b.clone()).into_iter().flatten() {
+                    names.push(p.source.name.clone());
+                    quads.push(p.quads(&options));
+                }
+            }
+            for p in overlapped.wait().into_iter().flatten() {
+                names.push(p.source.name.clone());
+                quads.push(p.quads(&options));
+            }
+            assert!(overlapped.wait().is_none());
+        });
+        let expected: Vec<String> = (0..12).map(|i| format!("d{i}")).collect();
+        assert_eq!(names, expected);
+        let direct: Vec<_> = batches
+            .into_iter()
+            .flat_map(|b| process_batch(b, &extractor, &options))
+            .map(|p| p.quads(&options))
+            .collect();
+        assert_eq!(quads.len(), direct.len());
+        for (a, b) in quads.iter().zip(&direct) {
+            // Equal up to the generation timestamp.
+            let strip = |q: &Vec<oxigraph::model::Quad>| {
+                q.iter()
+                    .filter(|q| !q.predicate.as_str().ends_with("generatedAtTime"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(strip(a), strip(b));
+        }
+    }
 }
