@@ -395,6 +395,16 @@ impl Model {
         // rows.
         const CHUNK: usize = 64;
         let mut rows = [0u32; CHUNK];
+        // Quantization steps are summed as integers (exact) and scaled once.
+        let mut buf = [0i32; 256];
+        let mut heap = Vec::new();
+        let acc: &mut [i32] = match buf.get_mut(..scores.len()) {
+            Some(a) => a,
+            None => {
+                heap.resize(scores.len(), 0);
+                &mut heap
+            }
+        };
         for chunk in feats.chunks(CHUNK) {
             for &f in chunk {
                 if let Some(slot) = self.table.get((f as usize) & self.mask) {
@@ -414,14 +424,17 @@ impl Model {
             for &r in &rows[..n] {
                 for w in self.weights.get(r as usize..).unwrap_or_default() {
                     let c = (w.class & !LAST) as usize;
-                    if let Some(s) = scores.get_mut(c) {
-                        *s += f32::from(w.q) * self.scale;
+                    if let Some(a) = acc.get_mut(c) {
+                        *a += i32::from(w.q);
                     }
                     if w.class & LAST != 0 {
                         break;
                     }
                 }
             }
+        }
+        for (s, &a) in scores.iter_mut().zip(acc.iter()) {
+            *s += a as f32 * self.scale;
         }
     }
 
