@@ -63,10 +63,10 @@ fn extract(source: SourceDocument, document: Document, extractor: &Extractor, op
 ///
 /// [`process_batch`] runs on a scoped thread (which fans out to the rayon
 /// pool) while the caller maps and writes the batch before it on its own
-/// thread; otherwise the pool idles while the caller works, which on short
-/// documents (where the RDF mapping is a large share) costs about a fifth
-/// of the throughput. At most one batch is in flight, so memory stays
-/// bounded; batches come back in submission order.
+/// thread; otherwise the pool idles while the caller works (6 % of the
+/// throughput on short documents, measured with `bench`). At most one batch
+/// is in flight, so memory stays bounded; batches come back in submission
+/// order.
 pub struct Overlapped<'scope, 'env> {
     scope: &'scope std::thread::Scope<'scope, 'env>,
     extractor: &'env Extractor,
