@@ -306,16 +306,26 @@ impl Parsed {
     }
 }
 
+/// `s` lowercased, borrowed when it already is (most tokens: no allocation).
+fn lowercase(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    }
+}
+
 /// Tries to read a date expression at token `i`; returns its length in tokens.
 fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
     let t = |k: usize| if k < end { doc.token_text(k) } else { "" };
-    let lower = |k: usize| t(k).to_lowercase();
+    let lower = |k: usize| lowercase(t(k));
     // ISO date token.
     if let Some(d) = Date::parse(t(i)).filter(|_| t(i).len() == 10) {
         return Some((1, Parsed::Absolute(d)));
     }
     // Weekday, possibly followed by "(Month D)" or ", Month D, YYYY".
-    if let Some(wd) = WEEKDAYS.iter().position(|w| *w == lower(i)).map(|p| p as u32)
+    let here = lower(i);
+    if let Some(wd) = WEEKDAYS.iter().position(|w| *w == here).map(|p| p as u32)
         && t(i).starts_with(char::is_uppercase)
     {
         let explicit = if t(i + 1) == "(" {
@@ -374,7 +384,7 @@ fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
             return Some((1, Parsed::Year(y)));
         }
     }
-    match lower(i).as_str() {
+    match &*here {
         "today" => Some((1, Parsed::RelativeDay(0))),
         "yesterday" => Some((1, Parsed::RelativeDay(-1))),
         "tomorrow" => Some((1, Parsed::RelativeDay(1))),
@@ -384,7 +394,7 @@ fn parse_at(doc: &Document, i: usize, end: usize) -> Option<(usize, Parsed)> {
                 "next" => 1,
                 _ => 0,
             };
-            let unit = match lower(i + 1).as_str() {
+            let unit = match &*lower(i + 1) {
                 "week" => Granularity::Week,
                 "month" => Granularity::Month,
                 "year" => Granularity::Year,
