@@ -601,7 +601,12 @@ impl FeatureSet {
 }
 
 /// Static (history-independent) features of token `i`.
-fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, out: &mut Vec<u64>) {
+///
+/// Returns how many features were pushed before the first that depends on
+/// anything but the token's form and `flags` (their score sums are cached
+/// per word, see [`Model::add_scores_cached`]).
+fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, out: &mut Vec<u64>) -> usize {
+    let start = out.len();
     let toks = &p.toks;
     let t = &toks[i];
     let at = |k: isize| -> Option<&Tok> { usize::try_from(i as isize + k).ok().and_then(|j| toks.get(j)) };
@@ -624,6 +629,7 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
         out.push(mix2(T_SUF_SH, t.suf[2], t.sshape));
     }
     out.push(mix(T_FLAGS, u64::from(t.flags)));
+    let n_word = out.len() - start;
     if fs.document {
         let own = u64::from(t.flags & (F_INIT_CAP | F_ALL_CAPS | F_LOWER | F_FIRST | F_HEADLINE));
         out.push(mix2(T_CAPPRIOR, u64::from(t.cap_prior), own));
@@ -780,6 +786,7 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
         let pos = u64::from(t.flags & (F_INIT_CAP | F_ALL_CAPS | F_FIRST | F_HEADLINE | F_LOWER));
         out.push(mix2(T_DOC, u64::from(seen), pos));
     }
+    n_word
 }
 
 /// History-dependent features of token `i`.
@@ -828,18 +835,20 @@ fn dynamic_features(
 
 /// Something that scores a feature vector (training or frozen weights).
 trait Scorer {
-    fn scores(&self, feats: &[u64], scores: &mut Vec<f32>);
+    /// Scores of all tags. `word` is `Some((key, n))` when the first `n`
+    /// features depend only on `key` (see [`Model::add_scores_cached`]).
+    fn scores(&self, word: Option<(u64, usize)>, feats: &[u64], scores: &mut Vec<f32>);
 }
 
 impl Scorer for Trainer {
-    fn scores(&self, feats: &[u64], scores: &mut Vec<f32>) {
+    fn scores(&self, _word: Option<(u64, usize)>, feats: &[u64], scores: &mut Vec<f32>) {
         self.score(feats, scores);
     }
 }
 
 impl Scorer for Model {
-    fn scores(&self, feats: &[u64], scores: &mut Vec<f32>) {
-        self.score(feats, scores);
+    fn scores(&self, word: Option<(u64, usize)>, feats: &[u64], scores: &mut Vec<f32>) {
+        self.score_cached(word, feats, scores);
     }
 }
 
@@ -897,11 +906,11 @@ fn decode_sentence(
             continue;
         }
         scratch.feats.clear();
-        static_features(p, doc, fs, i, &mut scratch.feats);
+        let n_word = static_features(p, doc, fs, i, &mut scratch.feats);
         dynamic_features(p, doc, fs, i, p1, p2, &mut scratch.feats);
         let guess = match train.as_mut() {
             Some((t, gold, misc_free)) => {
-                t.scores(&scratch.feats, &mut scratch.scores);
+                t.scores(None, &scratch.feats, &mut scratch.scores);
                 let guess = best_allowed(&scratch.scores, p1, i + 1 == n);
                 let truth = gold.get(i).copied().unwrap_or(Tag::O);
                 let excused = *misc_free && truth == Tag::O && guess.label() == Some(EntityLabel::Misc);
@@ -910,7 +919,8 @@ fn decode_sentence(
                 guess
             }
             None => {
-                scorer.scores(&scratch.feats, &mut scratch.scores);
+                let word = p.toks.get(i).map(|t| (mix2(0, t.word, u64::from(t.flags)), n_word));
+                scorer.scores(word, &scratch.feats, &mut scratch.scores);
                 if let Some(add) = extra.and_then(|e| e.0.get(i * N_TAGS..(i + 1) * N_TAGS)) {
                     for (x, y) in scratch.scores.iter_mut().zip(add) {
                         *x += *y;

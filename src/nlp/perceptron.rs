@@ -302,6 +302,9 @@ pub struct Model {
     /// Row `i` spans `starts[i]..starts[i + 1]` in `weights`.
     starts: Vec<u32>,
     weights: Vec<Weight>,
+    /// Hash of the whole content: identifies the model in per-thread
+    /// [`WordCache`]s (equal models may share cached sums).
+    fingerprint: u64,
 }
 
 const MODEL_MAGIC: [u8; 4] = *b"APM1";
@@ -341,6 +344,7 @@ impl Model {
             }
         }
         let table = build_table(&keys, &starts);
+        let fingerprint = fingerprint(n_classes, scale, &keys, &weights);
         Model {
             n_classes,
             scale,
@@ -349,6 +353,7 @@ impl Model {
             keys,
             starts,
             weights,
+            fingerprint,
         }
     }
 
@@ -389,12 +394,16 @@ impl Model {
     /// [`Model::n_classes`] entries; classes beyond its length are ignored).
     #[inline]
     pub fn add_scores(&self, feats: &[u64], scores: &mut [f32]) {
-        // Memory-bound: three phases per chunk, each issuing independent
-        // loads the CPU can overlap — prefetch every feature's home slot,
-        // then probe the table (prefetching each row found), then add the
-        // rows.
-        const CHUNK: usize = 64;
-        let mut rows = [0u32; CHUNK];
+        self.add_scores_cached(None, feats, scores);
+    }
+
+    /// Like [`Model::add_scores`], but when `word` is `Some((key, n))` the
+    /// sum of the first `n` features, which must be a function of `key`
+    /// alone (features of the word itself, not of its context), is looked up
+    /// in, or added to, this thread's [`WordCache`]. Sums are exact integers,
+    /// so the scores are identical with or without the cache.
+    #[inline]
+    pub fn add_scores_cached(&self, word: Option<(u64, usize)>, feats: &[u64], scores: &mut [f32]) {
         // Quantization steps are summed as integers (exact) and scaled once.
         let mut buf = [0i32; 256];
         let mut heap = Vec::new();
@@ -405,6 +414,31 @@ impl Model {
                 &mut heap
             }
         };
+        let rest = match word {
+            Some((key, n)) if n <= feats.len() && acc.len() == self.n_classes => {
+                WORD_CACHES.with(|c| match c.try_borrow_mut() {
+                    Ok(mut caches) => caches.sums(self, key, &feats[..n], acc),
+                    Err(_) => self.add_raw(&feats[..n], acc),
+                });
+                &feats[n..]
+            }
+            _ => feats,
+        };
+        self.add_raw(rest, acc);
+        for (s, &a) in scores.iter_mut().zip(acc.iter()) {
+            *s += a as f32 * self.scale;
+        }
+    }
+
+    /// Adds the quantized weights of `feats` (in quantization steps) to `acc`.
+    #[inline]
+    fn add_raw(&self, feats: &[u64], acc: &mut [i32]) {
+        // Memory-bound: three phases per chunk, each issuing independent
+        // loads the CPU can overlap — prefetch every feature's home slot,
+        // then probe the table (prefetching each row found), then add the
+        // rows.
+        const CHUNK: usize = 64;
+        let mut rows = [0u32; CHUNK];
         for chunk in feats.chunks(CHUNK) {
             for &f in chunk {
                 if let Some(slot) = self.table.get((f as usize) & self.mask) {
@@ -433,17 +467,21 @@ impl Model {
                 }
             }
         }
-        for (s, &a) in scores.iter_mut().zip(acc.iter()) {
-            *s += a as f32 * self.scale;
-        }
     }
 
     /// Scores of all classes; `scores` is resized and overwritten.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut Vec<f32>) {
+        self.score_cached(None, feats, scores);
+    }
+
+    /// [`Model::score`] with the word-level cache of
+    /// [`Model::add_scores_cached`].
+    #[inline]
+    pub fn score_cached(&self, word: Option<(u64, usize)>, feats: &[u64], scores: &mut Vec<f32>) {
         scores.clear();
         scores.resize(self.n_classes, 0.0);
-        self.add_scores(feats, scores);
+        self.add_scores_cached(word, feats, scores);
     }
 
     /// Highest-scoring class.
@@ -550,6 +588,7 @@ impl Model {
             }
         }
         let table = build_table(&keys, &starts);
+        let fingerprint = fingerprint(n_classes, scale, &keys, &weights);
         Ok(Model {
             n_classes,
             scale,
@@ -558,6 +597,7 @@ impl Model {
             keys,
             starts,
             weights,
+            fingerprint,
         })
     }
 
@@ -591,6 +631,96 @@ fn quantize(w: f32, scale: f32) -> i16 {
 }
 
 /// Open-addressing table: `(key & !ROW_MASK) | (row offset + 1)` per slot.
+/// Content hash of a model: equal models get equal fingerprints.
+fn fingerprint(n_classes: usize, scale: f32, keys: &[u64], weights: &[Weight]) -> u64 {
+    let mut h = finalize(n_classes as u64 ^ (u64::from(scale.to_bits()) << 32));
+    for &k in keys {
+        h = finalize(h ^ k);
+    }
+    for w in weights {
+        h = finalize(h ^ (u64::from(w.q as u16) << 16 | u64::from(w.class)));
+    }
+    h
+}
+
+/// Slots per model in a [`WordCache`] (direct-mapped; a power of two).
+const WORD_CACHE_SLOTS: usize = 4096;
+/// Models whose sums one thread keeps (least recently added dropped first).
+const WORD_CACHE_MODELS: usize = 8;
+
+thread_local! {
+    static WORD_CACHES: std::cell::RefCell<WordCache> = const { std::cell::RefCell::new(WordCache::new()) };
+}
+
+/// Per-thread cache of the integer score sums of word-level features (see
+/// [`Model::add_scores_cached`]), for a few models at a time. Frequent words
+/// recur across sentences and documents, so most lookups hit. Bounded:
+/// [`WORD_CACHE_MODELS`] × [`WORD_CACHE_SLOTS`] × classes `i32`s per thread.
+struct WordCache {
+    models: Vec<ModelCache>,
+}
+
+/// The cached sums of one model.
+struct ModelCache {
+    fingerprint: u64,
+    n_classes: usize,
+    /// Key of each slot (0 = empty; key 0 is stored as 1, see [`slot_key`]).
+    keys: Vec<u64>,
+    sums: Vec<i32>,
+}
+
+/// The key a word is stored under (never 0, which marks an empty slot).
+#[inline]
+fn slot_key(key: u64) -> u64 {
+    key.max(1)
+}
+
+impl WordCache {
+    const fn new() -> WordCache {
+        WordCache { models: Vec::new() }
+    }
+
+    /// Adds to `acc` the sum of `feats` (a function of `key`) under `model`,
+    /// from the cache or computed and stored.
+    fn sums(&mut self, model: &Model, key: u64, feats: &[u64], acc: &mut [i32]) {
+        let k = model.n_classes;
+        let m = match self
+            .models
+            .iter()
+            .position(|m| m.fingerprint == model.fingerprint && m.n_classes == k)
+        {
+            Some(i) => i,
+            None => {
+                if self.models.len() >= WORD_CACHE_MODELS {
+                    self.models.remove(0);
+                }
+                self.models.push(ModelCache {
+                    fingerprint: model.fingerprint,
+                    n_classes: k,
+                    keys: vec![0; WORD_CACHE_SLOTS],
+                    sums: vec![0; WORD_CACHE_SLOTS * k],
+                });
+                self.models.len() - 1
+            }
+        };
+        let cache = &mut self.models[m];
+        let key = slot_key(key);
+        let slot = (finalize(key) as usize) & (WORD_CACHE_SLOTS - 1);
+        let Some(sums) = cache.sums.get_mut(slot * k..(slot + 1) * k) else {
+            model.add_raw(feats, acc);
+            return;
+        };
+        if cache.keys[slot] != key {
+            sums.fill(0);
+            model.add_raw(feats, sums);
+            cache.keys[slot] = key;
+        }
+        for (a, &s) in acc.iter_mut().zip(sums.iter()) {
+            *a += s;
+        }
+    }
+}
+
 fn build_table(keys: &[u64], starts: &[u32]) -> Vec<u64> {
     let cap = (keys.len() * 2).next_power_of_two().max(16);
     let mask = cap - 1;
@@ -637,6 +767,39 @@ mod tests {
             assert_eq!(m.predict(f, &mut scores), *y);
         }
         assert!(m.n_features() >= 3);
+    }
+
+    #[test]
+    fn word_cache_gives_the_uncached_scores_and_keeps_models_apart() {
+        let data = toy();
+        let train = |epochs: usize| {
+            let mut t = Trainer::new(3);
+            let mut scores = Vec::new();
+            for _ in 0..epochs {
+                for (f, y) in &data {
+                    let g = t.predict(f, &mut scores);
+                    t.update(*y, g, f);
+                }
+            }
+            t.finish(&PruneOptions::default())
+        };
+        // Different weights, so a cache shared by mistake would give the
+        // other model's sums.
+        let (a, b) = (train(1), train(4));
+        assert_ne!(a.fingerprint, b.fingerprint);
+        assert_eq!(a.fingerprint, Model::from_bytes(&a.to_bytes()).unwrap().fingerprint);
+        let (mut plain, mut cached) = (Vec::new(), Vec::new());
+        for round in 0..3 {
+            for (i, (f, _)) in data.iter().enumerate() {
+                // The word feature (first) is cached under the word's key.
+                let key = f[0];
+                for m in [&a, &b] {
+                    m.score(f, &mut plain);
+                    m.score_cached(Some((key, 1)), f, &mut cached);
+                    assert_eq!(plain, cached, "round {round}, item {i}");
+                }
+            }
+        }
     }
 
     #[test]

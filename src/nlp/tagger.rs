@@ -299,6 +299,8 @@ impl Scratch {
     }
 
     /// Features of word `i` (0-based) given the two previous tags.
+    /// The features of word `i` given the two previous tags; the first
+    /// [`WORD_FEATURES`] depend only on the word's form and `flags`.
     fn features(&mut self, i: usize, p1: u64, p2: u64) {
         let t = &self.toks;
         let j = i + 2;
@@ -348,6 +350,11 @@ impl Scratch {
     }
 }
 
+/// How many of [`Scratch::features`]' features come first and depend only on
+/// the word itself (form, and through it lowercase, affixes and shape, plus
+/// `flags`): their score sums are cached per word (exact integer sums).
+const WORD_FEATURES: usize = 15;
+
 fn tag_hash(c: usize) -> u64 {
     c as u64
 }
@@ -361,19 +368,21 @@ fn decode(
     tagdict: &IdMap<u16>,
     fixed: Option<&[u16]>,
     out: &mut Vec<u16>,
-    mut decide: impl FnMut(usize, &[u64], &mut Vec<f32>) -> usize,
+    mut decide: impl FnMut(usize, Option<(u64, usize)>, &[u64], &mut Vec<f32>) -> usize,
 ) {
     out.clear();
     let (mut p1, mut p2) = (NO_TAG, NO_TAG + 1);
     for i in 0..n {
-        let form = scratch.toks[i + 2].form;
+        let tok = &scratch.toks[i + 2];
+        let form = tok.form;
+        let word = Some((mix2(0, tok.form, tok.flags), WORD_FEATURES));
         let c = if let Some(&c) = tagdict.get(&form) {
             c as usize
         } else if let Some(&c) = fixed.and_then(|f| f.get(i)).filter(|&&c| c != FREE) {
             c as usize
         } else {
             scratch.features(i, p1, p2);
-            decide(i, &scratch.feats, &mut scratch.scores)
+            decide(i, word, &scratch.feats, &mut scratch.scores)
         };
         out.push(c as u16);
         p2 = p1;
@@ -414,8 +423,8 @@ fn ensemble_tags(
     if reverse_a {
         scratch.toks.reverse();
     }
-    decode(scratch, n, tagdict, None, &mut first, |i, f, s| {
-        a.score(f, s);
+    decode(scratch, n, tagdict, None, &mut first, |i, word, f, s| {
+        a.score_cached(word, f, s);
         let (best, margin) = best_and_margin(s);
         // Index in `b`'s order (the reverse of `a`'s).
         let j = n - 1 - i;
@@ -430,8 +439,8 @@ fn ensemble_tags(
     });
     // One reversal puts the tokens in `b`'s order.
     scratch.toks.reverse();
-    decode(scratch, n, tagdict, Some(&fixed), out, |i, f, s| {
-        b.score(f, s);
+    decode(scratch, n, tagdict, Some(&fixed), out, |i, word, f, s| {
+        b.score_cached(word, f, s);
         if let Some(src) = saved.get(i * k..(i + 1) * k) {
             for (x, y) in s.iter_mut().zip(src) {
                 *x += *y;
@@ -470,7 +479,10 @@ fn single_tags(m: &Model, reverse: bool, tagdict: &IdMap<u16>, scratch: &mut Scr
     if reverse {
         scratch.toks.reverse();
     }
-    decode(scratch, n, tagdict, None, out, |_, f, s| m.predict(f, s));
+    decode(scratch, n, tagdict, None, out, |_, word, f, s| {
+        m.score_cached(word, f, s);
+        argmax(s)
+    });
     if reverse {
         scratch.toks.reverse();
         out.reverse();
@@ -533,7 +545,7 @@ fn train_pass(
                 &lex.tagdict,
                 None,
                 &mut out,
-                |i, feats, scores| {
+                |i, _, feats, scores| {
                     let guess = trainer.predict(feats, scores);
                     trainer.update(g[i] as usize, guess, feats);
                     guess
