@@ -405,26 +405,26 @@ impl Model {
     #[inline]
     pub fn add_scores_cached(&self, word: Option<(u64, usize)>, feats: &[u64], scores: &mut [f32]) {
         // Quantization steps are summed as integers (exact) and scaled once.
-        let mut buf = [0i32; 256];
-        let mut heap = Vec::new();
-        let acc: &mut [i32] = match buf.get_mut(..scores.len()) {
-            Some(a) => a,
-            None => {
-                heap.resize(scores.len(), 0);
-                &mut heap
+        if self.n_classes > FIXED_CLASSES || scores.len() > FIXED_CLASSES {
+            let mut acc = vec![0i32; scores.len()];
+            self.add_raw(feats, &mut acc);
+            for (s, &a) in scores.iter_mut().zip(acc.iter()) {
+                *s += a as f32 * self.scale;
             }
-        };
+            return;
+        }
+        let mut acc = [0i32; FIXED_CLASSES];
         let rest = match word {
-            Some((key, n)) if n <= feats.len() && acc.len() == self.n_classes => {
+            Some((key, n)) if n <= feats.len() => {
                 WORD_CACHES.with(|c| match c.try_borrow_mut() {
-                    Ok(mut caches) => caches.sums(self, key, &feats[..n], acc),
-                    Err(_) => self.add_raw(&feats[..n], acc),
+                    Ok(mut caches) => caches.sums(self, key, &feats[..n], &mut acc),
+                    Err(_) => self.add_raw_fixed(&feats[..n], &mut acc),
                 });
                 &feats[n..]
             }
             _ => feats,
         };
-        self.add_raw(rest, acc);
+        self.add_raw_fixed(rest, &mut acc);
         for (s, &a) in scores.iter_mut().zip(acc.iter()) {
             *s += a as f32 * self.scale;
         }
@@ -433,6 +433,26 @@ impl Model {
     /// Adds the quantized weights of `feats` (in quantization steps) to `acc`.
     #[inline]
     fn add_raw(&self, feats: &[u64], acc: &mut [i32]) {
+        self.for_each_weight(feats, |c, q| {
+            if let Some(a) = acc.get_mut(usize::from(c)) {
+                *a += i32::from(q);
+            }
+        });
+    }
+
+    /// [`Model::add_raw`] for a model of at most [`FIXED_CLASSES`] classes:
+    /// every class indexes the array directly, without a bounds check.
+    #[inline]
+    fn add_raw_fixed(&self, feats: &[u64], acc: &mut [i32; FIXED_CLASSES]) {
+        debug_assert!(self.n_classes <= FIXED_CLASSES);
+        // Classes are below `n_classes` (checked when reading), so the
+        // truncation to `u8` keeps them as they are.
+        self.for_each_weight(feats, |c, q| acc[usize::from(c as u8)] += i32::from(q));
+    }
+
+    /// Calls `add(class, quantized weight)` for every weight of `feats`' rows.
+    #[inline(always)]
+    fn for_each_weight(&self, feats: &[u64], mut add: impl FnMut(u16, i16)) {
         // Memory-bound: three phases per chunk, each issuing independent
         // loads the CPU can overlap — prefetch every feature's home slot,
         // then probe the table (prefetching each row found), then add the
@@ -457,10 +477,7 @@ impl Model {
             }
             for &r in &rows[..n] {
                 for w in self.weights.get(r as usize..).unwrap_or_default() {
-                    let c = (w.class & !LAST) as usize;
-                    if let Some(a) = acc.get_mut(c) {
-                        *a += i32::from(w.q);
-                    }
+                    add(w.class & !LAST, w.q);
                     if w.class & LAST != 0 {
                         break;
                     }
@@ -643,6 +660,10 @@ fn fingerprint(n_classes: usize, scale: f32, keys: &[u64], weights: &[Weight]) -
     h
 }
 
+/// Models with at most this many classes (all of ours but the parser's,
+/// which has its own scorer) sum scores in a fixed-size stack array.
+const FIXED_CLASSES: usize = 256;
+
 /// Slots per model in a [`WordCache`] (direct-mapped; a power of two).
 const WORD_CACHE_SLOTS: usize = 4096;
 /// Models whose sums one thread keeps (least recently added dropped first).
@@ -680,9 +701,10 @@ impl WordCache {
         WordCache { models: Vec::new() }
     }
 
-    /// Adds to `acc` the sum of `feats` (a function of `key`) under `model`,
-    /// from the cache or computed and stored.
-    fn sums(&mut self, model: &Model, key: u64, feats: &[u64], acc: &mut [i32]) {
+    /// Adds to `acc` the sum of `feats` (a function of `key`) under `model`
+    /// (at most [`FIXED_CLASSES`] classes), from the cache or computed and
+    /// stored.
+    fn sums(&mut self, model: &Model, key: u64, feats: &[u64], acc: &mut [i32; FIXED_CLASSES]) {
         let k = model.n_classes;
         let m = match self
             .models
@@ -707,12 +729,13 @@ impl WordCache {
         let key = slot_key(key);
         let slot = (finalize(key) as usize) & (WORD_CACHE_SLOTS - 1);
         let Some(sums) = cache.sums.get_mut(slot * k..(slot + 1) * k) else {
-            model.add_raw(feats, acc);
+            model.add_raw_fixed(feats, acc);
             return;
         };
         if cache.keys[slot] != key {
-            sums.fill(0);
-            model.add_raw(feats, sums);
+            let mut fresh = [0i32; FIXED_CLASSES];
+            model.add_raw_fixed(feats, &mut fresh);
+            sums.copy_from_slice(&fresh[..k]);
             cache.keys[slot] = key;
         }
         for (a, &s) in acc.iter_mut().zip(sums.iter()) {
