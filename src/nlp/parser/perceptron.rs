@@ -406,6 +406,20 @@ impl Model {
     /// less per weight.
     #[inline]
     pub fn score_unscaled(&self, features: &[u64], scores: &mut [i32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            unsafe { self.score_unscaled_avx2(features, scores) };
+            return;
+        }
+        self.accumulate(features, scores, 1);
+    }
+
+    /// [`Model::score_unscaled`] compiled for AVX2: dense rows are added
+    /// eight classes per instruction instead of four (same integers).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn score_unscaled_avx2(&self, features: &[u64], scores: &mut [i32]) {
         self.accumulate(features, scores, 1);
     }
 
@@ -660,6 +674,31 @@ mod tests {
             let mut r = Reader::new(&bytes[..cut]);
             assert!(Model::read(&mut r).is_err());
         }
+    }
+
+    /// The integer scores (AVX2 where the CPU has it) equal the generic
+    /// accumulation, for dense and sparse rows alike.
+    #[test]
+    fn unscaled_scores_match_the_generic_path() {
+        let n = 40;
+        let mut t = Trainer::new(n);
+        for step in 0..400u64 {
+            // Feature 7 is updated for every class (a dense row); the others
+            // for a few (sparse rows).
+            let feats = [7, 100 + step % 13, 200 + step % 5];
+            let truth = (step as usize * 7) % n;
+            let guess = (step as usize * 3 + 1) % n;
+            t.update(truth, guess, &feats);
+            t.tick();
+        }
+        let m = t.finish(0.0);
+        let feats: Vec<u64> = [7u64, 99].into_iter().chain(100..113).chain(200..205).collect();
+        let mut fast = vec![0i32; n];
+        m.score_unscaled(&feats, &mut fast);
+        let mut generic = vec![0i32; n];
+        m.accumulate(&feats, &mut generic, 1);
+        assert_eq!(fast, generic);
+        assert!(generic.iter().filter(|&&x| x != 0).count() > n / 2, "{generic:?}");
     }
 
     #[test]
