@@ -256,7 +256,20 @@ struct Tok {
 const PAD: u64 = 0x9ad0_0000_0000_0001;
 
 fn analyse(word: &str) -> Tok {
-    let lower = word.to_lowercase();
+    // Most words are ASCII: lowercase them on the stack, without allocating.
+    let mut ascii = [0u8; 32];
+    let owned;
+    let lower: &str = match ascii.get_mut(..word.len()) {
+        Some(buf) if word.is_ascii() => {
+            buf.copy_from_slice(word.as_bytes());
+            buf.make_ascii_lowercase();
+            std::str::from_utf8(buf).unwrap_or_default()
+        }
+        _ => {
+            owned = word.to_lowercase();
+            &owned
+        }
+    };
     let mut flags = 0;
     let mut n_upper = 0;
     let mut n_lower = 0;
@@ -312,17 +325,18 @@ fn analyse(word: &str) -> Tok {
     }
     let mut pre = [0u64; 4];
     let mut suf = [0u64; 4];
-    let bounds: Vec<usize> = lower.char_indices().map(|(i, _)| i).chain([lower.len()]).collect();
-    let n_chars = bounds.len() - 1;
     for k in 1..=4 {
-        if n_chars >= k {
-            pre[k - 1] = mix2(T_PRE, k as u64, hash_str(&lower[..bounds[k]]));
-            suf[k - 1] = mix2(T_SUF, k as u64, hash_str(&lower[bounds[n_chars - k]..]));
+        // End of the first k characters and start of the last k, if the
+        // word has k characters.
+        let end = lower.char_indices().nth(k).map_or(lower.len(), |(i, _)| i);
+        if let Some((start, _)) = lower.char_indices().nth_back(k - 1) {
+            pre[k - 1] = mix2(T_PRE, k as u64, hash_str(&lower[..end]));
+            suf[k - 1] = mix2(T_SUF, k as u64, hash_str(&lower[start..]));
         }
     }
     Tok {
         word: hash_str(word),
-        lower: hash_str(&lower),
+        lower: hash_str(lower),
         shape: shape_h,
         sshape: sshape_h,
         pre,

@@ -737,6 +737,12 @@ impl WordCache {
             model.add_raw_fixed(feats, &mut fresh);
             sums.copy_from_slice(&fresh[..k]);
             cache.keys[slot] = key;
+        } else if cfg!(debug_assertions) {
+            // The caller's promise that the features are a function of the
+            // key, checked in every test that tags or recognises entities.
+            let mut fresh = [0i32; FIXED_CLASSES];
+            model.add_raw_fixed(feats, &mut fresh);
+            assert_eq!(&fresh[..k], &sums[..], "word cache: cached sums of key {key:#x} differ");
         }
         for (a, &s) in acc.iter_mut().zip(sums.iter()) {
             *a += s;

@@ -318,6 +318,7 @@ impl Scratch {
         }
         f.push(mix(13, w.shape));
         f.push(mix(14, w.flags));
+        debug_assert_eq!(f.len(), WORD_FEATURES, "the word-level features come first");
         f.push(mix(15, m1.lower));
         f.push(mix(16, m2.lower));
         f.push(mix(17, n1.lower));
@@ -351,9 +352,10 @@ impl Scratch {
 }
 
 /// How many of [`Scratch::features`]' features come first and depend only on
-/// the word itself (form, and through it lowercase, affixes and shape, plus
-/// `flags`): their score sums are cached per word (exact integer sums).
-const WORD_FEATURES: usize = 15;
+/// the word itself (bias, form, and through it lowercase, 4 prefixes, 5
+/// suffixes and shape, plus `flags`): their score sums are cached per word
+/// (exact integer sums). Checked by a debug assertion in `features`.
+const WORD_FEATURES: usize = 14;
 
 fn tag_hash(c: usize) -> u64 {
     c as u64
