@@ -484,6 +484,13 @@ enum TrainCommand {
         /// Left-to-right score margin above which the right-to-left model is not consulted.
         #[arg(long, default_value_t = textkg::ner::DEFAULT_SKIP_MARGIN)]
         skip_margin: f32,
+        /// Train this many models on differently shuffled data side by side and store the mean of their
+        /// weights (one model, same decoding cost; training takes this many times longer).
+        #[arg(long, default_value_t = 1)]
+        bags: usize,
+        /// Drop features updated fewer times than this in training (summed over the bags), for model size.
+        #[arg(long, default_value_t = 1)]
+        min_updates: u32,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -1001,6 +1008,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 lowercase_every,
                 seed,
                 skip_margin,
+                bags,
+                min_updates,
             } => train_ner(
                 train,
                 dev,
@@ -1013,6 +1022,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                     lowercase_every,
                     seed,
                     skip_margin,
+                    bags,
+                    min_updates,
                 },
             ),
             TrainCommand::Clusters {

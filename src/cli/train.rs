@@ -133,6 +133,10 @@ pub(super) struct NerFlags {
     pub seed: Option<u64>,
     /// Skip margin stored in the model.
     pub skip_margin: f32,
+    /// Models averaged into one (1 = off).
+    pub bags: usize,
+    /// Pruning: minimum number of updates of a kept feature.
+    pub min_updates: u32,
 }
 
 pub(super) fn train_ner(
@@ -149,6 +153,8 @@ pub(super) fn train_ner(
         lowercase_every,
         seed,
         skip_margin,
+        bags,
+        min_updates,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -193,6 +199,8 @@ pub(super) fn train_ner(
         options.seed = seed;
     }
     options.skip_margin = skip_margin;
+    options.bags = bags;
+    options.prune.min_updates = min_updates;
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =

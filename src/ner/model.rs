@@ -1016,6 +1016,10 @@ pub struct TrainOptions {
     pub lowercase_every: usize,
     /// Skip margin stored in the model ([`NerModel::set_skip_margin`]).
     pub skip_margin: f32,
+    /// Number of models trained side by side on differently shuffled
+    /// training data (bag 0 with `seed`) whose averaged weights are averaged
+    /// again into the one stored model (1 = a single model).
+    pub bags: usize,
 }
 
 impl Default for TrainOptions {
@@ -1033,6 +1037,7 @@ impl Default for TrainOptions {
             clusters: WordClusters::default(),
             lowercase_every: 0,
             skip_margin: DEFAULT_SKIP_MARGIN,
+            bags: 1,
         }
     }
 }
@@ -1186,21 +1191,29 @@ impl NerModel {
             }
             prepared.push(docs);
         }
-        let mut trainer = Trainer::new(N_TAGS);
-        let mut trainer_r = opts.bidirectional.then(|| Trainer::new(N_TAGS));
+        let n_bags = opts.bags.max(1);
+        let mut trainers: Vec<Trainer> = (0..n_bags).map(|_| Trainer::new(N_TAGS)).collect();
+        let mut trainers_r: Vec<Option<Trainer>> =
+            (0..n_bags).map(|_| opts.bidirectional.then(|| Trainer::new(N_TAGS))).collect();
+        let mut orders: Vec<Vec<(usize, usize)>> = vec![order; n_bags];
         let mut best: Option<(f64, Model, Option<Model>)> = None;
         let mut scratch = Scratch::default();
         let dummy = Trainer::new(1);
         for epoch in 0..opts.epochs {
-            shuffle(&mut order, opts.seed.wrapping_add(epoch as u64 * 0x9e37_79b9));
-            for &(si, di) in &order {
+          for (bag, ((trainer, trainer_r), order)) in
+              trainers.iter_mut().zip(trainers_r.iter_mut()).zip(orders.iter_mut()).enumerate()
+          {
+            // Bag 0 shuffles exactly as a single model does.
+            let seed = opts.seed.wrapping_add((bag as u64).wrapping_mul(0x5851_f42d_4c95_7f2d));
+            shuffle(order, seed.wrapping_add(epoch as u64 * 0x9e37_79b9));
+            for &(si, di) in order.iter() {
                 let set = &train[si];
                 let doc = &set.documents[di];
                 let preps = &prepared[si][di];
                 let mut ctx = DocCtx::new(&words_of(doc), preps);
                 if fs.two_pass && fs.document {
                     for p in preps {
-                        let tags = decode_sentence(&trainer, p, Some(&ctx), fs, &mut scratch, None, None, None);
+                        let tags = decode_sentence(&*trainer, p, Some(&ctx), fs, &mut scratch, None, None, None);
                         ctx.remember(&p.toks, &bilou_to_spans(&tags));
                     }
                 }
@@ -1212,7 +1225,7 @@ impl NerModel {
                         Some(&ctx),
                         fs,
                         &mut scratch,
-                        Some((&mut trainer, &gold, !set.has_misc)),
+                        Some((&mut *trainer, &gold, !set.has_misc)),
                         None,
                         None,
                     );
@@ -1233,9 +1246,12 @@ impl NerModel {
                     ctx.remember(&p.toks, &bilou_to_spans(&tags));
                 }
             }
+          }
+            let l2r: Vec<&Trainer> = trainers.iter().collect();
+            let r2l: Vec<&Trainer> = trainers_r.iter().flatten().collect();
             let model = NerModel {
-                model: trainer.finish(&opts.prune),
-                r2l: trainer_r.as_ref().map(|t| t.finish(&opts.prune)),
+                model: Trainer::finish_mean(&l2r, &opts.prune),
+                r2l: (!r2l.is_empty()).then(|| Trainer::finish_mean(&r2l, &opts.prune)),
                 gazetteer: gazetteer.clone(),
                 caps: caps.clone(),
                 elex: elex.clone(),
@@ -1261,10 +1277,14 @@ impl NerModel {
         }
         let (model, r2l) = match best {
             Some((_, m, r)) => (m, r),
-            None => (
-                trainer.finish(&opts.prune),
-                trainer_r.as_ref().map(|t| t.finish(&opts.prune)),
-            ),
+            None => {
+                let l2r: Vec<&Trainer> = trainers.iter().collect();
+                let r2l: Vec<&Trainer> = trainers_r.iter().flatten().collect();
+                (
+                    Trainer::finish_mean(&l2r, &opts.prune),
+                    (!r2l.is_empty()).then(|| Trainer::finish_mean(&r2l, &opts.prune)),
+                )
+            }
         };
         NerModel {
             model,
