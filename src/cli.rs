@@ -345,6 +345,12 @@ enum EvalCommand {
         /// Score this model file (written by `textkg train ner`) instead of the embedded one.
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Decode with this beam width instead of the model's own (experiments).
+        #[arg(long)]
+        beam: Option<usize>,
+        /// Use this skip margin instead of the model's own (experiments).
+        #[arg(long)]
+        skip_margin: Option<f32>,
     },
     /// UPOS/XPOS/LEMMA accuracy with gold tokens, and tokenisation/sentence F1 from raw text.
     Ud {
@@ -491,6 +497,15 @@ enum TrainCommand {
         /// Drop features updated fewer times than this in training (summed over the bags), for model size.
         #[arg(long, default_value_t = 1)]
         min_updates: u32,
+        /// Train the left-to-right model with beam search of this width (structured perceptron; 1 = greedy).
+        #[arg(long, default_value_t = 1)]
+        beam: usize,
+        /// Beam width of the left-to-right model when tagging (stored in the model; default: --beam).
+        #[arg(long)]
+        decode_beam: Option<usize>,
+        /// Train no right-to-left partner model (left-to-right only: smaller and faster).
+        #[arg(long)]
+        left_to_right: bool,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -799,9 +814,17 @@ fn run(cli: Cli) -> Result<Outcome> {
                     gold,
                     input_format,
                     model,
+                    beam,
+                    skip_margin,
                 },
         } => {
-            let loaded = load_ner_model(model.as_deref())?;
+            let mut loaded = load_ner_model(model.as_deref())?;
+            if let Some(b) = beam {
+                loaded.to_mut().set_beam(b);
+            }
+            if let Some(m) = skip_margin {
+                loaded.to_mut().set_skip_margin(m);
+            }
             let model = loaded.as_ref();
             let mut out = std::io::stdout().lock();
             for path in gold {
@@ -1010,6 +1033,9 @@ fn run(cli: Cli) -> Result<Outcome> {
                 skip_margin,
                 bags,
                 min_updates,
+                beam,
+                decode_beam,
+                left_to_right,
             } => train_ner(
                 train,
                 dev,
@@ -1024,6 +1050,9 @@ fn run(cli: Cli) -> Result<Outcome> {
                     skip_margin,
                     bags,
                     min_updates,
+                    beam,
+                    decode_beam,
+                    left_to_right,
                 },
             ),
             TrainCommand::Clusters {

@@ -137,6 +137,12 @@ pub(super) struct NerFlags {
     pub bags: usize,
     /// Pruning: minimum number of updates of a kept feature.
     pub min_updates: u32,
+    /// Training beam width of the left-to-right model (1 = greedy).
+    pub beam: usize,
+    /// Decoding beam width (default: `beam`).
+    pub decode_beam: Option<usize>,
+    /// No right-to-left partner model.
+    pub left_to_right: bool,
 }
 
 pub(super) fn train_ner(
@@ -155,6 +161,9 @@ pub(super) fn train_ner(
         skip_margin,
         bags,
         min_updates,
+        beam,
+        decode_beam,
+        left_to_right,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -201,6 +210,9 @@ pub(super) fn train_ner(
     options.skip_margin = skip_margin;
     options.bags = bags;
     options.prune.min_updates = min_updates;
+    options.beam = beam;
+    options.decode_beam = decode_beam.unwrap_or(beam);
+    options.bidirectional = !left_to_right;
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =

@@ -951,6 +951,168 @@ fn decode_sentence(
     tags
 }
 
+/// One hypothesis of the beam: its score, its index in the previous
+/// position's beam and its tag.
+#[derive(Debug, Clone, Copy)]
+struct BeamItem {
+    score: f32,
+    parent: u32,
+    tag: Tag,
+}
+
+/// Features of token `i` (static and dynamic) given the previous tags.
+fn token_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, tags: &[Tag], out: &mut Vec<u64>) {
+    out.clear();
+    let p1 = if i > 0 { tags[i - 1] } else { Tag::O };
+    let p2 = if i > 1 { tags[i - 2] } else { Tag::O };
+    static_features(p, doc, fs, i, out);
+    dynamic_features(p, doc, fs, i, p1, p2, out);
+}
+
+/// Beam-search decoding of one sentence with the left-to-right model
+/// (Collins & Roark 2004): `width` best valid BILOU prefixes are kept at each
+/// token; the static features of a token are scored once, the
+/// history-dependent ones once per hypothesis. Returns the best sequence and,
+/// in `rows_out`, the score rows along it (as greedy decoding records them).
+///
+/// Training (`train`): a structured perceptron update whenever the gold
+/// prefix falls out of the beam, or the best full sequence is not gold, over
+/// the tokens since the last update (earlier tokens are gold in both); the
+/// search then continues from the gold prefix alone (LaSO, Daumé & Marcu
+/// 2005), so the whole sentence is trained on. The clock advances once per
+/// token, as in greedy training.
+#[allow(clippy::too_many_arguments)]
+fn beam_sentence(
+    scorer: &dyn Scorer,
+    p: &Prepared,
+    doc: Option<&DocCtx>,
+    fs: FeatureSet,
+    width: usize,
+    scratch: &mut Scratch,
+    mut train: Option<(&mut Trainer, &[Tag])>,
+    mut rows_out: Option<&mut Vec<f32>>,
+) -> Vec<Tag> {
+    let n = p.toks.len();
+    let width = width.max(1);
+    let mut lattice: Vec<Vec<BeamItem>> = Vec::with_capacity(n);
+    let mut rows: Vec<Vec<f32>> = Vec::with_capacity(n);
+    let mut stat = Vec::new();
+    let mut dynf = Vec::new();
+    let mut dyn_scores = Vec::new();
+    let mut cands: Vec<BeamItem> = Vec::new();
+    let mut gold_idx = Some(0usize);
+    let mut reset_from = 0;
+    let root = [BeamItem {
+        score: 0.0,
+        parent: 0,
+        tag: Tag::O,
+    }];
+    let backtrack = |lattice: &[Vec<BeamItem>], upto: usize, mut k: usize| -> Vec<Tag> {
+        let mut tags = vec![Tag::O; upto + 1];
+        for j in (0..=upto).rev() {
+            let it = lattice[j][k];
+            tags[j] = it.tag;
+            k = it.parent as usize;
+        }
+        tags
+    };
+    for i in 0..n {
+        let last = i + 1 == n;
+        stat.clear();
+        static_features(p, doc, fs, i, &mut stat);
+        let sc: &dyn Scorer = match train.as_ref() {
+            Some((t, _)) => &**t,
+            None => scorer,
+        };
+        sc.scores(&stat, &mut scratch.scores);
+        let prev: &[BeamItem] = if i == 0 { &root } else { &lattice[i - 1] };
+        let mut row_i = Vec::with_capacity(prev.len() * N_TAGS);
+        cands.clear();
+        for (k, it) in prev.iter().enumerate() {
+            let p1 = if i == 0 { Tag::O } else { it.tag };
+            let p2 = if i >= 2 { lattice[i - 2][it.parent as usize].tag } else { Tag::O };
+            dynf.clear();
+            dynamic_features(p, doc, fs, i, p1, p2, &mut dynf);
+            sc.scores(&dynf, &mut dyn_scores);
+            for t in 0..N_TAGS {
+                let x = scratch.scores.get(t).copied().unwrap_or(0.0) + dyn_scores.get(t).copied().unwrap_or(0.0);
+                row_i.push(x);
+                let tag = Tag(t as u8);
+                if tag.may_follow(p1, last) {
+                    cands.push(BeamItem {
+                        score: it.score + x,
+                        parent: k as u32,
+                        tag,
+                    });
+                }
+            }
+        }
+        cands.sort_by(|a, b| b.score.total_cmp(&a.score));
+        cands.truncate(width);
+        lattice.push(cands.clone());
+        rows.push(row_i);
+        if let Some((t, gold)) = train.as_mut() {
+            let g = gold.get(i).copied().unwrap_or(Tag::O);
+            let found = gold_idx.and_then(|gi| {
+                lattice[i]
+                    .iter()
+                    .position(|c| c.parent as usize == gi && c.tag == g)
+            });
+            let wrong = match found {
+                None => true,
+                Some(k) => last && k != 0,
+            };
+            if wrong {
+                let pred = backtrack(&lattice, i, 0);
+                let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
+                let mut f = Vec::new();
+                for j in reset_from..=i {
+                    let same_hist = pred[j] == gold_tags[j]
+                        && (j < 1 || pred[j - 1] == gold_tags[j - 1])
+                        && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
+                    if same_hist {
+                        continue;
+                    }
+                    token_features(p, doc, fs, j, &gold_tags, &mut f);
+                    t.add(gold_tags[j].index(), &f, 1.0);
+                    token_features(p, doc, fs, j, &pred, &mut f);
+                    t.add(pred[j].index(), &f, -1.0);
+                }
+                reset_from = i + 1;
+                if !last {
+                    let parent = gold_idx.unwrap_or(0) as u32;
+                    lattice[i] = vec![BeamItem {
+                        score: 0.0,
+                        parent,
+                        tag: g,
+                    }];
+                    gold_idx = Some(0);
+                }
+            } else {
+                gold_idx = found;
+            }
+            t.tick();
+        }
+    }
+    if n == 0 {
+        return Vec::new();
+    }
+    let tags = backtrack(&lattice, n - 1, 0);
+    if let Some(out) = rows_out.as_mut() {
+        out.clear();
+        let mut k = 0usize;
+        let mut parents = vec![0usize; n];
+        for j in (0..n).rev() {
+            parents[j] = lattice[j][k].parent as usize;
+            k = parents[j];
+        }
+        for (j, &par) in parents.iter().enumerate() {
+            out.extend_from_slice(&rows[j][par * N_TAGS..(par + 1) * N_TAGS]);
+        }
+    }
+    tags
+}
+
 /// The sentence with tokens in reverse order (for the right-to-left model).
 fn reverse_prepared(p: &Prepared) -> Prepared {
     let n = p.toks.len();
@@ -1020,6 +1182,12 @@ pub struct TrainOptions {
     /// training data (bag 0 with `seed`) whose averaged weights are averaged
     /// again into the one stored model (1 = a single model).
     pub bags: usize,
+    /// Beam width of the left-to-right model in training (structured
+    /// perceptron, [`beam_sentence`]); 1 = greedy, per-token updates.
+    pub beam: usize,
+    /// Beam width of the left-to-right model at prediction (stored in the
+    /// model; 1 = greedy).
+    pub decode_beam: usize,
 }
 
 impl Default for TrainOptions {
@@ -1038,6 +1206,8 @@ impl Default for TrainOptions {
             lowercase_every: 0,
             skip_margin: DEFAULT_SKIP_MARGIN,
             bags: 1,
+            beam: 1,
+            decode_beam: 1,
         }
     }
 }
@@ -1083,6 +1253,8 @@ pub struct NerModel {
     /// right-to-left model.
     skip_margin: f32,
     features: FeatureSet,
+    /// Beam width of the left-to-right model (1 = greedy).
+    beam: usize,
 }
 
 const NER_MAGIC: [u8; 4] = *b"TKNR";
@@ -1219,16 +1391,29 @@ impl NerModel {
                 }
                 for (s, p) in doc.sentences.iter().zip(preps) {
                     let gold = spans_to_bilou(s.words.len(), &s.spans);
-                    let tags = decode_sentence(
-                        &dummy,
-                        p,
-                        Some(&ctx),
-                        fs,
-                        &mut scratch,
-                        Some((&mut *trainer, &gold, !set.has_misc)),
-                        None,
-                        None,
-                    );
+                    let tags = if opts.beam > 1 {
+                        beam_sentence(
+                            &dummy,
+                            p,
+                            Some(&ctx),
+                            fs,
+                            opts.beam,
+                            &mut scratch,
+                            Some((&mut *trainer, &gold)),
+                            None,
+                        )
+                    } else {
+                        decode_sentence(
+                            &dummy,
+                            p,
+                            Some(&ctx),
+                            fs,
+                            &mut scratch,
+                            Some((&mut *trainer, &gold, !set.has_misc)),
+                            None,
+                            None,
+                        )
+                    };
                     if let Some(tr) = trainer_r.as_mut() {
                         let rp = reverse_prepared(p);
                         let rgold = flip_tags(&gold);
@@ -1258,6 +1443,7 @@ impl NerModel {
                 clusters: clusters.clone(),
                 skip_margin: opts.skip_margin,
                 features: fs,
+                beam: opts.decode_beam.max(1),
             };
             let evals: Vec<Evaluation> = dev.iter().map(|d| model.evaluate(d)).collect();
             let mean_f1 = if evals.is_empty() {
@@ -1295,6 +1481,7 @@ impl NerModel {
             clusters,
             skip_margin: opts.skip_margin,
             features: fs,
+            beam: opts.decode_beam.max(1),
         }
     }
 
@@ -1306,12 +1493,19 @@ impl NerModel {
     fn tag_prepared(&self, p: &Prepared, ctx: Option<&DocCtx>, scratch: &mut Scratch) -> Vec<Tag> {
         let fs = self.features;
         let Some(r2l) = &self.r2l else {
+            if self.beam > 1 {
+                return beam_sentence(&self.model, p, ctx, fs, self.beam, scratch, None, None);
+            }
             return decode_sentence(&self.model, p, ctx, fs, scratch, None, None, None);
         };
         let n = p.toks.len();
         let mut fwd = std::mem::take(&mut scratch.fwd);
         let mut extra = std::mem::take(&mut scratch.bwd);
-        let first = decode_sentence(&self.model, p, ctx, fs, scratch, None, Some(&mut fwd), None);
+        let first = if self.beam > 1 {
+            beam_sentence(&self.model, p, ctx, fs, self.beam, scratch, None, Some(&mut fwd))
+        } else {
+            decode_sentence(&self.model, p, ctx, fs, scratch, None, Some(&mut fwd), None)
+        };
         extra.clear();
         extra.resize(n * N_TAGS, 0.0);
         let mut fixed = std::mem::take(&mut scratch.fixed);
@@ -1447,6 +1641,16 @@ impl NerModel {
         self.skip_margin = margin;
     }
 
+    /// Sets the beam width of the left-to-right model (1 = greedy).
+    pub fn set_beam(&mut self, width: usize) {
+        self.beam = width.max(1);
+    }
+
+    /// Beam width of the left-to-right model (1 = greedy).
+    pub fn beam(&self) -> usize {
+        self.beam
+    }
+
     /// Whether a right-to-left model is ensembled with the left-to-right one.
     pub fn is_bidirectional(&self) -> bool {
         self.r2l.is_some()
@@ -1482,6 +1686,10 @@ impl NerModel {
         if let Some(r) = &self.r2l {
             r.write(&mut w);
         }
+        // Optional trailer (older models end before it): the beam width.
+        if self.beam > 1 {
+            w.u8(self.beam.min(255) as u8);
+        }
         w.into_bytes()
     }
 
@@ -1515,6 +1723,7 @@ impl NerModel {
             1 => Some(Model::read(&mut r)?),
             b => return Err(BinError::Invalid(format!("bad direction flag {b}"))),
         };
+        let beam = if r.remaining() > 0 { usize::from(r.u8()?.max(1)) } else { 1 };
         r.finish()?;
         for m in std::iter::once(&model).chain(r2l.as_ref()) {
             if m.n_classes() != N_TAGS {
@@ -1533,6 +1742,7 @@ impl NerModel {
             clusters,
             skip_margin,
             features,
+            beam,
         })
     }
 }

@@ -250,6 +250,52 @@ impl Trainer {
         Model::from_rows(first.n_classes, feats)
     }
 
+    /// Advances the averaging clock by one instance (for callers that
+    /// update with [`Trainer::add`], e.g. structured updates over a sequence).
+    pub fn tick(&mut self) {
+        self.time += 1;
+    }
+
+    /// Adds `delta` to the weight of `class` for every feature of `feats`
+    /// (without advancing the clock; see [`Trainer::tick`]).
+    pub fn add(&mut self, class: usize, feats: &[u64], delta: f32) {
+        if class >= self.n_classes {
+            return;
+        }
+        let time = self.time;
+        for &f in feats {
+            let r = match self.index.get(&f) {
+                Some(&r) => r as usize,
+                None => {
+                    let r = self.rows.len();
+                    self.index.insert(f, r as u32);
+                    self.rows.push(Vec::new());
+                    self.updates.push(0);
+                    r
+                }
+            };
+            self.updates[r] = self.updates[r].saturating_add(1);
+            let row = &mut self.rows[r];
+            let class = class as u16;
+            let p = match row.iter_mut().position(|p| p.class == class) {
+                Some(i) => &mut row[i],
+                None => {
+                    row.push(Param {
+                        class,
+                        stamp: time,
+                        weight: 0.0,
+                        total: 0.0,
+                    });
+                    let last = row.len() - 1;
+                    &mut row[last]
+                }
+            };
+            p.total += f64::from(time - p.stamp) * f64::from(p.weight);
+            p.stamp = time;
+            p.weight += delta;
+        }
+    }
+
     /// Averages the weights, prunes and freezes the model.
     pub fn finish(&self, prune: &PruneOptions) -> Model {
         let time = f64::from(self.time.max(1));
