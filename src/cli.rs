@@ -351,6 +351,9 @@ enum EvalCommand {
         /// Use this skip margin instead of the model's own (experiments).
         #[arg(long)]
         skip_margin: Option<f32>,
+        /// Use this beam score gap instead of the model's own (experiments).
+        #[arg(long)]
+        beam_gap: Option<f32>,
     },
     /// UPOS/XPOS/LEMMA accuracy with gold tokens, and tokenisation/sentence F1 from raw text.
     Ud {
@@ -506,6 +509,9 @@ enum TrainCommand {
         /// Train no right-to-left partner model (left-to-right only: smaller and faster).
         #[arg(long)]
         left_to_right: bool,
+        /// Decoding: drop beam hypotheses scoring more than this below the best (stored; default: none).
+        #[arg(long)]
+        beam_gap: Option<f32>,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -816,6 +822,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                     model,
                     beam,
                     skip_margin,
+                    beam_gap,
                 },
         } => {
             let mut loaded = load_ner_model(model.as_deref())?;
@@ -824,6 +831,9 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             if let Some(m) = skip_margin {
                 loaded.to_mut().set_skip_margin(m);
+            }
+            if let Some(g) = beam_gap {
+                loaded.to_mut().set_beam_gap(g);
             }
             let model = loaded.as_ref();
             let mut out = std::io::stdout().lock();
@@ -1036,6 +1046,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 beam,
                 decode_beam,
                 left_to_right,
+                beam_gap,
             } => train_ner(
                 train,
                 dev,
@@ -1053,6 +1064,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                     beam,
                     decode_beam,
                     left_to_right,
+                    beam_gap,
                 },
             ),
             TrainCommand::Clusters {

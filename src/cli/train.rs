@@ -143,6 +143,8 @@ pub(super) struct NerFlags {
     pub decode_beam: Option<usize>,
     /// No right-to-left partner model.
     pub left_to_right: bool,
+    /// Decoding beam score gap.
+    pub beam_gap: Option<f32>,
 }
 
 pub(super) fn train_ner(
@@ -164,6 +166,7 @@ pub(super) fn train_ner(
         beam,
         decode_beam,
         left_to_right,
+        beam_gap,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -213,6 +216,9 @@ pub(super) fn train_ner(
     options.beam = beam;
     options.decode_beam = decode_beam.unwrap_or(beam);
     options.bidirectional = !left_to_right;
+    if let Some(g) = beam_gap {
+        options.beam_gap = g;
+    }
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =

@@ -803,7 +803,9 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
     n_word
 }
 
-/// History-dependent features of token `i`.
+/// History-dependent features of token `i`: the previous tags
+/// ([`tag_features`]) and the document's earlier predictions
+/// ([`history_features`]).
 fn dynamic_features(
     p: &Prepared,
     doc: Option<&DocCtx>,
@@ -813,6 +815,12 @@ fn dynamic_features(
     p2: Tag,
     out: &mut Vec<u64>,
 ) {
+    tag_features(p, fs, i, p1, p2, out);
+    history_features(p, doc, fs, i, out);
+}
+
+/// Features of token `i` that depend on the previous two tags.
+fn tag_features(p: &Prepared, fs: FeatureSet, i: usize, p1: Tag, p2: Tag, out: &mut Vec<u64>) {
     let t = &p.toks[i];
     out.push(mix(T_P1, p1.index() as u64));
     out.push(mix2(T_P12, p1.index() as u64, p2.index() as u64));
@@ -823,6 +831,12 @@ fn dynamic_features(
             out.push(mix2(T_CLU_P1, ((l as u64) << 8) | p1.index() as u64, u64::from(c)));
         }
     }
+}
+
+/// Features of token `i` from the labels the document's earlier sentences
+/// received (fixed while a sentence is decoded).
+fn history_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, out: &mut Vec<u64>) {
+    let t = &p.toks[i];
     if let (Some(d), true) = (doc, fs.document)
         && t.flags & F_ALPHA != 0
     {
@@ -888,6 +902,16 @@ struct Scratch {
     fwd: Vec<f32>,
     bwd: Vec<f32>,
     fixed: Vec<Option<Tag>>,
+    /// Beam search: hypotheses of all tokens (token `i`'s are
+    /// `beam[beam_at[i]..beam_at[i + 1]]`), candidates, and the score rows of
+    /// each token's predecessors (`N_TAGS` per predecessor, from `rows_at[i]`).
+    beam: Vec<BeamItem>,
+    beam_at: Vec<usize>,
+    cands: Vec<BeamItem>,
+    rows: Vec<f32>,
+    rows_at: Vec<usize>,
+    dyn_feats: Vec<u64>,
+    dyn_scores: Vec<f32>,
 }
 
 /// Greedy decoding of one sentence. With `gold`, `trainer` is updated after
@@ -987,56 +1011,80 @@ fn beam_sentence(
     p: &Prepared,
     doc: Option<&DocCtx>,
     fs: FeatureSet,
-    width: usize,
+    (width, gap): (usize, f32),
     scratch: &mut Scratch,
     mut train: Option<(&mut Trainer, &[Tag])>,
-    mut rows_out: Option<&mut Vec<f32>>,
+    rows_out: Option<&mut Vec<f32>>,
 ) -> Vec<Tag> {
     let n = p.toks.len();
+    if n == 0 {
+        return Vec::new();
+    }
     let width = width.max(1);
-    let mut lattice: Vec<Vec<BeamItem>> = Vec::with_capacity(n);
-    let mut rows: Vec<Vec<f32>> = Vec::with_capacity(n);
-    let mut stat = Vec::new();
-    let mut dynf = Vec::new();
-    let mut dyn_scores = Vec::new();
-    let mut cands: Vec<BeamItem> = Vec::new();
-    let mut gold_idx = Some(0usize);
-    let mut reset_from = 0;
-    let root = [BeamItem {
+    let Scratch {
+        feats,
+        scores,
+        beam,
+        beam_at,
+        cands,
+        rows,
+        rows_at,
+        dyn_feats,
+        dyn_scores,
+        ..
+    } = scratch;
+    beam.clear();
+    beam_at.clear();
+    rows.clear();
+    rows_at.clear();
+    // Token i's hypotheses are beam[beam_at[i]..beam_at[i + 1]]; a parent
+    // index is relative to the previous token's hypotheses.
+    let root = BeamItem {
         score: 0.0,
         parent: 0,
         tag: Tag::O,
-    }];
-    let backtrack = |lattice: &[Vec<BeamItem>], upto: usize, mut k: usize| -> Vec<Tag> {
+    };
+    let mut gold_idx = 0usize;
+    let mut reset_from = 0;
+    fn backtrack(beam: &[BeamItem], beam_at: &[usize], upto: usize, mut k: usize) -> Vec<Tag> {
         let mut tags = vec![Tag::O; upto + 1];
         for j in (0..=upto).rev() {
-            let it = lattice[j][k];
+            let it = beam[beam_at[j] + k];
             tags[j] = it.tag;
             k = it.parent as usize;
         }
         tags
-    };
+    }
     for i in 0..n {
         let last = i + 1 == n;
-        stat.clear();
-        static_features(p, doc, fs, i, &mut stat);
+        feats.clear();
+        static_features(p, doc, fs, i, feats);
+        history_features(p, doc, fs, i, feats);
         let sc: &dyn Scorer = match train.as_ref() {
             Some((t, _)) => &**t,
             None => scorer,
         };
-        sc.scores(&stat, &mut scratch.scores);
-        let prev: &[BeamItem] = if i == 0 { &root } else { &lattice[i - 1] };
-        let mut row_i = Vec::with_capacity(prev.len() * N_TAGS);
+        sc.scores(feats, scores);
+        scores.resize(N_TAGS, 0.0);
+        let (prev_lo, prev_hi) = if i == 0 { (0, 0) } else { (beam_at[i - 1], beam.len()) };
+        let n_prev = if i == 0 { 1 } else { prev_hi - prev_lo };
+        rows_at.push(rows.len());
         cands.clear();
-        for (k, it) in prev.iter().enumerate() {
-            let p1 = if i == 0 { Tag::O } else { it.tag };
-            let p2 = if i >= 2 { lattice[i - 2][it.parent as usize].tag } else { Tag::O };
-            dynf.clear();
-            dynamic_features(p, doc, fs, i, p1, p2, &mut dynf);
-            sc.scores(&dynf, &mut dyn_scores);
+        for k in 0..n_prev {
+            let it = if i == 0 { root } else { beam[prev_lo + k] };
+            let p1 = it.tag;
+            let p2 = if i >= 2 {
+                beam[beam_at[i - 2] + it.parent as usize].tag
+            } else {
+                Tag::O
+            };
+            dyn_feats.clear();
+            tag_features(p, fs, i, p1, p2, dyn_feats);
+            sc.scores(dyn_feats, dyn_scores);
+            dyn_scores.resize(N_TAGS, 0.0);
             for t in 0..N_TAGS {
-                let x = scratch.scores.get(t).copied().unwrap_or(0.0) + dyn_scores.get(t).copied().unwrap_or(0.0);
-                row_i.push(x);
+                let x = scores[t] + dyn_scores[t];
+                rows.push(x);
                 let tag = Tag(t as u8);
                 if tag.may_follow(p1, last) {
                     cands.push(BeamItem {
@@ -1047,23 +1095,27 @@ fn beam_sentence(
                 }
             }
         }
+        // Best `width` candidates, best first (stable: ties keep expansion order).
         cands.sort_by(|a, b| b.score.total_cmp(&a.score));
         cands.truncate(width);
-        lattice.push(cands.clone());
-        rows.push(row_i);
+        // Decoding: hypotheses more than `gap` below the best are dropped
+        // (most tokens then keep one, and cost about what greedy costs).
+        if train.is_none()
+            && let Some(best) = cands.first().map(|c| c.score)
+        {
+            cands.retain(|c| c.score >= best - gap);
+        }
+        beam_at.push(beam.len());
+        beam.extend_from_slice(cands);
         if let Some((t, gold)) = train.as_mut() {
             let g = gold.get(i).copied().unwrap_or(Tag::O);
-            let found = gold_idx.and_then(|gi| {
-                lattice[i]
-                    .iter()
-                    .position(|c| c.parent as usize == gi && c.tag == g)
-            });
+            let found = cands.iter().position(|c| c.parent as usize == gold_idx && c.tag == g);
             let wrong = match found {
                 None => true,
                 Some(k) => last && k != 0,
             };
             if wrong {
-                let pred = backtrack(&lattice, i, 0);
+                let pred = backtrack(beam, beam_at, i, 0);
                 let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
                 let mut f = Vec::new();
                 for j in reset_from..=i {
@@ -1080,34 +1132,32 @@ fn beam_sentence(
                 }
                 reset_from = i + 1;
                 if !last {
-                    let parent = gold_idx.unwrap_or(0) as u32;
-                    lattice[i] = vec![BeamItem {
+                    // Continue from the gold prefix alone.
+                    beam.truncate(beam_at[i]);
+                    beam.push(BeamItem {
                         score: 0.0,
-                        parent,
+                        parent: gold_idx as u32,
                         tag: g,
-                    }];
-                    gold_idx = Some(0);
+                    });
+                    gold_idx = 0;
                 }
-            } else {
-                gold_idx = found;
+            } else if let Some(k) = found {
+                gold_idx = k;
             }
             t.tick();
         }
     }
-    if n == 0 {
-        return Vec::new();
-    }
-    let tags = backtrack(&lattice, n - 1, 0);
-    if let Some(out) = rows_out.as_mut() {
+    beam_at.push(beam.len());
+    let tags = backtrack(beam, beam_at, n - 1, 0);
+    if let Some(out) = rows_out {
         out.clear();
+        out.resize(n * N_TAGS, 0.0);
         let mut k = 0usize;
-        let mut parents = vec![0usize; n];
         for j in (0..n).rev() {
-            parents[j] = lattice[j][k].parent as usize;
-            k = parents[j];
-        }
-        for (j, &par) in parents.iter().enumerate() {
-            out.extend_from_slice(&rows[j][par * N_TAGS..(par + 1) * N_TAGS]);
+            let parent = beam[beam_at[j] + k].parent as usize;
+            let from = rows_at[j] + parent * N_TAGS;
+            out[j * N_TAGS..(j + 1) * N_TAGS].copy_from_slice(&rows[from..from + N_TAGS]);
+            k = parent;
         }
     }
     tags
@@ -1188,6 +1238,9 @@ pub struct TrainOptions {
     /// Beam width of the left-to-right model at prediction (stored in the
     /// model; 1 = greedy).
     pub decode_beam: usize,
+    /// Decoding: beam hypotheses more than this below the best are dropped
+    /// (stored in the model; `f32::MAX` = a full beam).
+    pub beam_gap: f32,
 }
 
 impl Default for TrainOptions {
@@ -1208,6 +1261,7 @@ impl Default for TrainOptions {
             bags: 1,
             beam: 1,
             decode_beam: 1,
+            beam_gap: f32::MAX,
         }
     }
 }
@@ -1255,6 +1309,8 @@ pub struct NerModel {
     features: FeatureSet,
     /// Beam width of the left-to-right model (1 = greedy).
     beam: usize,
+    /// Beam hypotheses scoring more than this below the best are dropped.
+    beam_gap: f32,
 }
 
 const NER_MAGIC: [u8; 4] = *b"TKNR";
@@ -1397,7 +1453,7 @@ impl NerModel {
                             p,
                             Some(&ctx),
                             fs,
-                            opts.beam,
+                            (opts.beam, f32::MAX),
                             &mut scratch,
                             Some((&mut *trainer, &gold)),
                             None,
@@ -1444,6 +1500,7 @@ impl NerModel {
                 skip_margin: opts.skip_margin,
                 features: fs,
                 beam: opts.decode_beam.max(1),
+                beam_gap: opts.beam_gap,
             };
             let evals: Vec<Evaluation> = dev.iter().map(|d| model.evaluate(d)).collect();
             let mean_f1 = if evals.is_empty() {
@@ -1482,6 +1539,7 @@ impl NerModel {
             skip_margin: opts.skip_margin,
             features: fs,
             beam: opts.decode_beam.max(1),
+            beam_gap: opts.beam_gap,
         }
     }
 
@@ -1494,7 +1552,7 @@ impl NerModel {
         let fs = self.features;
         let Some(r2l) = &self.r2l else {
             if self.beam > 1 {
-                return beam_sentence(&self.model, p, ctx, fs, self.beam, scratch, None, None);
+                return beam_sentence(&self.model, p, ctx, fs, (self.beam, self.beam_gap), scratch, None, None);
             }
             return decode_sentence(&self.model, p, ctx, fs, scratch, None, None, None);
         };
@@ -1502,7 +1560,7 @@ impl NerModel {
         let mut fwd = std::mem::take(&mut scratch.fwd);
         let mut extra = std::mem::take(&mut scratch.bwd);
         let first = if self.beam > 1 {
-            beam_sentence(&self.model, p, ctx, fs, self.beam, scratch, None, Some(&mut fwd))
+            beam_sentence(&self.model, p, ctx, fs, (self.beam, self.beam_gap), scratch, None, Some(&mut fwd))
         } else {
             decode_sentence(&self.model, p, ctx, fs, scratch, None, Some(&mut fwd), None)
         };
@@ -1646,6 +1704,12 @@ impl NerModel {
         self.beam = width.max(1);
     }
 
+    /// Sets the decoding beam's score gap (hypotheses further below the best
+    /// are dropped; `f32::MAX` = a full beam).
+    pub fn set_beam_gap(&mut self, gap: f32) {
+        self.beam_gap = gap;
+    }
+
     /// Beam width of the left-to-right model (1 = greedy).
     pub fn beam(&self) -> usize {
         self.beam
@@ -1689,6 +1753,7 @@ impl NerModel {
         // Optional trailer (older models end before it): the beam width.
         if self.beam > 1 {
             w.u8(self.beam.min(255) as u8);
+            w.f32(self.beam_gap);
         }
         w.into_bytes()
     }
@@ -1723,7 +1788,11 @@ impl NerModel {
             1 => Some(Model::read(&mut r)?),
             b => return Err(BinError::Invalid(format!("bad direction flag {b}"))),
         };
-        let beam = if r.remaining() > 0 { usize::from(r.u8()?.max(1)) } else { 1 };
+        let (beam, beam_gap) = if r.remaining() > 0 {
+            (usize::from(r.u8()?.max(1)), r.f32()?)
+        } else {
+            (1, f32::MAX)
+        };
         r.finish()?;
         for m in std::iter::once(&model).chain(r2l.as_ref()) {
             if m.n_classes() != N_TAGS {
@@ -1743,6 +1812,7 @@ impl NerModel {
             skip_margin,
             features,
             beam,
+            beam_gap,
         })
     }
 }
