@@ -995,9 +995,11 @@ fn token_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, 
 
 /// Beam-search decoding of one sentence with the left-to-right model
 /// (Collins & Roark 2004): `width` best valid BILOU prefixes are kept at each
-/// token; the static features of a token are scored once, the
-/// history-dependent ones once per hypothesis. Returns the best sequence and,
-/// in `rows_out`, the score rows along it (as greedy decoding records them).
+/// token, and when decoding only those within `gap` of the best; the static
+/// and document-history features of a token are scored once, the previous-tag
+/// features once per hypothesis. Returns the best sequence and, in
+/// `rows_out`, the score rows along it (as greedy decoding records them).
+/// Training ignores `gap` (full beam).
 ///
 /// Training (`train`): a structured perceptron update whenever the gold
 /// prefix falls out of the beam, or the best full sequence is not gold, over
@@ -1421,73 +1423,77 @@ impl NerModel {
         }
         let n_bags = opts.bags.max(1);
         let mut trainers: Vec<Trainer> = (0..n_bags).map(|_| Trainer::new(N_TAGS)).collect();
-        let mut trainers_r: Vec<Option<Trainer>> =
-            (0..n_bags).map(|_| opts.bidirectional.then(|| Trainer::new(N_TAGS))).collect();
+        let mut trainers_r: Vec<Option<Trainer>> = (0..n_bags)
+            .map(|_| opts.bidirectional.then(|| Trainer::new(N_TAGS)))
+            .collect();
         let mut orders: Vec<Vec<(usize, usize)>> = vec![order; n_bags];
         let mut best: Option<(f64, Model, Option<Model>)> = None;
         let mut scratch = Scratch::default();
         let dummy = Trainer::new(1);
         for epoch in 0..opts.epochs {
-          for (bag, ((trainer, trainer_r), order)) in
-              trainers.iter_mut().zip(trainers_r.iter_mut()).zip(orders.iter_mut()).enumerate()
-          {
-            // Bag 0 shuffles exactly as a single model does.
-            let seed = opts.seed.wrapping_add((bag as u64).wrapping_mul(0x5851_f42d_4c95_7f2d));
-            shuffle(order, seed.wrapping_add(epoch as u64 * 0x9e37_79b9));
-            for &(si, di) in order.iter() {
-                let set = &train[si];
-                let doc = &set.documents[di];
-                let preps = &prepared[si][di];
-                let mut ctx = DocCtx::new(&words_of(doc), preps);
-                if fs.two_pass && fs.document {
-                    for p in preps {
-                        let tags = decode_sentence(&*trainer, p, Some(&ctx), fs, &mut scratch, None, None, None);
+            for (bag, ((trainer, trainer_r), order)) in trainers
+                .iter_mut()
+                .zip(trainers_r.iter_mut())
+                .zip(orders.iter_mut())
+                .enumerate()
+            {
+                // Bag 0 shuffles exactly as a single model does.
+                let seed = opts.seed.wrapping_add((bag as u64).wrapping_mul(0x5851_f42d_4c95_7f2d));
+                shuffle(order, seed.wrapping_add(epoch as u64 * 0x9e37_79b9));
+                for &(si, di) in order.iter() {
+                    let set = &train[si];
+                    let doc = &set.documents[di];
+                    let preps = &prepared[si][di];
+                    let mut ctx = DocCtx::new(&words_of(doc), preps);
+                    if fs.two_pass && fs.document {
+                        for p in preps {
+                            let tags = decode_sentence(&*trainer, p, Some(&ctx), fs, &mut scratch, None, None, None);
+                            ctx.remember(&p.toks, &bilou_to_spans(&tags));
+                        }
+                    }
+                    for (s, p) in doc.sentences.iter().zip(preps) {
+                        let gold = spans_to_bilou(s.words.len(), &s.spans);
+                        let tags = if opts.beam > 1 {
+                            beam_sentence(
+                                &dummy,
+                                p,
+                                Some(&ctx),
+                                fs,
+                                (opts.beam, f32::MAX),
+                                &mut scratch,
+                                Some((&mut *trainer, &gold)),
+                                None,
+                            )
+                        } else {
+                            decode_sentence(
+                                &dummy,
+                                p,
+                                Some(&ctx),
+                                fs,
+                                &mut scratch,
+                                Some((&mut *trainer, &gold, !set.has_misc)),
+                                None,
+                                None,
+                            )
+                        };
+                        if let Some(tr) = trainer_r.as_mut() {
+                            let rp = reverse_prepared(p);
+                            let rgold = flip_tags(&gold);
+                            decode_sentence(
+                                &dummy,
+                                &rp,
+                                Some(&ctx),
+                                fs,
+                                &mut scratch,
+                                Some((tr, &rgold, !set.has_misc)),
+                                None,
+                                None,
+                            );
+                        }
                         ctx.remember(&p.toks, &bilou_to_spans(&tags));
                     }
                 }
-                for (s, p) in doc.sentences.iter().zip(preps) {
-                    let gold = spans_to_bilou(s.words.len(), &s.spans);
-                    let tags = if opts.beam > 1 {
-                        beam_sentence(
-                            &dummy,
-                            p,
-                            Some(&ctx),
-                            fs,
-                            (opts.beam, f32::MAX),
-                            &mut scratch,
-                            Some((&mut *trainer, &gold)),
-                            None,
-                        )
-                    } else {
-                        decode_sentence(
-                            &dummy,
-                            p,
-                            Some(&ctx),
-                            fs,
-                            &mut scratch,
-                            Some((&mut *trainer, &gold, !set.has_misc)),
-                            None,
-                            None,
-                        )
-                    };
-                    if let Some(tr) = trainer_r.as_mut() {
-                        let rp = reverse_prepared(p);
-                        let rgold = flip_tags(&gold);
-                        decode_sentence(
-                            &dummy,
-                            &rp,
-                            Some(&ctx),
-                            fs,
-                            &mut scratch,
-                            Some((tr, &rgold, !set.has_misc)),
-                            None,
-                            None,
-                        );
-                    }
-                    ctx.remember(&p.toks, &bilou_to_spans(&tags));
-                }
             }
-          }
             let l2r: Vec<&Trainer> = trainers.iter().collect();
             let r2l: Vec<&Trainer> = trainers_r.iter().flatten().collect();
             let model = NerModel {
@@ -1560,7 +1566,16 @@ impl NerModel {
         let mut fwd = std::mem::take(&mut scratch.fwd);
         let mut extra = std::mem::take(&mut scratch.bwd);
         let first = if self.beam > 1 {
-            beam_sentence(&self.model, p, ctx, fs, (self.beam, self.beam_gap), scratch, None, Some(&mut fwd))
+            beam_sentence(
+                &self.model,
+                p,
+                ctx,
+                fs,
+                (self.beam, self.beam_gap),
+                scratch,
+                None,
+                Some(&mut fwd),
+            )
         } else {
             decode_sentence(&self.model, p, ctx, fs, scratch, None, Some(&mut fwd), None)
         };
@@ -2160,8 +2175,88 @@ mod tests {
             NerModel::from_bytes(b"XXXX\x01\0\0\0"),
             Err(BinError::BadMagic { .. })
         ));
+        // One stray byte is an incomplete beam trailer; after a complete
+        // one, anything more is trailing data.
         let mut extra = b.clone();
         extra.push(0);
+        assert!(NerModel::from_bytes(&extra).is_err());
+        extra.extend_from_slice(&1.0f32.to_le_bytes());
+        extra.push(0);
         assert!(matches!(NerModel::from_bytes(&extra), Err(BinError::Trailing(1))));
+    }
+
+    fn toy_model_with(opts: TrainOptions) -> NerModel {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let mut gaz = Gazetteer::new();
+        gaz.add_name("Paris", GazClass::City);
+        NerModel::train(&[set], &[set], gaz, &opts, |_| {})
+    }
+
+    #[test]
+    fn beam_trained_model_learns_and_round_trips() {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        for (bidirectional, gap) in [(false, f32::MAX), (true, 50.0)] {
+            let m = toy_model_with(TrainOptions {
+                epochs: 5,
+                beam: 4,
+                decode_beam: 4,
+                beam_gap: gap,
+                bidirectional,
+                ..TrainOptions::default()
+            });
+            assert_eq!(m.beam(), 4);
+            assert_eq!(m.is_bidirectional(), bidirectional);
+            assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
+            let b = m.to_bytes();
+            let m2 = NerModel::from_bytes(&b).unwrap();
+            assert_eq!(m, m2);
+            let s = ["Ann", "Lee", "visited", "Berlin", "for", "Acme", "Corp", "."];
+            assert_eq!(m.predict(&s), m2.predict(&s));
+            assert_eq!(m.predict(&s).len(), 3);
+            for cut in 0..b.len() {
+                // Cutting exactly the trailer off leaves a valid greedy model.
+                if cut + 5 != b.len() {
+                    assert!(NerModel::from_bytes(&b[..cut]).is_err());
+                }
+            }
+        }
+        // Greedy models keep the old format (no trailer).
+        let greedy = toy_model();
+        assert_eq!(greedy.beam(), 1);
+        let mut beamed = greedy.clone();
+        beamed.set_beam(3);
+        assert_eq!(beamed.to_bytes().len(), greedy.to_bytes().len() + 5);
+    }
+
+    #[test]
+    fn bags_average_into_one_model() {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let one = toy_model_with(TrainOptions {
+            epochs: 5,
+            ..TrainOptions::default()
+        });
+        assert_eq!(one, toy_model(), "one bag is the plain model");
+        let m = toy_model_with(TrainOptions {
+            epochs: 5,
+            bags: 3,
+            ..TrainOptions::default()
+        });
+        assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
+        assert!(m.size().0 > 0);
     }
 }

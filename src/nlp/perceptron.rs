@@ -924,6 +924,47 @@ mod tests {
     }
 
     #[test]
+    fn mean_of_trainers_and_add_updates() {
+        let data = toy();
+        let train = |rev: bool| {
+            let mut t = Trainer::new(3);
+            let mut scores = Vec::new();
+            for _ in 0..5 {
+                let order: Vec<&(Vec<u64>, usize)> = if rev {
+                    data.iter().rev().collect()
+                } else {
+                    data.iter().collect()
+                };
+                for (f, y) in order {
+                    let g = t.predict(f, &mut scores);
+                    t.update(*y, g, f);
+                }
+            }
+            t
+        };
+        let (a, b) = (train(false), train(true));
+        let p = PruneOptions::default();
+        assert_eq!(Trainer::finish_mean(&[&a], &p), a.finish(&p));
+        assert_eq!(Trainer::finish_mean(&[&a, &a], &p), a.finish(&p));
+        let m = Trainer::finish_mean(&[&a, &b], &p);
+        let mut scores = Vec::new();
+        for (f, y) in &data {
+            assert_eq!(m.predict(f, &mut scores), *y);
+        }
+        // `add` + `tick` is `update` split into its parts.
+        let mut u = Trainer::new(3);
+        let mut v = Trainer::new(3);
+        for (f, y) in &data {
+            let g = (*y + 1) % 3;
+            u.update(*y, g, f);
+            v.tick();
+            v.add(*y, f, 1.0);
+            v.add(g, f, -1.0);
+        }
+        assert_eq!(u.finish(&p), v.finish(&p));
+    }
+
+    #[test]
     fn bytes_round_trip_and_corruption() {
         let data = toy();
         let mut t = Trainer::new(3);
