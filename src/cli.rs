@@ -512,6 +512,9 @@ enum TrainCommand {
         /// Decoding: drop beam hypotheses scoring more than this below the best (stored; default: none).
         #[arg(long)]
         beam_gap: Option<f32>,
+        /// Beam training with max-violation updates instead of early updates.
+        #[arg(long)]
+        max_violation: bool,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -1047,6 +1050,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 decode_beam,
                 left_to_right,
                 beam_gap,
+                max_violation,
             } => train_ner(
                 train,
                 dev,
@@ -1065,6 +1069,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                     decode_beam,
                     left_to_right,
                     beam_gap,
+                    max_violation,
                 },
             ),
             TrainCommand::Clusters {

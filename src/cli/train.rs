@@ -145,6 +145,8 @@ pub(super) struct NerFlags {
     pub left_to_right: bool,
     /// Decoding beam score gap.
     pub beam_gap: Option<f32>,
+    /// Max-violation beam updates.
+    pub max_violation: bool,
 }
 
 pub(super) fn train_ner(
@@ -167,6 +169,7 @@ pub(super) fn train_ner(
         decode_beam,
         left_to_right,
         beam_gap,
+        max_violation,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -216,6 +219,7 @@ pub(super) fn train_ner(
     options.beam = beam;
     options.decode_beam = decode_beam.unwrap_or(beam);
     options.bidirectional = !left_to_right;
+    options.max_violation = max_violation;
     if let Some(g) = beam_gap {
         options.beam_gap = g;
     }

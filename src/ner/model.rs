@@ -1015,7 +1015,7 @@ fn beam_sentence(
     fs: FeatureSet,
     (width, gap): (usize, f32),
     scratch: &mut Scratch,
-    mut train: Option<(&mut Trainer, &[Tag])>,
+    mut train: Option<(&mut Trainer, &[Tag], bool)>,
     rows_out: Option<&mut Vec<f32>>,
 ) -> Vec<Tag> {
     let n = p.toks.len();
@@ -1048,6 +1048,13 @@ fn beam_sentence(
     };
     let mut gold_idx = 0usize;
     let mut reset_from = 0;
+    // Max-violation training: the gold prefix's score, whether it is still
+    // in the beam, and the token where the best prefix beats it by most.
+    let mut gold_score = 0.0f32;
+    let mut gold_alive = true;
+    let mut worst: Option<(usize, f32)> = None;
+    let mut gold_prefix: Vec<Tag> = Vec::new();
+    let mut gf: Vec<u64> = Vec::new();
     fn backtrack(beam: &[BeamItem], beam_at: &[usize], upto: usize, mut k: usize) -> Vec<Tag> {
         let mut tags = vec![Tag::O; upto + 1];
         for j in (0..=upto).rev() {
@@ -1063,7 +1070,7 @@ fn beam_sentence(
         static_features(p, doc, fs, i, feats);
         history_features(p, doc, fs, i, feats);
         let sc: &dyn Scorer = match train.as_ref() {
-            Some((t, _)) => &**t,
+            Some((t, _, _)) => &**t,
             None => scorer,
         };
         sc.scores(feats, scores);
@@ -1109,7 +1116,31 @@ fn beam_sentence(
         }
         beam_at.push(beam.len());
         beam.extend_from_slice(cands);
-        if let Some((t, gold)) = train.as_mut() {
+        if let Some((t, gold, true)) = train.as_mut() {
+            let g = gold.get(i).copied().unwrap_or(Tag::O);
+            gold_prefix.push(g);
+            token_features(p, doc, fs, i, &gold_prefix, &mut gf);
+            t.scores(&gf, dyn_scores);
+            gold_score += dyn_scores.get(g.index()).copied().unwrap_or(0.0);
+            let found = if gold_alive {
+                cands.iter().position(|c| c.parent as usize == gold_idx && c.tag == g)
+            } else {
+                None
+            };
+            gold_alive = found.is_some();
+            if let Some(k) = found {
+                gold_idx = k;
+            }
+            if found != Some(0)
+                && let Some(best) = cands.first()
+            {
+                let v = best.score - gold_score;
+                if worst.is_none_or(|w| v >= w.1) {
+                    worst = Some((i, v));
+                }
+            }
+            t.tick();
+        } else if let Some((t, gold, false)) = train.as_mut() {
             let g = gold.get(i).copied().unwrap_or(Tag::O);
             let found = cands.iter().position(|c| c.parent as usize == gold_idx && c.tag == g);
             let wrong = match found {
@@ -1150,6 +1181,24 @@ fn beam_sentence(
         }
     }
     beam_at.push(beam.len());
+    if let (Some((t, gold, true)), Some((i, _))) = (train.as_mut(), worst) {
+        // One update, at the prefix of maximum violation (Huang et al. 2012).
+        let pred = backtrack(beam, beam_at, i, 0);
+        let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
+        let mut f = Vec::new();
+        for j in 0..=i {
+            let same_hist = pred[j] == gold_tags[j]
+                && (j < 1 || pred[j - 1] == gold_tags[j - 1])
+                && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
+            if same_hist {
+                continue;
+            }
+            token_features(p, doc, fs, j, &gold_tags, &mut f);
+            t.add(gold_tags[j].index(), &f, 1.0);
+            token_features(p, doc, fs, j, &pred, &mut f);
+            t.add(pred[j].index(), &f, -1.0);
+        }
+    }
     let tags = backtrack(beam, beam_at, n - 1, 0);
     if let Some(out) = rows_out {
         out.clear();
@@ -1237,6 +1286,10 @@ pub struct TrainOptions {
     /// Beam width of the left-to-right model in training (structured
     /// perceptron, [`beam_sentence`]); 1 = greedy, per-token updates.
     pub beam: usize,
+    /// Beam training: one update per sentence at the prefix where the best
+    /// hypothesis beats gold by most (max-violation, Huang et al. 2012)
+    /// instead of early updates.
+    pub max_violation: bool,
     /// Beam width of the left-to-right model at prediction (stored in the
     /// model; 1 = greedy).
     pub decode_beam: usize,
@@ -1262,6 +1315,7 @@ impl Default for TrainOptions {
             skip_margin: DEFAULT_SKIP_MARGIN,
             bags: 1,
             beam: 1,
+            max_violation: false,
             decode_beam: 1,
             beam_gap: f32::MAX,
         }
@@ -1461,7 +1515,7 @@ impl NerModel {
                                 fs,
                                 (opts.beam, f32::MAX),
                                 &mut scratch,
-                                Some((&mut *trainer, &gold)),
+                                Some((&mut *trainer, &gold, opts.max_violation)),
                                 None,
                             )
                         } else {
@@ -2205,13 +2259,15 @@ mod tests {
             documents: &docs,
             has_misc: true,
         };
-        for (bidirectional, gap) in [(false, f32::MAX), (true, 50.0)] {
+        for (bidirectional, gap, max_violation) in [(false, f32::MAX, false), (true, 50.0, false), (false, 50.0, true)]
+        {
             let m = toy_model_with(TrainOptions {
                 epochs: 5,
                 beam: 4,
                 decode_beam: 4,
                 beam_gap: gap,
                 bidirectional,
+                max_violation,
                 ..TrainOptions::default()
             });
             assert_eq!(m.beam(), 4);
