@@ -1067,13 +1067,15 @@ fn beam_sentence(
     for i in 0..n {
         let last = i + 1 == n;
         feats.clear();
-        static_features(p, doc, fs, i, feats);
+        let n_word = static_features(p, doc, fs, i, feats);
         history_features(p, doc, fs, i, feats);
         let sc: &dyn Scorer = match train.as_ref() {
             Some((t, _, _)) => &**t,
             None => scorer,
         };
-        sc.scores(feats, scores);
+        // The word-level features' sums are cached per word, as in greedy decoding.
+        let word = p.toks.get(i).map(|t| (mix2(0, t.word, u64::from(t.flags)), n_word));
+        sc.scores(word, feats, scores);
         scores.resize(N_TAGS, 0.0);
         let (prev_lo, prev_hi) = if i == 0 { (0, 0) } else { (beam_at[i - 1], beam.len()) };
         let n_prev = if i == 0 { 1 } else { prev_hi - prev_lo };
@@ -1089,7 +1091,7 @@ fn beam_sentence(
             };
             dyn_feats.clear();
             tag_features(p, fs, i, p1, p2, dyn_feats);
-            sc.scores(dyn_feats, dyn_scores);
+            sc.scores(None, dyn_feats, dyn_scores);
             dyn_scores.resize(N_TAGS, 0.0);
             for t in 0..N_TAGS {
                 let x = scores[t] + dyn_scores[t];
@@ -1120,7 +1122,7 @@ fn beam_sentence(
             let g = gold.get(i).copied().unwrap_or(Tag::O);
             gold_prefix.push(g);
             token_features(p, doc, fs, i, &gold_prefix, &mut gf);
-            t.scores(&gf, dyn_scores);
+            t.scores(None, &gf, dyn_scores);
             gold_score += dyn_scores.get(g.index()).copied().unwrap_or(0.0);
             let found = if gold_alive {
                 cands.iter().position(|c| c.parent as usize == gold_idx && c.tag == g)
