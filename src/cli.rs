@@ -345,6 +345,15 @@ enum EvalCommand {
         /// Score this model file (written by `textkg train ner`) instead of the embedded one.
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Decode with this beam width instead of the model's own (experiments).
+        #[arg(long)]
+        beam: Option<usize>,
+        /// Use this skip margin instead of the model's own (experiments).
+        #[arg(long)]
+        skip_margin: Option<f32>,
+        /// Use this beam score gap instead of the model's own (experiments).
+        #[arg(long)]
+        beam_gap: Option<f32>,
     },
     /// UPOS/XPOS/LEMMA accuracy with gold tokens, and tokenisation/sentence F1 from raw text.
     Ud {
@@ -484,6 +493,28 @@ enum TrainCommand {
         /// Left-to-right score margin above which the right-to-left model is not consulted.
         #[arg(long, default_value_t = textkg::ner::DEFAULT_SKIP_MARGIN)]
         skip_margin: f32,
+        /// Train this many models on differently shuffled data side by side and store the mean of their
+        /// weights (one model, same decoding cost; training takes this many times longer).
+        #[arg(long, default_value_t = 1)]
+        bags: usize,
+        /// Drop features updated fewer times than this in training (summed over the bags), for model size.
+        #[arg(long, default_value_t = 1)]
+        min_updates: u32,
+        /// Train the left-to-right model with beam search of this width (structured perceptron; 1 = greedy).
+        #[arg(long, default_value_t = 1)]
+        beam: usize,
+        /// Beam width of the left-to-right model when tagging (stored in the model; default: --beam).
+        #[arg(long)]
+        decode_beam: Option<usize>,
+        /// Train no right-to-left partner model (left-to-right only: smaller and faster).
+        #[arg(long)]
+        left_to_right: bool,
+        /// Decoding: drop beam hypotheses scoring more than this below the best (stored; default: none).
+        #[arg(long)]
+        beam_gap: Option<f32>,
+        /// Beam training with max-violation updates instead of early updates.
+        #[arg(long)]
+        max_violation: bool,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -792,9 +823,21 @@ fn run(cli: Cli) -> Result<Outcome> {
                     gold,
                     input_format,
                     model,
+                    beam,
+                    skip_margin,
+                    beam_gap,
                 },
         } => {
-            let loaded = load_ner_model(model.as_deref())?;
+            let mut loaded = load_ner_model(model.as_deref())?;
+            if let Some(b) = beam {
+                loaded.to_mut().set_beam(b);
+            }
+            if let Some(m) = skip_margin {
+                loaded.to_mut().set_skip_margin(m);
+            }
+            if let Some(g) = beam_gap {
+                loaded.to_mut().set_beam_gap(g);
+            }
             let model = loaded.as_ref();
             let mut out = std::io::stdout().lock();
             for path in gold {
@@ -1001,6 +1044,13 @@ fn run(cli: Cli) -> Result<Outcome> {
                 lowercase_every,
                 seed,
                 skip_margin,
+                bags,
+                min_updates,
+                beam,
+                decode_beam,
+                left_to_right,
+                beam_gap,
+                max_violation,
             } => train_ner(
                 train,
                 dev,
@@ -1013,6 +1063,13 @@ fn run(cli: Cli) -> Result<Outcome> {
                     lowercase_every,
                     seed,
                     skip_margin,
+                    bags,
+                    min_updates,
+                    beam,
+                    decode_beam,
+                    left_to_right,
+                    beam_gap,
+                    max_violation,
                 },
             ),
             TrainCommand::Clusters {

@@ -133,6 +133,20 @@ pub(super) struct NerFlags {
     pub seed: Option<u64>,
     /// Skip margin stored in the model.
     pub skip_margin: f32,
+    /// Models averaged into one (1 = off).
+    pub bags: usize,
+    /// Pruning: minimum number of updates of a kept feature.
+    pub min_updates: u32,
+    /// Training beam width of the left-to-right model (1 = greedy).
+    pub beam: usize,
+    /// Decoding beam width (default: `beam`).
+    pub decode_beam: Option<usize>,
+    /// No right-to-left partner model.
+    pub left_to_right: bool,
+    /// Decoding beam score gap.
+    pub beam_gap: Option<f32>,
+    /// Max-violation beam updates.
+    pub max_violation: bool,
 }
 
 pub(super) fn train_ner(
@@ -149,6 +163,13 @@ pub(super) fn train_ner(
         lowercase_every,
         seed,
         skip_margin,
+        bags,
+        min_updates,
+        beam,
+        decode_beam,
+        left_to_right,
+        beam_gap,
+        max_violation,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -193,6 +214,15 @@ pub(super) fn train_ner(
         options.seed = seed;
     }
     options.skip_margin = skip_margin;
+    options.bags = bags;
+    options.prune.min_updates = min_updates;
+    options.beam = beam;
+    options.decode_beam = decode_beam.unwrap_or(beam);
+    options.bidirectional = !left_to_right;
+    options.max_violation = max_violation;
+    if let Some(g) = beam_gap {
+        options.beam_gap = g;
+    }
     if let Some(path) = &clusters {
         let text = read_text_file(path)?;
         options.clusters =

@@ -803,7 +803,9 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
     n_word
 }
 
-/// History-dependent features of token `i`.
+/// History-dependent features of token `i`: the previous tags
+/// ([`tag_features`]) and the document's earlier predictions
+/// ([`history_features`]).
 fn dynamic_features(
     p: &Prepared,
     doc: Option<&DocCtx>,
@@ -813,6 +815,12 @@ fn dynamic_features(
     p2: Tag,
     out: &mut Vec<u64>,
 ) {
+    tag_features(p, fs, i, p1, p2, out);
+    history_features(p, doc, fs, i, out);
+}
+
+/// Features of token `i` that depend on the previous two tags.
+fn tag_features(p: &Prepared, fs: FeatureSet, i: usize, p1: Tag, p2: Tag, out: &mut Vec<u64>) {
     let t = &p.toks[i];
     out.push(mix(T_P1, p1.index() as u64));
     out.push(mix2(T_P12, p1.index() as u64, p2.index() as u64));
@@ -823,6 +831,12 @@ fn dynamic_features(
             out.push(mix2(T_CLU_P1, ((l as u64) << 8) | p1.index() as u64, u64::from(c)));
         }
     }
+}
+
+/// Features of token `i` from the labels the document's earlier sentences
+/// received (fixed while a sentence is decoded).
+fn history_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, out: &mut Vec<u64>) {
+    let t = &p.toks[i];
     if let (Some(d), true) = (doc, fs.document)
         && t.flags & F_ALPHA != 0
     {
@@ -888,6 +902,16 @@ struct Scratch {
     fwd: Vec<f32>,
     bwd: Vec<f32>,
     fixed: Vec<Option<Tag>>,
+    /// Beam search: hypotheses of all tokens (token `i`'s are
+    /// `beam[beam_at[i]..beam_at[i + 1]]`), candidates, and the score rows of
+    /// each token's predecessors (`N_TAGS` per predecessor, from `rows_at[i]`).
+    beam: Vec<BeamItem>,
+    beam_at: Vec<usize>,
+    cands: Vec<BeamItem>,
+    rows: Vec<f32>,
+    rows_at: Vec<usize>,
+    dyn_feats: Vec<u64>,
+    dyn_scores: Vec<f32>,
 }
 
 /// Greedy decoding of one sentence. With `gold`, `trainer` is updated after
@@ -947,6 +971,247 @@ fn decode_sentence(
             a.extend_from_slice(&scratch.scores);
         }
         tags.push(guess);
+    }
+    tags
+}
+
+/// One hypothesis of the beam: its score, its index in the previous
+/// position's beam and its tag.
+#[derive(Debug, Clone, Copy)]
+struct BeamItem {
+    score: f32,
+    parent: u32,
+    tag: Tag,
+}
+
+/// Features of token `i` (static and dynamic) given the previous tags.
+fn token_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, tags: &[Tag], out: &mut Vec<u64>) {
+    out.clear();
+    let p1 = if i > 0 { tags[i - 1] } else { Tag::O };
+    let p2 = if i > 1 { tags[i - 2] } else { Tag::O };
+    static_features(p, doc, fs, i, out);
+    dynamic_features(p, doc, fs, i, p1, p2, out);
+}
+
+/// Beam-search decoding of one sentence with the left-to-right model
+/// (Collins & Roark 2004): `width` best valid BILOU prefixes are kept at each
+/// token, and when decoding only those within `gap` of the best; the static
+/// and document-history features of a token are scored once, the previous-tag
+/// features once per hypothesis. Returns the best sequence and, in
+/// `rows_out`, the score rows along it (as greedy decoding records them).
+/// Training ignores `gap` (full beam).
+///
+/// Training (`train`): a structured perceptron update whenever the gold
+/// prefix falls out of the beam, or the best full sequence is not gold, over
+/// the tokens since the last update (earlier tokens are gold in both); the
+/// search then continues from the gold prefix alone (LaSO, Daumé & Marcu
+/// 2005), so the whole sentence is trained on. The clock advances once per
+/// token, as in greedy training.
+#[allow(clippy::too_many_arguments)]
+fn beam_sentence(
+    scorer: &dyn Scorer,
+    p: &Prepared,
+    doc: Option<&DocCtx>,
+    fs: FeatureSet,
+    (width, gap): (usize, f32),
+    scratch: &mut Scratch,
+    mut train: Option<(&mut Trainer, &[Tag], bool)>,
+    rows_out: Option<&mut Vec<f32>>,
+) -> Vec<Tag> {
+    let n = p.toks.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let width = width.max(1);
+    let Scratch {
+        feats,
+        scores,
+        beam,
+        beam_at,
+        cands,
+        rows,
+        rows_at,
+        dyn_feats,
+        dyn_scores,
+        ..
+    } = scratch;
+    beam.clear();
+    beam_at.clear();
+    rows.clear();
+    rows_at.clear();
+    // Token i's hypotheses are beam[beam_at[i]..beam_at[i + 1]]; a parent
+    // index is relative to the previous token's hypotheses.
+    let root = BeamItem {
+        score: 0.0,
+        parent: 0,
+        tag: Tag::O,
+    };
+    let mut gold_idx = 0usize;
+    let mut reset_from = 0;
+    // Max-violation training: the gold prefix's score, whether it is still
+    // in the beam, and the token where the best prefix beats it by most.
+    let mut gold_score = 0.0f32;
+    let mut gold_alive = true;
+    let mut worst: Option<(usize, f32)> = None;
+    let mut gold_prefix: Vec<Tag> = Vec::new();
+    let mut gf: Vec<u64> = Vec::new();
+    fn backtrack(beam: &[BeamItem], beam_at: &[usize], upto: usize, mut k: usize) -> Vec<Tag> {
+        let mut tags = vec![Tag::O; upto + 1];
+        for j in (0..=upto).rev() {
+            let it = beam[beam_at[j] + k];
+            tags[j] = it.tag;
+            k = it.parent as usize;
+        }
+        tags
+    }
+    for i in 0..n {
+        let last = i + 1 == n;
+        feats.clear();
+        let n_word = static_features(p, doc, fs, i, feats);
+        history_features(p, doc, fs, i, feats);
+        let sc: &dyn Scorer = match train.as_ref() {
+            Some((t, _, _)) => &**t,
+            None => scorer,
+        };
+        // The word-level features' sums are cached per word, as in greedy decoding.
+        let word = p.toks.get(i).map(|t| (mix2(0, t.word, u64::from(t.flags)), n_word));
+        sc.scores(word, feats, scores);
+        scores.resize(N_TAGS, 0.0);
+        let (prev_lo, prev_hi) = if i == 0 { (0, 0) } else { (beam_at[i - 1], beam.len()) };
+        let n_prev = if i == 0 { 1 } else { prev_hi - prev_lo };
+        rows_at.push(rows.len());
+        cands.clear();
+        for k in 0..n_prev {
+            let it = if i == 0 { root } else { beam[prev_lo + k] };
+            let p1 = it.tag;
+            let p2 = if i >= 2 {
+                beam[beam_at[i - 2] + it.parent as usize].tag
+            } else {
+                Tag::O
+            };
+            dyn_feats.clear();
+            tag_features(p, fs, i, p1, p2, dyn_feats);
+            sc.scores(None, dyn_feats, dyn_scores);
+            dyn_scores.resize(N_TAGS, 0.0);
+            for t in 0..N_TAGS {
+                let x = scores[t] + dyn_scores[t];
+                rows.push(x);
+                let tag = Tag(t as u8);
+                if tag.may_follow(p1, last) {
+                    cands.push(BeamItem {
+                        score: it.score + x,
+                        parent: k as u32,
+                        tag,
+                    });
+                }
+            }
+        }
+        // Best `width` candidates, best first (stable: ties keep expansion order).
+        cands.sort_by(|a, b| b.score.total_cmp(&a.score));
+        cands.truncate(width);
+        // Decoding: hypotheses more than `gap` below the best are dropped
+        // (most tokens then keep one, and cost about what greedy costs).
+        if train.is_none()
+            && let Some(best) = cands.first().map(|c| c.score)
+        {
+            cands.retain(|c| c.score >= best - gap);
+        }
+        beam_at.push(beam.len());
+        beam.extend_from_slice(cands);
+        if let Some((t, gold, true)) = train.as_mut() {
+            let g = gold.get(i).copied().unwrap_or(Tag::O);
+            gold_prefix.push(g);
+            token_features(p, doc, fs, i, &gold_prefix, &mut gf);
+            t.scores(None, &gf, dyn_scores);
+            gold_score += dyn_scores.get(g.index()).copied().unwrap_or(0.0);
+            let found = if gold_alive {
+                cands.iter().position(|c| c.parent as usize == gold_idx && c.tag == g)
+            } else {
+                None
+            };
+            gold_alive = found.is_some();
+            if let Some(k) = found {
+                gold_idx = k;
+            }
+            if found != Some(0)
+                && let Some(best) = cands.first()
+            {
+                let v = best.score - gold_score;
+                if worst.is_none_or(|w| v >= w.1) {
+                    worst = Some((i, v));
+                }
+            }
+            t.tick();
+        } else if let Some((t, gold, false)) = train.as_mut() {
+            let g = gold.get(i).copied().unwrap_or(Tag::O);
+            let found = cands.iter().position(|c| c.parent as usize == gold_idx && c.tag == g);
+            let wrong = match found {
+                None => true,
+                Some(k) => last && k != 0,
+            };
+            if wrong {
+                let pred = backtrack(beam, beam_at, i, 0);
+                let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
+                let mut f = Vec::new();
+                for j in reset_from..=i {
+                    let same_hist = pred[j] == gold_tags[j]
+                        && (j < 1 || pred[j - 1] == gold_tags[j - 1])
+                        && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
+                    if same_hist {
+                        continue;
+                    }
+                    token_features(p, doc, fs, j, &gold_tags, &mut f);
+                    t.add(gold_tags[j].index(), &f, 1.0);
+                    token_features(p, doc, fs, j, &pred, &mut f);
+                    t.add(pred[j].index(), &f, -1.0);
+                }
+                reset_from = i + 1;
+                if !last {
+                    // Continue from the gold prefix alone.
+                    beam.truncate(beam_at[i]);
+                    beam.push(BeamItem {
+                        score: 0.0,
+                        parent: gold_idx as u32,
+                        tag: g,
+                    });
+                    gold_idx = 0;
+                }
+            } else if let Some(k) = found {
+                gold_idx = k;
+            }
+            t.tick();
+        }
+    }
+    beam_at.push(beam.len());
+    if let (Some((t, gold, true)), Some((i, _))) = (train.as_mut(), worst) {
+        // One update, at the prefix of maximum violation (Huang et al. 2012).
+        let pred = backtrack(beam, beam_at, i, 0);
+        let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
+        let mut f = Vec::new();
+        for j in 0..=i {
+            let same_hist = pred[j] == gold_tags[j]
+                && (j < 1 || pred[j - 1] == gold_tags[j - 1])
+                && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
+            if same_hist {
+                continue;
+            }
+            token_features(p, doc, fs, j, &gold_tags, &mut f);
+            t.add(gold_tags[j].index(), &f, 1.0);
+            token_features(p, doc, fs, j, &pred, &mut f);
+            t.add(pred[j].index(), &f, -1.0);
+        }
+    }
+    let tags = backtrack(beam, beam_at, n - 1, 0);
+    if let Some(out) = rows_out {
+        out.clear();
+        out.resize(n * N_TAGS, 0.0);
+        let mut k = 0usize;
+        for j in (0..n).rev() {
+            let parent = beam[beam_at[j] + k].parent as usize;
+            let from = rows_at[j] + parent * N_TAGS;
+            out[j * N_TAGS..(j + 1) * N_TAGS].copy_from_slice(&rows[from..from + N_TAGS]);
+            k = parent;
+        }
     }
     tags
 }
@@ -1016,6 +1281,23 @@ pub struct TrainOptions {
     pub lowercase_every: usize,
     /// Skip margin stored in the model ([`NerModel::set_skip_margin`]).
     pub skip_margin: f32,
+    /// Number of models trained side by side on differently shuffled
+    /// training data (bag 0 with `seed`) whose averaged weights are averaged
+    /// again into the one stored model (1 = a single model).
+    pub bags: usize,
+    /// Beam width of the left-to-right model in training (structured
+    /// perceptron, [`beam_sentence`]); 1 = greedy, per-token updates.
+    pub beam: usize,
+    /// Beam training: one update per sentence at the prefix where the best
+    /// hypothesis beats gold by most (max-violation, Huang et al. 2012)
+    /// instead of early updates.
+    pub max_violation: bool,
+    /// Beam width of the left-to-right model at prediction (stored in the
+    /// model; 1 = greedy).
+    pub decode_beam: usize,
+    /// Decoding: beam hypotheses more than this below the best are dropped
+    /// (stored in the model; `f32::MAX` = a full beam).
+    pub beam_gap: f32,
 }
 
 impl Default for TrainOptions {
@@ -1033,6 +1315,11 @@ impl Default for TrainOptions {
             clusters: WordClusters::default(),
             lowercase_every: 0,
             skip_margin: DEFAULT_SKIP_MARGIN,
+            bags: 1,
+            beam: 1,
+            max_violation: false,
+            decode_beam: 1,
+            beam_gap: f32::MAX,
         }
     }
 }
@@ -1078,6 +1365,10 @@ pub struct NerModel {
     /// right-to-left model.
     skip_margin: f32,
     features: FeatureSet,
+    /// Beam width of the left-to-right model (1 = greedy).
+    beam: usize,
+    /// Beam hypotheses scoring more than this below the best are dropped.
+    beam_gap: f32,
 }
 
 const NER_MAGIC: [u8; 4] = *b"TKNR";
@@ -1186,62 +1477,92 @@ impl NerModel {
             }
             prepared.push(docs);
         }
-        let mut trainer = Trainer::new(N_TAGS);
-        let mut trainer_r = opts.bidirectional.then(|| Trainer::new(N_TAGS));
+        let n_bags = opts.bags.max(1);
+        let mut trainers: Vec<Trainer> = (0..n_bags).map(|_| Trainer::new(N_TAGS)).collect();
+        let mut trainers_r: Vec<Option<Trainer>> = (0..n_bags)
+            .map(|_| opts.bidirectional.then(|| Trainer::new(N_TAGS)))
+            .collect();
+        let mut orders: Vec<Vec<(usize, usize)>> = vec![order; n_bags];
         let mut best: Option<(f64, Model, Option<Model>)> = None;
         let mut scratch = Scratch::default();
         let dummy = Trainer::new(1);
         for epoch in 0..opts.epochs {
-            shuffle(&mut order, opts.seed.wrapping_add(epoch as u64 * 0x9e37_79b9));
-            for &(si, di) in &order {
-                let set = &train[si];
-                let doc = &set.documents[di];
-                let preps = &prepared[si][di];
-                let mut ctx = DocCtx::new(&words_of(doc), preps);
-                if fs.two_pass && fs.document {
-                    for p in preps {
-                        let tags = decode_sentence(&trainer, p, Some(&ctx), fs, &mut scratch, None, None, None);
+            for (bag, ((trainer, trainer_r), order)) in trainers
+                .iter_mut()
+                .zip(trainers_r.iter_mut())
+                .zip(orders.iter_mut())
+                .enumerate()
+            {
+                // Bag 0 shuffles exactly as a single model does.
+                let seed = opts.seed.wrapping_add((bag as u64).wrapping_mul(0x5851_f42d_4c95_7f2d));
+                shuffle(order, seed.wrapping_add(epoch as u64 * 0x9e37_79b9));
+                for &(si, di) in order.iter() {
+                    let set = &train[si];
+                    let doc = &set.documents[di];
+                    let preps = &prepared[si][di];
+                    let mut ctx = DocCtx::new(&words_of(doc), preps);
+                    if fs.two_pass && fs.document {
+                        for p in preps {
+                            let tags = decode_sentence(&*trainer, p, Some(&ctx), fs, &mut scratch, None, None, None);
+                            ctx.remember(&p.toks, &bilou_to_spans(&tags));
+                        }
+                    }
+                    for (s, p) in doc.sentences.iter().zip(preps) {
+                        let gold = spans_to_bilou(s.words.len(), &s.spans);
+                        let tags = if opts.beam > 1 {
+                            beam_sentence(
+                                &dummy,
+                                p,
+                                Some(&ctx),
+                                fs,
+                                (opts.beam, f32::MAX),
+                                &mut scratch,
+                                Some((&mut *trainer, &gold, opts.max_violation)),
+                                None,
+                            )
+                        } else {
+                            decode_sentence(
+                                &dummy,
+                                p,
+                                Some(&ctx),
+                                fs,
+                                &mut scratch,
+                                Some((&mut *trainer, &gold, !set.has_misc)),
+                                None,
+                                None,
+                            )
+                        };
+                        if let Some(tr) = trainer_r.as_mut() {
+                            let rp = reverse_prepared(p);
+                            let rgold = flip_tags(&gold);
+                            decode_sentence(
+                                &dummy,
+                                &rp,
+                                Some(&ctx),
+                                fs,
+                                &mut scratch,
+                                Some((tr, &rgold, !set.has_misc)),
+                                None,
+                                None,
+                            );
+                        }
                         ctx.remember(&p.toks, &bilou_to_spans(&tags));
                     }
                 }
-                for (s, p) in doc.sentences.iter().zip(preps) {
-                    let gold = spans_to_bilou(s.words.len(), &s.spans);
-                    let tags = decode_sentence(
-                        &dummy,
-                        p,
-                        Some(&ctx),
-                        fs,
-                        &mut scratch,
-                        Some((&mut trainer, &gold, !set.has_misc)),
-                        None,
-                        None,
-                    );
-                    if let Some(tr) = trainer_r.as_mut() {
-                        let rp = reverse_prepared(p);
-                        let rgold = flip_tags(&gold);
-                        decode_sentence(
-                            &dummy,
-                            &rp,
-                            Some(&ctx),
-                            fs,
-                            &mut scratch,
-                            Some((tr, &rgold, !set.has_misc)),
-                            None,
-                            None,
-                        );
-                    }
-                    ctx.remember(&p.toks, &bilou_to_spans(&tags));
-                }
             }
+            let l2r: Vec<&Trainer> = trainers.iter().collect();
+            let r2l: Vec<&Trainer> = trainers_r.iter().flatten().collect();
             let model = NerModel {
-                model: trainer.finish(&opts.prune),
-                r2l: trainer_r.as_ref().map(|t| t.finish(&opts.prune)),
+                model: Trainer::finish_mean(&l2r, &opts.prune),
+                r2l: (!r2l.is_empty()).then(|| Trainer::finish_mean(&r2l, &opts.prune)),
                 gazetteer: gazetteer.clone(),
                 caps: caps.clone(),
                 elex: elex.clone(),
                 clusters: clusters.clone(),
                 skip_margin: opts.skip_margin,
                 features: fs,
+                beam: opts.decode_beam.max(1),
+                beam_gap: opts.beam_gap,
             };
             let evals: Vec<Evaluation> = dev.iter().map(|d| model.evaluate(d)).collect();
             let mean_f1 = if evals.is_empty() {
@@ -1261,10 +1582,14 @@ impl NerModel {
         }
         let (model, r2l) = match best {
             Some((_, m, r)) => (m, r),
-            None => (
-                trainer.finish(&opts.prune),
-                trainer_r.as_ref().map(|t| t.finish(&opts.prune)),
-            ),
+            None => {
+                let l2r: Vec<&Trainer> = trainers.iter().collect();
+                let r2l: Vec<&Trainer> = trainers_r.iter().flatten().collect();
+                (
+                    Trainer::finish_mean(&l2r, &opts.prune),
+                    (!r2l.is_empty()).then(|| Trainer::finish_mean(&r2l, &opts.prune)),
+                )
+            }
         };
         NerModel {
             model,
@@ -1275,6 +1600,8 @@ impl NerModel {
             clusters,
             skip_margin: opts.skip_margin,
             features: fs,
+            beam: opts.decode_beam.max(1),
+            beam_gap: opts.beam_gap,
         }
     }
 
@@ -1286,12 +1613,28 @@ impl NerModel {
     fn tag_prepared(&self, p: &Prepared, ctx: Option<&DocCtx>, scratch: &mut Scratch) -> Vec<Tag> {
         let fs = self.features;
         let Some(r2l) = &self.r2l else {
+            if self.beam > 1 {
+                return beam_sentence(&self.model, p, ctx, fs, (self.beam, self.beam_gap), scratch, None, None);
+            }
             return decode_sentence(&self.model, p, ctx, fs, scratch, None, None, None);
         };
         let n = p.toks.len();
         let mut fwd = std::mem::take(&mut scratch.fwd);
         let mut extra = std::mem::take(&mut scratch.bwd);
-        let first = decode_sentence(&self.model, p, ctx, fs, scratch, None, Some(&mut fwd), None);
+        let first = if self.beam > 1 {
+            beam_sentence(
+                &self.model,
+                p,
+                ctx,
+                fs,
+                (self.beam, self.beam_gap),
+                scratch,
+                None,
+                Some(&mut fwd),
+            )
+        } else {
+            decode_sentence(&self.model, p, ctx, fs, scratch, None, Some(&mut fwd), None)
+        };
         extra.clear();
         extra.resize(n * N_TAGS, 0.0);
         let mut fixed = std::mem::take(&mut scratch.fixed);
@@ -1427,6 +1770,22 @@ impl NerModel {
         self.skip_margin = margin;
     }
 
+    /// Sets the beam width of the left-to-right model (1 = greedy).
+    pub fn set_beam(&mut self, width: usize) {
+        self.beam = width.max(1);
+    }
+
+    /// Sets the decoding beam's score gap (hypotheses further below the best
+    /// are dropped; `f32::MAX` = a full beam).
+    pub fn set_beam_gap(&mut self, gap: f32) {
+        self.beam_gap = gap;
+    }
+
+    /// Beam width of the left-to-right model (1 = greedy).
+    pub fn beam(&self) -> usize {
+        self.beam
+    }
+
     /// Whether a right-to-left model is ensembled with the left-to-right one.
     pub fn is_bidirectional(&self) -> bool {
         self.r2l.is_some()
@@ -1462,6 +1821,11 @@ impl NerModel {
         if let Some(r) = &self.r2l {
             r.write(&mut w);
         }
+        // Optional trailer (older models end before it): the beam width.
+        if self.beam > 1 {
+            w.u8(self.beam.min(255) as u8);
+            w.f32(self.beam_gap);
+        }
         w.into_bytes()
     }
 
@@ -1495,6 +1859,11 @@ impl NerModel {
             1 => Some(Model::read(&mut r)?),
             b => return Err(BinError::Invalid(format!("bad direction flag {b}"))),
         };
+        let (beam, beam_gap) = if r.remaining() > 0 {
+            (usize::from(r.u8()?.max(1)), r.f32()?)
+        } else {
+            (1, f32::MAX)
+        };
         r.finish()?;
         for m in std::iter::once(&model).chain(r2l.as_ref()) {
             if m.n_classes() != N_TAGS {
@@ -1513,6 +1882,8 @@ impl NerModel {
             clusters,
             skip_margin,
             features,
+            beam,
+            beam_gap,
         })
     }
 }
@@ -1860,8 +2231,90 @@ mod tests {
             NerModel::from_bytes(b"XXXX\x01\0\0\0"),
             Err(BinError::BadMagic { .. })
         ));
+        // One stray byte is an incomplete beam trailer; after a complete
+        // one, anything more is trailing data.
         let mut extra = b.clone();
         extra.push(0);
+        assert!(NerModel::from_bytes(&extra).is_err());
+        extra.extend_from_slice(&1.0f32.to_le_bytes());
+        extra.push(0);
         assert!(matches!(NerModel::from_bytes(&extra), Err(BinError::Trailing(1))));
+    }
+
+    fn toy_model_with(opts: TrainOptions) -> NerModel {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let mut gaz = Gazetteer::new();
+        gaz.add_name("Paris", GazClass::City);
+        NerModel::train(&[set], &[set], gaz, &opts, |_| {})
+    }
+
+    #[test]
+    fn beam_trained_model_learns_and_round_trips() {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        for (bidirectional, gap, max_violation) in [(false, f32::MAX, false), (true, 50.0, false), (false, 50.0, true)]
+        {
+            let m = toy_model_with(TrainOptions {
+                epochs: 5,
+                beam: 4,
+                decode_beam: 4,
+                beam_gap: gap,
+                bidirectional,
+                max_violation,
+                ..TrainOptions::default()
+            });
+            assert_eq!(m.beam(), 4);
+            assert_eq!(m.is_bidirectional(), bidirectional);
+            assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
+            let b = m.to_bytes();
+            let m2 = NerModel::from_bytes(&b).unwrap();
+            assert_eq!(m, m2);
+            let s = ["Ann", "Lee", "visited", "Berlin", "for", "Acme", "Corp", "."];
+            assert_eq!(m.predict(&s), m2.predict(&s));
+            assert_eq!(m.predict(&s).len(), 3);
+            for cut in 0..b.len() {
+                // Cutting exactly the trailer off leaves a valid greedy model.
+                if cut + 5 != b.len() {
+                    assert!(NerModel::from_bytes(&b[..cut]).is_err());
+                }
+            }
+        }
+        // Greedy models keep the old format (no trailer).
+        let greedy = toy_model();
+        assert_eq!(greedy.beam(), 1);
+        let mut beamed = greedy.clone();
+        beamed.set_beam(3);
+        assert_eq!(beamed.to_bytes().len(), greedy.to_bytes().len() + 5);
+    }
+
+    #[test]
+    fn bags_average_into_one_model() {
+        let docs = toy_docs();
+        let set = TrainSet {
+            name: "toy",
+            documents: &docs,
+            has_misc: true,
+        };
+        let one = toy_model_with(TrainOptions {
+            epochs: 5,
+            ..TrainOptions::default()
+        });
+        assert_eq!(one, toy_model(), "one bag is the plain model");
+        let m = toy_model_with(TrainOptions {
+            epochs: 5,
+            bags: 3,
+            ..TrainOptions::default()
+        });
+        assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
+        assert!(m.size().0 > 0);
     }
 }

@@ -204,6 +204,98 @@ impl Trainer {
         }
     }
 
+    /// The mean of the averaged weights of several trainers (with the same
+    /// classes), pruned and frozen: a feature is kept if its update count,
+    /// summed over the trainers, reaches `prune.min_updates`, and a weight if
+    /// its mean reaches `prune.min_abs_weight`. Averaging models trained on
+    /// different shuffles of the data (parameter mixing, McDonald et al. 2010)
+    /// gives one model, so decoding costs no more than with one of them.
+    pub fn finish_mean(trainers: &[&Trainer], prune: &PruneOptions) -> Model {
+        let (Some(first), n) = (trainers.first(), trainers.len()) else {
+            return Trainer::new(1).finish(prune);
+        };
+        if n == 1 {
+            return first.finish(prune);
+        }
+        let mut sum: IdMap<(u32, Vec<(u16, f64)>)> = IdMap::default();
+        for t in trainers {
+            let time = f64::from(t.time.max(1));
+            for (&key, &r) in &t.index {
+                let e = sum.entry(key).or_insert_with(|| (0, Vec::new()));
+                e.0 = e.0.saturating_add(t.updates[r as usize]);
+                for p in &t.rows[r as usize] {
+                    let total = p.total + f64::from(t.time - p.stamp) * f64::from(p.weight);
+                    let avg = total / time;
+                    match e.1.iter_mut().find(|x| x.0 == p.class) {
+                        Some(x) => x.1 += avg,
+                        None => e.1.push((p.class, avg)),
+                    }
+                }
+            }
+        }
+        let mut feats: Vec<(u64, Vec<(u16, f32)>)> = sum
+            .into_iter()
+            .filter(|(_, (u, _))| *u >= prune.min_updates)
+            .filter_map(|(key, (_, row))| {
+                let mut row: Vec<(u16, f32)> = row
+                    .into_iter()
+                    .map(|(c, w)| (c, (w / n as f64) as f32))
+                    .filter(|(_, w)| w.abs() >= prune.min_abs_weight)
+                    .collect();
+                row.sort_by_key(|e| e.0);
+                (!row.is_empty()).then_some((key, row))
+            })
+            .collect();
+        feats.sort_by_key(|f| f.0);
+        Model::from_rows(first.n_classes, feats)
+    }
+
+    /// Advances the averaging clock by one instance (for callers that
+    /// update with [`Trainer::add`], e.g. structured updates over a sequence).
+    pub fn tick(&mut self) {
+        self.time += 1;
+    }
+
+    /// Adds `delta` to the weight of `class` for every feature of `feats`
+    /// (without advancing the clock; see [`Trainer::tick`]).
+    pub fn add(&mut self, class: usize, feats: &[u64], delta: f32) {
+        if class >= self.n_classes {
+            return;
+        }
+        let time = self.time;
+        for &f in feats {
+            let r = match self.index.get(&f) {
+                Some(&r) => r as usize,
+                None => {
+                    let r = self.rows.len();
+                    self.index.insert(f, r as u32);
+                    self.rows.push(Vec::new());
+                    self.updates.push(0);
+                    r
+                }
+            };
+            self.updates[r] = self.updates[r].saturating_add(1);
+            let row = &mut self.rows[r];
+            let class = class as u16;
+            let p = match row.iter_mut().position(|p| p.class == class) {
+                Some(i) => &mut row[i],
+                None => {
+                    row.push(Param {
+                        class,
+                        stamp: time,
+                        weight: 0.0,
+                        total: 0.0,
+                    });
+                    let last = row.len() - 1;
+                    &mut row[last]
+                }
+            };
+            p.total += f64::from(time - p.stamp) * f64::from(p.weight);
+            p.stamp = time;
+            p.weight += delta;
+        }
+    }
+
     /// Averages the weights, prunes and freezes the model.
     pub fn finish(&self, prune: &PruneOptions) -> Model {
         let time = f64::from(self.time.max(1));
@@ -829,6 +921,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn mean_of_trainers_and_add_updates() {
+        let data = toy();
+        let train = |rev: bool| {
+            let mut t = Trainer::new(3);
+            let mut scores = Vec::new();
+            for _ in 0..5 {
+                let order: Vec<&(Vec<u64>, usize)> = if rev {
+                    data.iter().rev().collect()
+                } else {
+                    data.iter().collect()
+                };
+                for (f, y) in order {
+                    let g = t.predict(f, &mut scores);
+                    t.update(*y, g, f);
+                }
+            }
+            t
+        };
+        let (a, b) = (train(false), train(true));
+        let p = PruneOptions::default();
+        assert_eq!(Trainer::finish_mean(&[&a], &p), a.finish(&p));
+        assert_eq!(Trainer::finish_mean(&[&a, &a], &p), a.finish(&p));
+        let m = Trainer::finish_mean(&[&a, &b], &p);
+        let mut scores = Vec::new();
+        for (f, y) in &data {
+            assert_eq!(m.predict(f, &mut scores), *y);
+        }
+        // `add` + `tick` is `update` split into its parts.
+        let mut u = Trainer::new(3);
+        let mut v = Trainer::new(3);
+        for (f, y) in &data {
+            let g = (*y + 1) % 3;
+            u.update(*y, g, f);
+            v.tick();
+            v.add(*y, f, 1.0);
+            v.add(g, f, -1.0);
+        }
+        assert_eq!(u.finish(&p), v.finish(&p));
     }
 
     #[test]
