@@ -26,7 +26,7 @@ use textkg::export::{self, GraphFilter};
 use textkg::extract::Extractor;
 use textkg::input::{self, Flow, InputFormat, ReadOptions, SourceDocument};
 use textkg::iri::{DEFAULT_DATA_BASE, Namespace};
-use textkg::pipeline::{self, BATCH_SIZE};
+use textkg::pipeline;
 use textkg::query::{self, QueryOptions, ResultFormat};
 use textkg::rdf::MappingOptions;
 use textkg::resolve;
@@ -1183,6 +1183,7 @@ fn for_each_batch(
     }
     let extractor = Extractor::default();
     let mut batch: Vec<SourceDocument> = Vec::new();
+    let mut batch_bytes = 0;
     let mut batch_error: Option<anyhow::Error> = None;
     // Batches are submitted as soon as they fill, inside the reader's sink, so
     // a large JSONL file streams with bounded memory instead of being read
@@ -1192,15 +1193,19 @@ fn for_each_batch(
         for source in &sources {
             input::read_source(source, &read_options, &mut |r| {
                 match r {
-                    Ok(doc) => batch.push(doc),
+                    Ok(doc) => {
+                        batch_bytes += doc.text.len();
+                        batch.push(doc);
+                    }
                     Err(e) => {
                         eprintln!("error: {e}");
                         errors += 1;
                     }
                 }
-                if batch.len() < BATCH_SIZE {
+                if !pipeline::batch_full(batch.len(), batch_bytes) {
                     return Flow::Continue(());
                 }
+                batch_bytes = 0;
                 let Some(done) = overlapped.submit(std::mem::take(&mut batch)) else {
                     return Flow::Continue(());
                 };

