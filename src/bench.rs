@@ -186,7 +186,7 @@ fn measure(corpus: &[SourceDocument]) -> Result<Pass, StoreError> {
                 std::hint::black_box(p.quads(&options));
             }
         };
-        for batch in crate::pipeline::batches(&corpus) {
+        for batch in crate::pipeline::batches(corpus) {
             if let Some(done) = overlapped.submit(batch.to_vec()) {
                 map(done);
             }
