@@ -34,7 +34,7 @@
 //!   is the clause subject in the parse) → X `livesIn` P.
 //! - Birthplace: "X was born [on DATE,] in P[, STATE]", "X, born in P" → X
 //!   `bornIn` P (0.75), the subject read from the parse; the place argument
-//!   spans "P, STATE" as one place expression. "P-born [actor] X" (0.65).
+//!   spans "P, STATE" as one place expression. "P-born \[actor\] X" (0.65).
 //! - Killers → X `kills` Y: "X, the assassin of Y" (0.75), "Y assassin X" /
 //!   "Y's assassin, X" (0.7), "the assassination|murder of Y by X" (0.75),
 //!   "X, convicted of murdering Y" / "suspected of the assassination of Y" /
@@ -48,10 +48,10 @@
 //!   ORG `basedIn` CITY and STATE (0.8), CITY `locatedIn` STATE (0.75);
 //!   "P-based O" (0.75); "P's O" (0.55); "O, a P firm" (0.6); "P O" (a place
 //!   name directly before an organisation name, 0.55); "O headquarters in
-//!   P[, STATE]" (0.7, 0.65 for the state); media source lines "[CODE] CITY
+//!   P[, STATE]" (0.7, 0.65 for the state); media source lines "\[CODE\] CITY
 //!   MEDIUM in LANGUAGE 1700 GMT …" and "CITY MEDIUM-IN-CAPITALS" (0.7).
 //! - Places inside places: "P's Q" (0.6), "P's capital, Q" and "Q, the
-//!   capital of P" (0.65) → Q `locatedIn` P; "A in [the] eastern P" and "A
+//!   capital of P" (0.65) → Q `locatedIn` P; "A in \[the\] eastern P" and "A
 //!   in the southern part of P" count as "A in P".
 //!
 //! Argument spans: people are named by the bare name ([`Mention::span`]),

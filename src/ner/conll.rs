@@ -5,7 +5,7 @@
 //! * IOB2 files of Universal NER (`ID<TAB>FORM<TAB>TAG<TAB>…`, `#` comment
 //!   lines, `# newdoc` starting a document).
 //!
-//! Every input line is kept, so [`write`] reproduces the input with only the
+//! Every input line is kept, so [`write()`] reproduces the input with only the
 //! NER tag column replaced by predictions.
 
 use std::fmt;

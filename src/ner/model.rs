@@ -1286,7 +1286,7 @@ pub struct TrainOptions {
     /// again into the one stored model (1 = a single model).
     pub bags: usize,
     /// Beam width of the left-to-right model in training (structured
-    /// perceptron, [`beam_sentence`]); 1 = greedy, per-token updates.
+    /// perceptron, `beam_sentence`); 1 = greedy, per-token updates.
     pub beam: usize,
     /// Beam training: one update per sentence at the prefix where the best
     /// hypothesis beats gold by most (max-violation, Huang et al. 2012)

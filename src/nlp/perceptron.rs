@@ -492,7 +492,7 @@ impl Model {
     /// Like [`Model::add_scores`], but when `word` is `Some((key, n))` the
     /// sum of the first `n` features, which must be a function of `key`
     /// alone (features of the word itself, not of its context), is looked up
-    /// in, or added to, this thread's [`WordCache`]. Sums are exact integers,
+    /// in, or added to, this thread's word cache (`WordCache`). Sums are exact integers,
     /// so the scores are identical with or without the cache.
     #[inline]
     pub fn add_scores_cached(&self, word: Option<(u64, usize)>, feats: &[u64], scores: &mut [f32]) {

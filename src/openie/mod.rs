@@ -89,7 +89,7 @@ pub struct Tuple {
     pub passive: bool,
     /// The construction.
     pub kind: TupleKind,
-    /// Heuristic confidence in [0, 1] (documented in [`extract`]; not calibrated).
+    /// Heuristic confidence in [0, 1] (documented in [`extract_sentence`]; not calibrated).
     pub confidence: f32,
 }
 

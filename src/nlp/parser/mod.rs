@@ -8,7 +8,7 @@
 //!   (Goldberg & Nivre 2012) is arc-decomposable, so every transition's cost
 //!   is a few O(n) counts, and (c) greedy arc-eager with that oracle was the
 //!   stronger of the two in Goldberg & Nivre's (2013) English experiments.
-//! * **Training, beam** (`beam > 1`, see [`beam`]): beam search with
+//! * **Training, beam** (`beam > 1`, see the `beam` module): beam search with
 //!   max-violation updates against the best zero-cost derivation. On EWT dev
 //!   with predicted tags, beam 8 gave UAS/LAS 87.3/84.2 against 85.6/82.4
 //!   greedy; a beam-8 model parsing with beam 4 keeps nearly all of it at
@@ -44,7 +44,7 @@
 //!   predicted tags.
 //!
 //! Model file: magic `TKGDEPP\0`, `u32` version, feature flags, labels,
-//! then the [`Model`] body (see [`Model::write`]).
+//! then the perceptron model's body (see `perceptron::Model::write`).
 
 // The parser's own perceptron and binary format (hashing and storage differ
 // from the tagger's; unifying them means retraining both models).
