@@ -89,6 +89,14 @@ struct Param {
     total: f64,
 }
 
+impl Param {
+    /// The weight summed over every step up to clock `now` (the averaged
+    /// weight is this divided by `now`).
+    fn total_at(&self, now: u32) -> f64 {
+        self.total + f64::from(now - self.stamp) * f64::from(self.weight)
+    }
+}
+
 /// Options for turning a trained [`Trainer`] into a compact [`Model`].
 #[derive(Debug, Clone, Copy)]
 pub struct PruneOptions {
@@ -168,40 +176,50 @@ impl Trainer {
         if truth == guess || truth >= self.n_classes || guess >= self.n_classes {
             return;
         }
+        let time = self.time;
         for &f in feats {
-            let r = match self.index.get(&f) {
-                Some(&r) => r as usize,
-                None => {
-                    let r = self.rows.len();
-                    self.index.insert(f, r as u32);
-                    self.rows.push(Vec::new());
-                    self.updates.push(0);
-                    r
-                }
-            };
-            self.updates[r] = self.updates[r].saturating_add(1);
-            let time = self.time;
-            let row = &mut self.rows[r];
+            let row = self.row_mut(f);
             for (class, delta) in [(truth, 1.0f32), (guess, -1.0f32)] {
-                let class = class as u16;
-                let p = match row.iter_mut().position(|p| p.class == class) {
-                    Some(i) => &mut row[i],
-                    None => {
-                        row.push(Param {
-                            class,
-                            stamp: time,
-                            weight: 0.0,
-                            total: 0.0,
-                        });
-                        let last = row.len() - 1;
-                        &mut row[last]
-                    }
-                };
-                p.total += f64::from(time - p.stamp) * f64::from(p.weight);
-                p.stamp = time;
-                p.weight += delta;
+                Self::bump(row, class as u16, delta, time);
             }
         }
+    }
+
+    /// The row of feature `f` (created empty if new), counting one update of it.
+    fn row_mut(&mut self, f: u64) -> &mut Vec<Param> {
+        let r = match self.index.get(&f) {
+            Some(&r) => r as usize,
+            None => {
+                let r = self.rows.len();
+                self.index.insert(f, r as u32);
+                self.rows.push(Vec::new());
+                self.updates.push(0);
+                r
+            }
+        };
+        self.updates[r] = self.updates[r].saturating_add(1);
+        &mut self.rows[r]
+    }
+
+    /// Adds `delta` to the weight of `class` in `row` at clock `time`,
+    /// folding the weight's time since its last change into its total.
+    fn bump(row: &mut Vec<Param>, class: u16, delta: f32, time: u32) {
+        let p = match row.iter_mut().position(|p| p.class == class) {
+            Some(i) => &mut row[i],
+            None => {
+                row.push(Param {
+                    class,
+                    stamp: time,
+                    weight: 0.0,
+                    total: 0.0,
+                });
+                let last = row.len() - 1;
+                &mut row[last]
+            }
+        };
+        p.total += f64::from(time - p.stamp) * f64::from(p.weight);
+        p.stamp = time;
+        p.weight += delta;
     }
 
     /// The mean of the averaged weights of several trainers (with the same
@@ -224,7 +242,7 @@ impl Trainer {
                 let e = sum.entry(key).or_insert_with(|| (0, Vec::new()));
                 e.0 = e.0.saturating_add(t.updates[r as usize]);
                 for p in &t.rows[r as usize] {
-                    let total = p.total + f64::from(t.time - p.stamp) * f64::from(p.weight);
+                    let total = p.total_at(t.time);
                     let avg = total / time;
                     match e.1.iter_mut().find(|x| x.0 == p.class) {
                         Some(x) => x.1 += avg,
@@ -264,35 +282,7 @@ impl Trainer {
         }
         let time = self.time;
         for &f in feats {
-            let r = match self.index.get(&f) {
-                Some(&r) => r as usize,
-                None => {
-                    let r = self.rows.len();
-                    self.index.insert(f, r as u32);
-                    self.rows.push(Vec::new());
-                    self.updates.push(0);
-                    r
-                }
-            };
-            self.updates[r] = self.updates[r].saturating_add(1);
-            let row = &mut self.rows[r];
-            let class = class as u16;
-            let p = match row.iter_mut().position(|p| p.class == class) {
-                Some(i) => &mut row[i],
-                None => {
-                    row.push(Param {
-                        class,
-                        stamp: time,
-                        weight: 0.0,
-                        total: 0.0,
-                    });
-                    let last = row.len() - 1;
-                    &mut row[last]
-                }
-            };
-            p.total += f64::from(time - p.stamp) * f64::from(p.weight);
-            p.stamp = time;
-            p.weight += delta;
+            Self::bump(self.row_mut(f), class as u16, delta, time);
         }
     }
 
@@ -307,7 +297,7 @@ impl Trainer {
             let mut row: Vec<(u16, f32)> = self.rows[r as usize]
                 .iter()
                 .filter_map(|p| {
-                    let total = p.total + f64::from(self.time - p.stamp) * f64::from(p.weight);
+                    let total = p.total_at(self.time);
                     let avg = (total / time) as f32;
                     (avg.abs() >= prune.min_abs_weight).then_some((p.class, avg))
                 })
