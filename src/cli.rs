@@ -479,44 +479,8 @@ enum TrainCommand {
         /// Maximum epochs.
         #[arg(long, default_value_t = 12)]
         epochs: usize,
-        /// Add the news-context features (document topic word, digit share of the sentence), chosen on
-        /// CoNLL-2003 testa; they did not help on UNER dev, so the shipped model does not use them.
-        #[arg(long)]
-        topic_numbers: bool,
-        /// Word-cluster table (`textkg train clusters`) for the cluster features; embedded in ner.bin.
-        #[arg(long)]
-        clusters: Option<PathBuf>,
-        /// Case augmentation: also train on a lowercased copy of every N-th training document (0 = off).
-        #[arg(long, default_value_t = 0)]
-        lowercase_every: usize,
-        /// Seed of the training-document shuffle (default: the shipped model's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Left-to-right score margin above which the right-to-left model is not consulted.
-        #[arg(long, default_value_t = textkg::ner::DEFAULT_SKIP_MARGIN)]
-        skip_margin: f32,
-        /// Train this many models on differently shuffled data side by side and store the mean of their
-        /// weights (one model, same decoding cost; training takes this many times longer).
-        #[arg(long, default_value_t = 1)]
-        bags: usize,
-        /// Drop features updated fewer times than this in training (summed over the bags), for model size.
-        #[arg(long, default_value_t = 1)]
-        min_updates: u32,
-        /// Train the left-to-right model with beam search of this width (structured perceptron; 1 = greedy).
-        #[arg(long, default_value_t = 1)]
-        beam: usize,
-        /// Beam width of the left-to-right model when tagging (stored in the model; default: --beam).
-        #[arg(long)]
-        decode_beam: Option<usize>,
-        /// Train no right-to-left partner model (left-to-right only: smaller and faster).
-        #[arg(long)]
-        left_to_right: bool,
-        /// Decoding: drop beam hypotheses scoring more than this below the best (stored; default: none).
-        #[arg(long)]
-        beam_gap: Option<f32>,
-        /// Beam training with max-violation updates instead of early updates.
-        #[arg(long)]
-        max_violation: bool,
+        #[command(flatten)]
+        flags: train::NerFlags,
     },
     /// Cluster the most frequent words of an embedding file (deterministic spherical k-means at several
     /// granularities) into a table for `train ner --clusters`.
@@ -1041,39 +1005,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 out,
                 lexicon,
                 epochs,
-                topic_numbers,
-                clusters,
-                lowercase_every,
-                seed,
-                skip_margin,
-                bags,
-                min_updates,
-                beam,
-                decode_beam,
-                left_to_right,
-                beam_gap,
-                max_violation,
-            } => train_ner(
-                train,
-                dev,
-                out,
-                lexicon,
-                epochs,
-                train::NerFlags {
-                    topic_numbers,
-                    clusters,
-                    lowercase_every,
-                    seed,
-                    skip_margin,
-                    bags,
-                    min_updates,
-                    beam,
-                    decode_beam,
-                    left_to_right,
-                    beam_gap,
-                    max_violation,
-                },
-            ),
+                flags,
+            } => train_ner(train, dev, out, lexicon, epochs, flags),
             TrainCommand::Clusters {
                 vectors,
                 out,

@@ -122,30 +122,45 @@ pub(super) fn train_parser(
 }
 
 /// Optional settings of `train ner`.
+#[derive(clap::Args)]
 pub(super) struct NerFlags {
-    /// News-context features.
+    /// Add the news-context features (document topic word, digit share of the sentence), chosen on
+    /// CoNLL-2003 testa; they did not help on UNER dev, so the shipped model does not use them.
+    #[arg(long)]
     pub topic_numbers: bool,
-    /// Word-cluster table.
+    /// Word-cluster table (`textkg train clusters`) for the cluster features; embedded in ner.bin.
+    #[arg(long)]
     pub clusters: Option<PathBuf>,
-    /// Case augmentation: lowercased copy of every N-th document (0 = off).
+    /// Case augmentation: also train on a lowercased copy of every N-th training document (0 = off).
+    #[arg(long, default_value_t = 0)]
     pub lowercase_every: usize,
-    /// Shuffle seed (`None`: the default).
+    /// Seed of the training-document shuffle (default: the shipped model's).
+    #[arg(long)]
     pub seed: Option<u64>,
-    /// Skip margin stored in the model.
+    /// Left-to-right score margin above which the right-to-left model is not consulted.
+    #[arg(long, default_value_t = textkg::ner::DEFAULT_SKIP_MARGIN)]
     pub skip_margin: f32,
-    /// Models averaged into one (1 = off).
+    /// Train this many models on differently shuffled data side by side and store the mean of their
+    /// weights (one model, same decoding cost; training takes this many times longer).
+    #[arg(long, default_value_t = 1)]
     pub bags: usize,
-    /// Pruning: minimum number of updates of a kept feature.
+    /// Drop features updated fewer times than this in training (summed over the bags), for model size.
+    #[arg(long, default_value_t = 1)]
     pub min_updates: u32,
-    /// Training beam width of the left-to-right model (1 = greedy).
+    /// Train the left-to-right model with beam search of this width (structured perceptron; 1 = greedy).
+    #[arg(long, default_value_t = 1)]
     pub beam: usize,
-    /// Decoding beam width (default: `beam`).
+    /// Beam width of the left-to-right model when tagging (stored in the model; default: --beam).
+    #[arg(long)]
     pub decode_beam: Option<usize>,
-    /// No right-to-left partner model.
+    /// Train no right-to-left partner model (left-to-right only: smaller and faster).
+    #[arg(long)]
     pub left_to_right: bool,
-    /// Decoding beam score gap.
+    /// Decoding: drop beam hypotheses scoring more than this below the best (stored; default: none).
+    #[arg(long)]
     pub beam_gap: Option<f32>,
-    /// Max-violation beam updates.
+    /// Beam training with max-violation updates instead of early updates.
+    #[arg(long)]
     pub max_violation: bool,
 }
 
