@@ -1007,6 +1007,37 @@ fn token_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize, 
 /// search then continues from the gold prefix alone (LaSO, Daumé & Marcu
 /// 2005), so the whole sentence is trained on. The clock advances once per
 /// token, as in greedy training.
+/// Structured perceptron update of the predicted prefix `pred` against the
+/// gold tags, over tokens `from..pred.len()`: +1 for the gold tag's
+/// features, −1 for the predicted tag's, skipping tokens whose tag and two
+/// previous tags agree (their features and tags are the same on both sides).
+fn structured_update(
+    t: &mut Trainer,
+    p: &Prepared,
+    doc: Option<&DocCtx>,
+    fs: FeatureSet,
+    gold: &[Tag],
+    pred: &[Tag],
+    from: usize,
+) {
+    let gold_tags: Vec<Tag> = (0..pred.len())
+        .map(|j| gold.get(j).copied().unwrap_or(Tag::O))
+        .collect();
+    let mut f = Vec::new();
+    for j in from..pred.len() {
+        let same_hist = pred[j] == gold_tags[j]
+            && (j < 1 || pred[j - 1] == gold_tags[j - 1])
+            && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
+        if same_hist {
+            continue;
+        }
+        token_features(p, doc, fs, j, &gold_tags, &mut f);
+        t.add(gold_tags[j].index(), &f, 1.0);
+        token_features(p, doc, fs, j, pred, &mut f);
+        t.add(pred[j].index(), &f, -1.0);
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn beam_sentence(
     scorer: &dyn Scorer,
@@ -1151,20 +1182,7 @@ fn beam_sentence(
             };
             if wrong {
                 let pred = backtrack(beam, beam_at, i, 0);
-                let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
-                let mut f = Vec::new();
-                for j in reset_from..=i {
-                    let same_hist = pred[j] == gold_tags[j]
-                        && (j < 1 || pred[j - 1] == gold_tags[j - 1])
-                        && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
-                    if same_hist {
-                        continue;
-                    }
-                    token_features(p, doc, fs, j, &gold_tags, &mut f);
-                    t.add(gold_tags[j].index(), &f, 1.0);
-                    token_features(p, doc, fs, j, &pred, &mut f);
-                    t.add(pred[j].index(), &f, -1.0);
-                }
+                structured_update(t, p, doc, fs, gold, &pred, reset_from);
                 reset_from = i + 1;
                 if !last {
                     // Continue from the gold prefix alone.
@@ -1186,20 +1204,7 @@ fn beam_sentence(
     if let (Some((t, gold, true)), Some((i, _))) = (train.as_mut(), worst) {
         // One update, at the prefix of maximum violation (Huang et al. 2012).
         let pred = backtrack(beam, beam_at, i, 0);
-        let gold_tags: Vec<Tag> = (0..=i).map(|j| gold.get(j).copied().unwrap_or(Tag::O)).collect();
-        let mut f = Vec::new();
-        for j in 0..=i {
-            let same_hist = pred[j] == gold_tags[j]
-                && (j < 1 || pred[j - 1] == gold_tags[j - 1])
-                && (j < 2 || pred[j - 2] == gold_tags[j - 2]);
-            if same_hist {
-                continue;
-            }
-            token_features(p, doc, fs, j, &gold_tags, &mut f);
-            t.add(gold_tags[j].index(), &f, 1.0);
-            token_features(p, doc, fs, j, &pred, &mut f);
-            t.add(pred[j].index(), &f, -1.0);
-        }
+        structured_update(t, p, doc, fs, gold, &pred, 0);
     }
     let tags = backtrack(beam, beam_at, n - 1, 0);
     if let Some(out) = rows_out {
