@@ -376,13 +376,13 @@ fn decode(
     let (mut p1, mut p2) = (NO_TAG, NO_TAG + 1);
     for i in 0..n {
         let tok = &scratch.toks[i + 2];
-        let form = tok.form;
-        let word = Some((mix2(0, tok.form, tok.flags), WORD_FEATURES));
-        let c = if let Some(&c) = tagdict.get(&form) {
+        let c = if let Some(&c) = tagdict.get(&tok.form) {
             c as usize
         } else if let Some(&c) = fixed.and_then(|f| f.get(i)).filter(|&&c| c != FREE) {
             c as usize
         } else {
+            // The cache key of the word-level features (only for words scored).
+            let word = Some((mix2(0, tok.form, tok.flags), WORD_FEATURES));
             scratch.features(i, p1, p2);
             decide(i, word, &scratch.feats, &mut scratch.scores)
         };
