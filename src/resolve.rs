@@ -18,7 +18,9 @@
 //!   source's document (the document kept them apart), or a merge a user
 //!   undid (recorded as `undone`);
 //! - **score**: name evidence 0.5, +0.1 when both are typed (not `Thing`), +0.3 for a shared role title, +0.1 per shared co-occurring
-//!   entity (at most +0.3). A merge needs [`THRESHOLD`] and a lead of
+//!   entity (at most +0.3), +0.2 for a person who dominates the name in the corpus
+//!   (named in at least three times as many documents as any other candidate,
+//!   and in three or more: "Trump" → Donald Trump, not "Clinton"). A merge needs [`THRESHOLD`] and a lead of
 //!   [`MARGIN`] over the next candidate, so "Keller" stays apart when both
 //!   "Anna Keller" and "Tom Keller" fit and nothing disambiguates.
 //!
@@ -523,6 +525,7 @@ fn wanted(
                     reasons,
                 });
             }
+            dominance_bonus(&mut candidates, &targets, source_class);
             candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.target.cmp(b.target)));
             let Some(best) = candidates.first() else { continue };
             if best.score + 1e-9 < THRESHOLD {
@@ -563,6 +566,41 @@ fn wanted(
     let sources: BTreeSet<String> = out.iter().map(|m| m.source.clone()).collect();
     out.retain(|m| !sources.contains(&m.target));
     out
+}
+
+/// Score a person candidate gains when the corpus clearly names it more than
+/// every other candidate for the same short form.
+pub const DOMINANCE_BONUS: f64 = 0.2;
+/// How many times more documents the dominant candidate must be named in
+/// than the next one ...
+pub const DOMINANCE_RATIO: usize = 3;
+/// ... and in at least this many documents.
+pub const DOMINANCE_MIN_DOCUMENTS: usize = 3;
+
+/// A bare surname that one person clearly dominates in the corpus ("Trump":
+/// Donald Trump in 88 documents, Ivanka Trump in 5) leans to that person:
+/// the candidate named in at least [`DOMINANCE_RATIO`] times as many
+/// documents as any other (and in at least [`DOMINANCE_MIN_DOCUMENTS`])
+/// gains [`DOMINANCE_BONUS`], with that evidence among its reasons. Truly
+/// ambiguous surnames ("Clinton": two people named about equally often)
+/// gain nothing and stay apart.
+fn dominance_bonus(candidates: &mut [Candidate], targets: &BTreeMap<&str, Target>, source_class: &str) {
+    if source_class != "Person" || candidates.len() < 2 {
+        return;
+    }
+    let support = |c: &Candidate| targets.get(c.target).map_or(0, |t| t.documents.len());
+    let mut counts: Vec<usize> = candidates.iter().map(support).collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let (top, next) = (counts[0], counts[1]);
+    if top < DOMINANCE_MIN_DOCUMENTS || top < DOMINANCE_RATIO * next {
+        return;
+    }
+    if let Some(c) = candidates.iter_mut().find(|c| support(c) == top) {
+        c.score += DOMINANCE_BONUS;
+        c.reasons.push(format!(
+            "dominant bearer of the name: named in {top} documents, the next candidate in {next}"
+        ));
+    }
 }
 
 /// One word ("Keller"), or lowercase particles before one ("von der Leyen"):
