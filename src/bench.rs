@@ -92,11 +92,12 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize, repeat: usize) -> Re
             figure("tokenize+sentences", 1, p.times[0], tokens, None),
             figure("pos tag + lemmatize", 1, p.times[1], tokens, None),
             figure("dependency parse (as extraction parses)", 1, p.times[2], tokens, None),
-            figure("open IE clauses (alone)", 1, p.times[3], tokens, None),
-            figure("extract (mentions, entities, relations)", 1, p.times[4], tokens, None),
-            figure("rdf mapping", 1, p.times[5], tokens, Some(p.quads)),
-            figure("store bulk load (in-memory)", 1, p.times[6], tokens, Some(p.quads)),
-            figure("pipeline text→quads", threads, p.times[7], tokens, None),
+            figure("named-entity recognition", 1, p.times[3], tokens, None),
+            figure("open IE clauses (alone)", 1, p.times[4], tokens, None),
+            figure("extract (mentions, entities, relations)", 1, p.times[5], tokens, None),
+            figure("rdf mapping", 1, p.times[6], tokens, Some(p.quads)),
+            figure("store bulk load (in-memory)", 1, p.times[7], tokens, Some(p.quads)),
+            figure("pipeline text→quads", threads, p.times[8], tokens, None),
         ],
     })
 }
@@ -105,7 +106,7 @@ pub fn run(documents: &[SourceDocument], min_tokens: usize, repeat: usize) -> Re
 struct Pass {
     tokens: usize,
     quads: usize,
-    times: [Duration; 8],
+    times: [Duration; 9],
 }
 
 impl Pass {
@@ -143,6 +144,14 @@ fn measure(corpus: &[SourceDocument]) -> Result<Pass, StoreError> {
         }
     }
     let parse = t.elapsed();
+
+    let t = Instant::now();
+    if let Ok(model) = crate::ner::stage::embedded() {
+        for d in &mut docs {
+            crate::ner::stage::recognize_with(model, d);
+        }
+    }
+    let ner = t.elapsed();
 
     let open_ie_options = crate::openie::Options::default();
     let t = Instant::now();
@@ -200,6 +209,6 @@ fn measure(corpus: &[SourceDocument]) -> Result<Pass, StoreError> {
     Ok(Pass {
         tokens,
         quads,
-        times: [tokenize, tag, parse, open_ie, extract, rdf, load, parallel],
+        times: [tokenize, tag, parse, ner, open_ie, extract, rdf, load, parallel],
     })
 }

@@ -14,7 +14,7 @@ mod nlp;
 mod openie;
 mod train;
 
-use eval::{eval_mentions, eval_pronouns};
+use eval::{eval_entities, eval_mentions, eval_pronouns};
 use nlp::{load_ner_model, ner, predict_ner, read_conllu, read_ner_corpus, tag};
 use train::{train_clusters, train_ner, train_parser, train_tagger};
 
@@ -283,6 +283,30 @@ enum NerFormat {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Entity typing, coreference and linking against GUM-format gold (the metrics of
+    /// `../shared/tools/gum_entities_score.py`): typed and untyped named-mention P/R/F1,
+    /// coreference pair P/R/F1, linking share; per genre with --by-genre.
+    #[command(
+        after_help = "Example:\n  textkg eval entities --gold ../shared/data/gum_entities/gum_dev.entities.jsonl \\\n            --conllu-dir ../shared/data/gum_entities/conllu --by-genre"
+    )]
+    Entities {
+        /// Gold JSONL: one document per line {doc_id, title, date, text, mentions[{start, end, text, etype, eid, identity}]}.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Folder with each document's CoNLL-U (DOC_ID.conllu or DOC_ID.conllu.gz), for mention heads.
+        #[arg(long)]
+        conllu_dir: PathBuf,
+        /// Score these predictions (`extract --format json` lines, matched by document name) instead of
+        /// running the extractor.
+        #[arg(long)]
+        pred: Option<PathBuf>,
+        /// Also print one row per genre.
+        #[arg(long)]
+        by_genre: bool,
+        /// Write the scores as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Named-mention P/R/F1 of the extractor against gold entity mentions in JSONL
     /// (`{"text", "date"?, "mentions": [{"start", "end", "etype"}]}`, code-point offsets,
     /// etype person/place/organization), e.g. the GUM Wikinews articles.
@@ -511,6 +535,15 @@ enum TrainCommand {
         /// Seed of the k-means++ initialisation.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Build models/lexicon/given_names.tsv from the US Census given-name lists.
+    Names {
+        /// Folder with dist.male.first and dist.female.first (../shared/data/names).
+        #[arg(long)]
+        data: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "models/lexicon")]
+        out: PathBuf,
     },
     /// Build models/lexicon/gazetteer.tsv and demonyms.tsv from the gazetteer tables.
     Gazetteer {
@@ -831,6 +864,16 @@ fn run(cli: Cli) -> Result<Outcome> {
             what: EvalCommand::Pronouns { gold },
         } => eval_pronouns(&gold),
         Command::Eval {
+            what:
+                EvalCommand::Entities {
+                    gold,
+                    conllu_dir,
+                    pred,
+                    by_genre,
+                    json,
+                },
+        } => eval_entities(&gold, &conllu_dir, pred.as_deref(), by_genre, json.as_deref()),
+        Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),
         Command::Eval {
@@ -1022,6 +1065,17 @@ fn run(cli: Cli) -> Result<Outcome> {
                     textkg::ner::clusters::Granularity::Prefixes(prefixes)
                 };
                 train_clusters(&vectors, &out, words, &granularity, iterations, seed)
+            }
+            TrainCommand::Names { data, out } => {
+                let text = textkg::lexicon::build_given_names(&data)?;
+                let path = out.join("given_names.tsv");
+                std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!(
+                    "wrote {} ({} names)",
+                    path.display(),
+                    text.lines().count().saturating_sub(3)
+                );
+                Ok(Outcome::Success)
             }
             TrainCommand::Gazetteer { data, out } => {
                 let regions_path = out.join("regions.tsv");

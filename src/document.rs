@@ -101,6 +101,31 @@ pub struct Document {
     pub lemmas: Vec<String>,
     /// Dependency arcs, one per token; empty when the document was not parsed.
     pub deps: Vec<Dep>,
+    /// Names the NER stage recognised, in text order (token ranges inside
+    /// one sentence); empty when no NER ran (`ner::recognize`).
+    pub names: Vec<NamedSpan>,
+}
+
+/// The class the NER model gives a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameClass {
+    /// A person.
+    Person,
+    /// An organisation.
+    Organization,
+    /// A place (location).
+    Location,
+    /// A name of another kind (works, events, laws, products, nationalities).
+    Misc,
+}
+
+/// A name found by the NER stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedSpan {
+    /// Token range (document-wide indices, within one sentence).
+    pub tokens: Range<usize>,
+    /// The model's class.
+    pub class: NameClass,
 }
 
 /// The dependency arc of one token: its head (a token index in the same
@@ -123,6 +148,7 @@ impl Document {
             tags: Vec::new(),
             lemmas: Vec::new(),
             deps: Vec::new(),
+            names: Vec::new(),
         }
     }
 
@@ -176,6 +202,12 @@ impl Document {
     /// Text of a span.
     pub fn span_text(&self, span: Span) -> &str {
         span.slice(&self.text)
+    }
+
+    /// Index of the sentence holding token `token`, if any.
+    pub fn sentence_of(&self, token: usize) -> Option<usize> {
+        let i = self.sentences.partition_point(|s| s.tokens.end <= token);
+        (i < self.sentences.len() && self.sentences[i].tokens.start <= token).then_some(i)
     }
 
     /// Index of the sentence holding byte offset `offset`, if any.

@@ -3,7 +3,8 @@
 //! ```text
 //! {"document": {"id": IRI, "name": str, "title"?: str, "date"?: str, "chars": N},
 //!  "entities": [{"id": IRI, "label": str, "type": str, "aliases": [str],
-//!                "mentions": [{"start": int, "end": int, "text": str, "sentence": int}]}],
+//!                "mentions": [{"start": int, "end": int, "text": str, "sentence": int}],
+//!                "same_as"?: [Wikidata IRI]}],
 //!  "relations": [{"subject": IRI, "predicate": IRI, "object": {"id": IRI} | {"value": str, "datatype"?: IRI},
 //!                 "phrase": str, "confidence": 0..1, "extractor": str,
 //!                 "event_class"?: {"cameo": "04", "label": str, "plover"?: str},
@@ -63,6 +64,9 @@ pub struct EntityOutput {
     pub aliases: Vec<String>,
     /// Mentions.
     pub mentions: Vec<MentionOutput>,
+    /// The same thing in other knowledge bases: Wikidata entity IRIs (`schema:sameAs` in RDF).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
     /// Roles read from titles ("US President Donald Trump" → President of the United States).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<RoleOutput>,
@@ -229,6 +233,7 @@ pub fn document_output<'a>(
                 .collect(),
             granularity: None,
             event_class: e.event_class.map(EventClassOutput::of),
+            same_as: e.wikidata.iter().map(|q| format!("{}{q}", rdf::ns::WD)).collect(),
         })
         .collect();
     // Dates: one entity per normalised value, labelled by the value.
@@ -263,6 +268,7 @@ pub fn document_output<'a>(
             roles: Vec::new(),
             granularity: Some(granularity),
             event_class: None,
+            same_as: Vec::new(),
         });
     }
     let relations = extraction

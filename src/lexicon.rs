@@ -10,6 +10,106 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// How common a given name is among men and among women (percent of each
+/// population in the US Census 1990 lists; the two lists overlap).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GivenName {
+    /// Percent of men with this first name.
+    pub male: f32,
+    /// Percent of women with this first name.
+    pub female: f32,
+}
+
+/// The grammatical gender a given name points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameGender {
+    /// Borne (almost) only by men.
+    Male,
+    /// Borne (almost) only by women.
+    Female,
+}
+
+impl GivenName {
+    /// The gender this name points to, when one sex bears it at least
+    /// `ratio` times as often as the other ("James" male, "Jordan" neither
+    /// at ratio 10).
+    pub fn gender(&self, ratio: f32) -> Option<NameGender> {
+        if self.male >= ratio * self.female {
+            Some(NameGender::Male)
+        } else if self.female >= ratio * self.male {
+            Some(NameGender::Female)
+        } else {
+            None
+        }
+    }
+}
+
+/// Parses `given_names.tsv` (`name<TAB>male%<TAB>female%`). Rows that do not
+/// parse are skipped; a unit test checks that the embedded file has none.
+fn parse_given_names(tsv: &str) -> FxHashMap<String, GivenName> {
+    rows(tsv)
+        .filter_map(|r| match r.as_slice() {
+            [name, male, female] => Some((
+                name.to_string(),
+                GivenName {
+                    male: male.parse().ok()?,
+                    female: female.parse().ok()?,
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Builds `given_names.tsv` from the US Census 1990 given-name lists in
+/// `source_dir` (`dist.male.first`, `dist.female.first`: fixed-width NAME,
+/// percent, cumulative percent, rank). Names are title-cased ("JAMES" →
+/// "James"); the output is sorted, so rebuilding gives the same bytes.
+pub fn build_given_names(source_dir: &Path) -> Result<String, GazetteerBuildError> {
+    let mut names: std::collections::BTreeMap<String, (f32, f32)> = std::collections::BTreeMap::new();
+    for (file, male) in [("dist.male.first", true), ("dist.female.first", false)] {
+        let path = source_dir.join(file);
+        let text = std::fs::read_to_string(&path).map_err(|source| GazetteerBuildError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        for (n, line) in text.lines().enumerate() {
+            let mut cols = line.split_whitespace();
+            let (Some(name), Some(pct)) = (cols.next(), cols.next()) else {
+                continue;
+            };
+            let pct: f32 = pct.parse().map_err(|_| GazetteerBuildError::BadRow {
+                path: path.display().to_string(),
+                line: n + 1,
+            })?;
+            let entry = names.entry(title_case_word(name)).or_default();
+            if male {
+                entry.0 += pct;
+            } else {
+                entry.1 += pct;
+            }
+        }
+    }
+    let mut out = String::from(
+        "# Given names (US Census 1990, public domain): percent of men and of women bearing each.\n\
+         # Built by `textkg train names --data ../shared/data/names`; do not edit.\n\
+         name\tmale\tfemale\n",
+    );
+    for (name, (m, f)) in names {
+        out.push_str(&format!("{name}\t{m:.3}\t{f:.3}\n"));
+    }
+    Ok(out)
+}
+
+/// "JAMES" → "James", "MCDONALD" → "Mcdonald" (the lists are in capitals).
+fn title_case_word(w: &str) -> String {
+    let mut chars = w.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+        .unwrap_or_default()
+}
+
 /// Fine-grained class of a gazetteer entry; maps to an ontology class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GazetteerClass {
@@ -89,6 +189,12 @@ pub struct VerbEntry {
 /// All lexical resources, parsed.
 #[derive(Debug, Default)]
 pub struct Lexicon {
+    /// Given names ("Anna" → share of US men and women bearing it), from the
+    /// US Census 1990 lists (`given_names.tsv`, built by `textkg train names`).
+    pub given_names: FxHashMap<String, GivenName>,
+    /// Lowercase starts of page-furniture lines ("advertisement", "read more"),
+    /// whose words are not names (`boilerplate.txt`).
+    pub boilerplate: Vec<String>,
     /// Surface form → entries (several when ambiguous), longest forms up to `max_name_words` words.
     pub gazetteer: FxHashMap<String, Vec<GazetteerEntry>>,
     /// Longest gazetteer surface form, in words.
@@ -157,6 +263,8 @@ const NAME_HEADS: &str = include_str!("../models/lexicon/name_heads.tsv");
 const GROUPS: &str = include_str!("../models/lexicon/groups.txt");
 const EVENT_TYPES: &str = include_str!("../models/lexicon/event_types.tsv");
 const EVENT_VERBS: &str = include_str!("../models/lexicon/event_verbs.tsv");
+const GIVEN_NAMES: &str = include_str!("../models/lexicon/given_names.tsv");
+const BOILERPLATE: &str = include_str!("../models/lexicon/boilerplate.txt");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -174,6 +282,13 @@ impl Lexicon {
             let mut lex = Self::parse(GAZETTEER, DEMONYMS, ROLES, VERBS, EVENT_NOUNS, STOPWORDS);
             lex.add_name_heads(NAME_HEADS);
             lex.add_event_classes(EVENT_TYPES, EVENT_VERBS);
+            lex.given_names = parse_given_names(GIVEN_NAMES);
+            lex.boilerplate = BOILERPLATE
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect();
             lex.groups = GROUPS
                 .lines()
                 .map(str::trim)
@@ -340,6 +455,17 @@ impl Lexicon {
             .and_then(|&i| self.event_classes.get(i))
     }
 
+    /// True when a line (sentence) of text is page furniture ("Advertisement",
+    /// "READ MORE: …", "Image copyright Getty Images"): it starts with a
+    /// [`Lexicon::boilerplate`] phrase, then ends or goes on with a non-letter.
+    pub fn is_boilerplate(&self, line: &str) -> bool {
+        let line = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+        self.boilerplate.iter().any(|p| {
+            line.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))
+                && line[p.len()..].chars().next().is_none_or(|c| !c.is_alphabetic())
+        })
+    }
+
     /// True for a named group: listed, or the plural of a demonym ("Russians").
     pub fn is_group(&self, word: &str) -> bool {
         self.groups.contains(word) || word.strip_suffix('s').is_some_and(|d| self.demonyms.contains_key(d))
@@ -413,6 +539,14 @@ pub enum GazetteerBuildError {
         path: String,
         /// The IO error.
         source: std::io::Error,
+    },
+    /// A row of a source file does not parse.
+    #[error("{path}:{line}: malformed row")]
+    BadRow {
+        /// The file.
+        path: String,
+        /// Line number (1-based).
+        line: usize,
     },
     /// A source file lacks an expected column.
     #[error("{path}: missing column {column:?} in the header")]
@@ -673,6 +807,59 @@ mod tests {
         assert_eq!(lex.verb("quipped").map(|v| v.kind), Some(VerbKind::Speech));
         assert!(lex.stopwords.contains("the"));
         assert_eq!(lex.name_heads.get("News"), Some(&NameHead::Organization));
+    }
+
+    #[test]
+    fn given_names_load_without_loss_and_tell_gender() {
+        let lex = Lexicon::embedded();
+        assert_eq!(lex.given_names.len(), rows(GIVEN_NAMES).count(), "a row did not parse");
+        let g = |n: &str| lex.given_names.get(n).and_then(|g| g.gender(10.0));
+        assert_eq!(g("James"), Some(NameGender::Male));
+        assert_eq!(g("Mary"), Some(NameGender::Female));
+        assert!(lex.given_names.contains_key("Anna"));
+        assert!(!lex.given_names.contains_key("Moscow"));
+    }
+
+    #[test]
+    fn boilerplate_lines_are_recognised_by_their_start() {
+        let lex = Lexicon::embedded();
+        assert!(lex.is_boilerplate("Advertisement"));
+        assert!(lex.is_boilerplate("READ MORE: Senator Lee resigns"));
+        assert!(lex.is_boilerplate("Advertisement Continue reading the main story"));
+        assert!(!lex.is_boilerplate("Advertisements for the show ran all week."));
+        assert!(!lex.is_boilerplate("Readers wrote to Senator Lee."));
+    }
+
+    #[test]
+    fn given_names_build_from_census_lists() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("dist.male.first"),
+            "JAMES          3.318  3.318      1\nJORDAN  0.100 3.4 2\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("dist.female.first"),
+            "MARY 2.629 2.629 1\nJORDAN 0.050 2.7 2\n",
+        )
+        .expect("write");
+        let tsv = build_given_names(dir.path()).expect("builds");
+        let names = parse_given_names(&tsv);
+        assert_eq!(names.len(), 3);
+        assert_eq!(
+            names["Jordan"],
+            GivenName {
+                male: 0.1,
+                female: 0.05
+            }
+        );
+        assert_eq!(names["Jordan"].gender(10.0), None);
+        assert_eq!(names["Mary"].gender(10.0), Some(NameGender::Female));
+        std::fs::write(dir.path().join("dist.female.first"), "MARY x 2.629 1\n").expect("write");
+        assert!(matches!(
+            build_given_names(dir.path()),
+            Err(GazetteerBuildError::BadRow { line: 1, .. })
+        ));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod document;
+pub mod entity_eval;
 pub mod export;
 pub mod extract;
 pub mod input;

@@ -77,7 +77,7 @@ impl Processed {
 
 /// Analyses and extracts one document.
 pub fn process(source: SourceDocument, extractor: &Extractor, options: &MappingOptions) -> Processed {
-    let document = crate::nlp::analyze_with(source.text.clone(), &crate::nlp::EXTRACTION_PARSE);
+    let document = crate::ner::stage::analyze_for_extraction(source.text.clone());
     extract(source, document, extractor, options)
 }
 
@@ -145,7 +145,7 @@ impl<'scope, 'env> Overlapped<'scope, 'env> {
 /// Processes a batch in parallel, keeping input order.
 ///
 /// The batch goes through the pipeline stage by stage (segment and tag every
-/// document, then parse every document, then extract), not document by
+/// document, then parse every document, then recognise names, then extract), not document by
 /// document: the tagger's and the parser's weight tables then stay in cache
 /// for the length of a stage instead of evicting each other for every
 /// document. The result is the same as [`process`] on each document.
@@ -166,6 +166,11 @@ pub fn process_batch(batch: Vec<SourceDocument>, extractor: &Extractor, options:
         documents.par_iter_mut().for_each(|d| {
             let _ = a.parse_document_with(d, &crate::nlp::EXTRACTION_PARSE);
         });
+    }
+    if let Ok(model) = crate::ner::stage::embedded() {
+        documents
+            .par_iter_mut()
+            .for_each(|d| crate::ner::stage::recognize_with(model, d));
     }
     batch
         .into_par_iter()

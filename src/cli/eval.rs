@@ -20,6 +20,103 @@ pub(super) fn is_gold_name(text: &str) -> bool {
         })
 }
 
+/// `eval entities`: the extractor's JSON output (or `pred`) against GUM-format gold.
+pub(super) fn eval_entities(
+    gold: &std::path::Path,
+    conllu_dir: &std::path::Path,
+    pred: Option<&std::path::Path>,
+    by_genre: bool,
+    json_out: Option<&std::path::Path>,
+) -> Result<Outcome> {
+    use textkg::entity_eval::{self, Report};
+    let gold_docs =
+        entity_eval::read_gold(&read_text_file(gold)?).with_context(|| format!("reading {}", gold.display()))?;
+    // Predictions by document name: read from `pred`, or extracted now as `extract --format json` would.
+    let mut predictions: std::collections::HashMap<String, serde_json::Value> = std::collections::HashMap::new();
+    if let Some(path) = pred {
+        for (n, line) in read_text_file(path)?.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), n + 1))?;
+            let name = v["document"]["name"]
+                .as_str()
+                .or_else(|| v["document"]["id"].as_str())
+                .unwrap_or("");
+            let base = std::path::Path::new(name)
+                .file_name()
+                .map_or(name.to_string(), |b| b.to_string_lossy().into_owned());
+            predictions.insert(base, v);
+        }
+    } else {
+        let sources: Vec<SourceDocument> = gold_docs
+            .iter()
+            .map(|g| SourceDocument {
+                id: Some(g.doc_id.clone()),
+                name: g.doc_id.clone(),
+                title: g.title.clone(),
+                date: g.date.clone(),
+                url: None,
+                text: g.text.clone(),
+            })
+            .collect();
+        let (extractor, options) = (Extractor::default(), MappingOptions::default());
+        for batch in pipeline::batches(&sources) {
+            for p in pipeline::process_batch(batch.to_vec(), &extractor, &options) {
+                predictions.insert(p.source.name.clone(), serde_json::to_value(p.json(&options))?);
+            }
+        }
+    }
+    let mut report = Report::default();
+    let empty = serde_json::json!({"entities": []});
+    for g in &gold_docs {
+        let plain = conllu_dir.join(format!("{}.conllu", g.doc_id));
+        let path = if plain.exists() {
+            plain
+        } else {
+            conllu_dir.join(format!("{}.conllu.gz", g.doc_id))
+        };
+        let conllu = read_text_file(&path)?;
+        let prediction = predictions.get(&g.doc_id).unwrap_or_else(|| {
+            eprintln!("missing prediction for {}", g.doc_id);
+            &empty
+        });
+        let scores = entity_eval::score_document(g, &conllu, prediction)?;
+        report.add(g.genre(), &scores);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<10} {:>4}  {:>21}  {:>21}  {:>21}  {:>7} {:>7}",
+        "", "docs", "typed names P/R/F1", "untyped names P/R/F1", "coref pairs P/R/F1", "linked", "label"
+    )?;
+    let prf = |c: entity_eval::Counts| format!("{:.3}/{:.3}/{:.3}", c.precision(), c.recall(), c.f1());
+    let mut json = serde_json::Map::new();
+    for (key, s) in &report.by_key {
+        if key != "all" && !by_genre {
+            continue;
+        }
+        json.insert(key.clone(), serde_json::to_value(s)?);
+        writeln!(
+            out,
+            "{:<10} {:>4}  {:>21}  {:>21}  {:>21}  {:>7.3} {:>7.3}",
+            key,
+            s.docs,
+            prf(s.named_typed),
+            prf(s.named_untyped),
+            prf(s.coref_pairs),
+            s.linked_share(),
+            s.label_share()
+        )?;
+    }
+    if let Some(path) = json_out {
+        std::fs::write(path, serde_json::to_string_pretty(&json)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(Outcome::Success)
+}
+
 pub(super) fn eval_pronouns(gold: &[PathBuf]) -> Result<Outcome> {
     use textkg::extract::pronouns;
     let extractor = Extractor::default();
@@ -79,12 +176,12 @@ pub(super) fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Out
             serde_json::from_str(line).with_context(|| format!("{}:{}", gold.display(), line_no + 1))?;
         let body = v["text"].as_str().unwrap_or_default().to_string();
         let date = v["date"].as_str().map(str::to_string);
-        let doc = textkg::nlp::analyze_with(body.clone(), &textkg::nlp::EXTRACTION_PARSE);
+        let doc = textkg::ner::stage::analyze_for_extraction(body.clone());
         let x = extractor.extract(&doc, date.as_deref());
         let offsets = textkg::document::CharOffsets::new(&body);
         let mut predicted: HashSet<(usize, usize, &str)> = HashSet::new();
         if use_ner {
-            let model = textkg::nlp::models::ner()?;
+            let model = textkg::ner::stage::embedded()?;
             let words: Vec<Vec<&str>> = doc
                 .sentences
                 .iter()

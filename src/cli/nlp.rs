@@ -130,7 +130,7 @@ pub(super) fn load_ner_model(
     path: Option<&std::path::Path>,
 ) -> Result<std::borrow::Cow<'static, textkg::ner::NerModel>> {
     match path {
-        None => Ok(std::borrow::Cow::Borrowed(textkg::nlp::models::ner()?)),
+        None => Ok(std::borrow::Cow::Borrowed(textkg::ner::stage::embedded()?)),
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
             let model = textkg::ner::NerModel::from_bytes(&bytes)

@@ -245,7 +245,7 @@ pub fn predict(
             _ => (usize::MAX, usize::MAX),
         }
     };
-    let doc = crate::nlp::analyze_with(text, &crate::nlp::EXTRACTION_PARSE);
+    let doc = crate::ner::stage::analyze_for_extraction(text);
     let extraction = extractor.extract(&doc, None);
     let mut out = BTreeSet::new();
     for r in &extraction.relations {

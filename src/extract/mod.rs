@@ -142,7 +142,7 @@ pub struct Merge {
     /// The form that joined ("Trump", "NATO", "he").
     pub form: String,
     /// The rule (`gazetteer-alias`, `part-of-unique-person-name`,
-    /// `acronym-of-unique-organization`, `pronoun-salience`).
+    /// `acronym-of-unique-organization`, `pronoun-agreement`).
     pub rule: &'static str,
 }
 
@@ -244,8 +244,9 @@ impl Extractor {
     /// (`YYYY-MM-DD`), the anchor of relative dates.
     pub fn extract(&self, doc: &Document, date: Option<&str>) -> Extraction {
         let mut names = mentions::find_names(doc, self.lexicon);
-        mentions::apply_ner(doc, &mut names);
-        let (mut entities, mentions) = entities::resolve(doc, names);
+        mentions::apply_ner(doc, &mut names, self.lexicon);
+        mentions::decide_types(doc, &mut names, self.lexicon);
+        let (mut entities, mentions) = entities::resolve(doc, names, self.lexicon);
         for e in entities.iter_mut().filter(|e| e.entity_type == EntityType::Event) {
             let head = e.label.rsplit(' ').next().unwrap_or("").to_lowercase();
             e.event_class = self

@@ -64,7 +64,7 @@ struct GoldMention {
 /// Scores one document (its sentences, in order).
 pub fn score_document(sentences: &[Sentence], extractor: &Extractor) -> PronounScore {
     let (text, gold) = rebuild(sentences);
-    let doc = crate::nlp::analyze_with(text, &crate::nlp::EXTRACTION_PARSE);
+    let doc = crate::ner::stage::analyze_for_extraction(text);
     let x = extractor.extract(&doc, None);
     let named: std::collections::HashSet<&str> = gold.iter().filter(|m| m.named).map(|m| m.entity.as_str()).collect();
     let mut score = PronounScore::default();

@@ -1072,7 +1072,7 @@ mod tests {
 
     /// (subject label, predicate, object label or literal) triples.
     fn facts(text: &str) -> Vec<(String, String, String)> {
-        let doc = nlp::analyze(text.to_string());
+        let doc = crate::ner::stage::analyze(text.to_string());
         let x = Extractor::default().extract(&doc, None);
         x.relations
             .iter()
@@ -1091,7 +1091,7 @@ mod tests {
 
     #[test]
     fn future_or_intended_talks_are_not_asserted() {
-        let doc = nlp::analyze(
+        let doc = crate::ner::stage::analyze(
             "Oslo will host the next round of Arctic talks with Norway. \
              Chancellor Anna Keller plans to hold talks with Tom Berg. \
              The meeting between Keller and Berg was short."
@@ -1116,8 +1116,9 @@ mod tests {
 
     #[test]
     fn an_infinitive_is_not_asserted_as_fact() {
-        let doc =
-            nlp::analyze("Prime Minister Ingrid Halvorsen is expected to visit Halifax in the autumn.".to_string());
+        let doc = crate::ner::stage::analyze(
+            "Prime Minister Ingrid Halvorsen is expected to visit Halifax in the autumn.".to_string(),
+        );
         let x = Extractor::default().extract(&doc, None);
         let visit = x
             .relations
@@ -1130,7 +1131,7 @@ mod tests {
 
     #[test]
     fn relations_carry_the_event_class_of_their_predicate() {
-        let doc = nlp::analyze(
+        let doc = crate::ner::stage::analyze(
             "Chancellor Anna Keller denounced Prime Minister Tom Berg on Monday. \
              Keller met Berg in Oslo. Keller worked for Siemens."
                 .to_string(),
@@ -1257,7 +1258,7 @@ mod tests {
         ];
         for (text, speaker) in cases {
             // Analysed as the pipeline does (greedy, relational sentences only).
-            let doc = nlp::analyze_with(text.to_string(), &nlp::EXTRACTION_PARSE);
+            let doc = crate::ner::stage::analyze_for_extraction(text.to_string());
             let x = Extractor::default().extract(&doc, None);
             let label = |e: usize| x.entities[e].label.as_str();
             let claims: Vec<_> = x
@@ -1279,7 +1280,7 @@ mod tests {
 
     #[test]
     fn reported_claims_are_attributed_and_speakers_are_not_subjects() {
-        let doc = nlp::analyze(
+        let doc = crate::ner::stage::analyze(
             "Mayor Ian Cole said Canada would sanction Peru. Cole said the two would brief NATO.".to_string(),
         );
         let x = Extractor::default().extract(&doc, None);
@@ -1302,7 +1303,7 @@ mod tests {
 
     #[test]
     fn modality_and_negation_are_flagged() {
-        let doc = nlp::analyze(
+        let doc = crate::ner::stage::analyze(
             "Mayor Ian Cole did not thank Canada. Senator Ana Ruiz would visit Peru. Governor Bo Lind praised Chile."
                 .to_string(),
         );

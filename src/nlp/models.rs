@@ -11,7 +11,6 @@ const TAGGER: &[u8] = include_bytes!("../../models/tagger.bin");
 const LEMMATIZER: &[u8] = include_bytes!("../../models/lemmatizer.bin");
 const PARSER: &[u8] = include_bytes!("../../models/parser.bin");
 const PARSER_GREEDY: &[u8] = include_bytes!("../../models/parser-greedy.bin");
-const NER: &[u8] = include_bytes!("../../models/ner.bin");
 
 /// An embedded model failed to decode (a corrupt build, never user input).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -61,12 +60,6 @@ pub fn parser() -> Result<&'static Parser, ModelError> {
 pub fn greedy_parser() -> Result<&'static Parser, ModelError> {
     static CELL: OnceLock<Result<Parser, ModelError>> = OnceLock::new();
     load(&CELL, "parser-greedy.bin", || Parser::from_bytes(PARSER_GREEDY))
-}
-
-/// The named-entity recognizer (UNER English EWT, CC BY-SA 4.0).
-pub fn ner() -> Result<&'static crate::ner::NerModel, ModelError> {
-    static CELL: OnceLock<Result<crate::ner::NerModel, ModelError>> = OnceLock::new();
-    load(&CELL, "ner.bin", || crate::ner::NerModel::from_bytes(NER))
 }
 
 #[cfg(test)]

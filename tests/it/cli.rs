@@ -593,7 +593,7 @@ fn merges_are_listed_with_their_rules() {
         out.contains("Daniel Okafor,Okafor,part-of-unique-person-name,"),
         "{out}"
     );
-    assert!(out.contains("Daniel Okafor,he,pronoun-salience,"), "{out}");
+    assert!(out.contains("Daniel Okafor,he,pronoun-agreement,"), "{out}");
 }
 
 /// Writes short invented articles into `dir` and returns their paths.
@@ -702,9 +702,9 @@ fn bench_reports_every_stage_and_takes_the_best_of_repeats() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(report["tokens"].as_u64().unwrap() >= 500);
     let stages = report["stages"].as_array().unwrap();
-    assert_eq!(stages.len(), 8);
+    assert_eq!(stages.len(), 9);
     assert!(stages.iter().all(|s| s["tokens_per_second"].as_f64().unwrap() > 0.0));
-    assert_eq!(stages[7]["stage"], "pipeline text→quads");
+    assert_eq!(stages[8]["stage"], "pipeline text→quads");
     // A repeat count of zero is a usage error, not an empty report.
     let bad = textkg(&["bench", "--repeat", "0"], None, &repo(""));
     assert_eq!(bad.status.code(), Some(2));
