@@ -217,12 +217,14 @@ fn mention_head(start: usize, end: usize, tokens: &[Token<'_>]) -> (usize, usize
         .map_or((start, end, "X".to_string()), |t| (t.start, t.end, t.upos.to_string()))
 }
 
-/// A predicted mention: span, coarse type, index of its entity in the document's `entities`.
+/// A predicted mention: span, coarse type, its entity's IRI (two entity
+/// objects with one IRI are one entity, as in the RDF) and index.
 #[derive(Debug, Clone)]
 struct Predicted {
     start: usize,
     end: usize,
     coarse: Option<&'static str>,
+    id: String,
     entity: usize,
 }
 
@@ -351,6 +353,7 @@ fn predicted_mentions(prediction: &Value) -> Vec<Predicted> {
                 start: start as usize,
                 end: end as usize,
                 coarse: coarse_type(t),
+                id: e["id"].as_str().map_or_else(|| format!("#{k}"), str::to_string),
                 entity: k,
             });
         }
@@ -432,13 +435,13 @@ pub fn score_document(gold: &GoldDocument, conllu: &str, prediction: &Value) -> 
 
     // Coreference items: (gold entity, predicted entity or an unresolved singleton).
     #[derive(PartialEq)]
-    enum Pred {
-        Entity(usize),
+    enum Pred<'p> {
+        Entity(&'p str),
         Unresolved(usize, usize),
     }
     let mut items: Vec<(&str, Pred)> = pairs
         .iter()
-        .map(|(k, p)| (all[k].eid.as_str(), Pred::Entity(p.entity)))
+        .map(|(k, p)| (all[k].eid.as_str(), Pred::Entity(p.id.as_str())))
         .collect();
     let mut by_span: HashMap<(usize, usize), &Predicted> = HashMap::new();
     for p in &predicted {
@@ -453,7 +456,7 @@ pub fn score_document(gold: &GoldDocument, conllu: &str, prediction: &Value) -> 
         {
             let p = by_span
                 .get(&(k.0, k.1))
-                .map_or(Pred::Unresolved(k.0, k.1), |p| Pred::Entity(p.entity));
+                .map_or(Pred::Unresolved(k.0, k.1), |p| Pred::Entity(p.id.as_str()));
             items.push((m.eid.as_str(), p));
         }
     }

@@ -1,6 +1,7 @@
 //! Integration tests: one binary (links once), modules by area.
 
 mod cli;
+mod entities;
 mod ontology;
 mod openie;
 mod properties;
