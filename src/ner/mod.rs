@@ -13,5 +13,6 @@ pub mod conll;
 pub mod eval;
 pub mod gazetteer;
 mod model;
+pub mod names;
 
 pub use model::*;
