@@ -12,6 +12,7 @@ pub mod clusters;
 pub mod conll;
 pub mod eval;
 pub mod gazetteer;
+pub mod gum;
 mod model;
 pub mod names;
 
