@@ -4,7 +4,9 @@
 //! scoring.
 //!
 //! The shipped model (`models/ner.bin`) is trained on openly licensed data
-//! only (UNER English EWT); see `models/README.md` for scores and licences.
+//! only (UNER English EWT, and GUM's entity annotation converted to name
+//! spans by [`gum`]), with US Census name lists ([`names`]); see
+//! `models/README.md` for scores and licences.
 //! `textkg ner` and `textkg eval ner` take `--model FILE` to use another one
 //! (e.g. the research model trained with CoNLL-2003, which is not shipped).
 
