@@ -493,7 +493,7 @@ enum TrainCommand {
         after_help = "Example (reproduces the shipped model, openly licensed data only; the UNER train file is first\n\
         label-cleaned by scripts/ner_relabel.py and GUM converted by `textkg convert gum-iob2 --other o`, see\n\
         models/README.md):\n  \
-        textkg train ner --clusters models/lexicon/clusters.tsv.gz --names ../shared/data/names --skip-margin 200 \\\n    \
+        textkg train ner --clusters models/lexicon/clusters.tsv.gz --skip-margin 200 \\\n    \
         --beam 4 --left-to-right --beam-gap 50 --bags 3 --epochs 8 \\\n    \
         --train /tmp/ner-relabel/train.relabel.iob2.gz /tmp/ner-relabel/gum_train.iob2 \\\n    \
         --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 /tmp/ner-relabel/gum_dev.iob2 --out models\n\

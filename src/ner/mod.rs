@@ -5,8 +5,8 @@
 //!
 //! The shipped model (`models/ner.bin`) is trained on openly licensed data
 //! only (UNER English EWT, and GUM's entity annotation converted to name
-//! spans by [`gum`]), with US Census name lists ([`names`]); see
-//! `models/README.md` for scores and licences.
+//! spans by [`gum`]); see `models/README.md` for scores and licences. The
+//! name-list features ([`names`]) are an option of `train ner`.
 //! `textkg ner` and `textkg eval ner` take `--model FILE` to use another one
 //! (e.g. the research model trained with CoNLL-2003, which is not shipped).
 
