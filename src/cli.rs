@@ -16,7 +16,7 @@ mod train;
 
 use eval::{eval_entities, eval_mentions, eval_pronouns};
 use nlp::{load_ner_model, ner, predict_ner, read_conllu, read_ner_corpus, tag};
-use train::{train_clusters, train_ner, train_parser, train_tagger};
+use train::{convert_gum, train_clusters, train_ner, train_parser, train_tagger};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -271,6 +271,45 @@ enum Command {
         #[command(subcommand)]
         what: TrainCommand,
     },
+    /// Convert corpora to the formats the training commands read.
+    Convert {
+        #[command(subcommand)]
+        what: ConvertCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConvertCommand {
+    /// GUM entity annotation (CoNLL-U `Entity=` brackets) → name spans in IOB2 for `train ner` / `eval ner`:
+    /// named mentions (PROPN head) as PER/LOC/ORG (person/place/organization), other named types as MISC or O.
+    #[command(after_help = "Example:\n  \
+        textkg convert gum-iob2 --entities ../shared/data/gum_entities/gum_train.entities.jsonl \\\n    \
+        --conllu ../shared/data/gum_entities/conllu --out /tmp/gum_train.iob2")]
+    GumIob2 {
+        /// GUM entities JSONL file (`gum_{train,dev}.entities.jsonl`): the documents to convert, by `doc_id`.
+        #[arg(long)]
+        entities: PathBuf,
+        /// Folder with the documents' CoNLL-U files (`<doc_id>.conllu[.gz]`).
+        #[arg(long)]
+        conllu: PathBuf,
+        /// What named mentions of other types (event, object, abstract, …) become.
+        #[arg(long, value_enum, default_value_t = GumOther::Misc)]
+        other: GumOther,
+        /// Lexicon folder (roles.tsv: titles stripped from person names).
+        #[arg(long, default_value = "models/lexicon")]
+        lexicon: PathBuf,
+        /// Output IOB2 file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GumOther {
+    /// MISC spans.
+    Misc,
+    /// Outside (O).
+    O,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -475,12 +514,13 @@ enum TrainCommand {
     },
     /// Train the named-entity recognizer (files named *.iob2* are read as IOB2, others as CoNLL-2003).
     #[command(
-        after_help = "Example (reproduces the shipped model, openly licensed data only; the train file is first\n\
-        label-cleaned by scripts/ner_relabel.py, see models/README.md):\n  \
+        after_help = "Example (reproduces the shipped model, openly licensed data only; the UNER train file is first\n\
+        label-cleaned by scripts/ner_relabel.py and GUM converted by `textkg convert gum-iob2 --other o`, see\n\
+        models/README.md):\n  \
         textkg train ner --clusters models/lexicon/clusters.tsv.gz --skip-margin 200 \\\n    \
-        --beam 4 --left-to-right --beam-gap 50 --bags 3 \\\n    \
-        --train /tmp/ner-relabel/train.relabel.iob2.gz \\\n    \
-        --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 --out models\n\
+        --beam 4 --left-to-right --beam-gap 50 --bags 3 --epochs 8 \\\n    \
+        --train /tmp/ner-relabel/train.relabel.iob2.gz /tmp/ner-relabel/gum_train.iob2 \\\n    \
+        --dev ../shared/data/uner_english_ewt/en_ewt-ud-dev.iob2 /tmp/ner-relabel/gum_dev.iob2 --out models\n\
         Research model (CoNLL-2003 is research-only: never write it into models/):\n  \
         textkg train ner --topic-numbers --epochs 12 --train eng.train.gz en_ewt-ud-train.DRAFT-2022-12-02.iob2.gz \\\n    \
         --dev eng.testa.gz --out /tmp/ner-research\n  \
@@ -1002,6 +1042,21 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
+        Command::Convert { what } => match what {
+            ConvertCommand::GumIob2 {
+                entities,
+                conllu,
+                other,
+                lexicon,
+                out,
+            } => {
+                let other = match other {
+                    GumOther::Misc => textkg::ner::gum::OtherTypes::Misc,
+                    GumOther::O => textkg::ner::gum::OtherTypes::O,
+                };
+                convert_gum(&entities, &conllu, other, &lexicon, &out)
+            }
+        },
         Command::Train { what } => match what {
             TrainCommand::Tagger {
                 train,

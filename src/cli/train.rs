@@ -162,6 +162,10 @@ pub(super) struct NerFlags {
     /// Beam training with max-violation updates instead of early updates.
     #[arg(long)]
     pub max_violation: bool,
+    /// Folder with the US Census name lists (dist.male.first, dist.female.first, dist.all.last[.gz]) for
+    /// the name features; the table is embedded in ner.bin.
+    #[arg(long)]
+    pub names: Option<PathBuf>,
 }
 
 pub(super) fn train_ner(
@@ -185,6 +189,7 @@ pub(super) fn train_ner(
         left_to_right,
         beam_gap,
         max_violation,
+        names,
     } = flags;
     use textkg::ner::conll::{self, Corpus, OtherTags};
     use textkg::ner::{NerModel, TrainOptions};
@@ -197,7 +202,10 @@ pub(super) fn train_ner(
         } else {
             conll::read_conll(&text)
         };
-        Ok((corpus.with_context(|| format!("in {}", p.display()))?, !iob2))
+        // An IOB2 file with MISC tags (e.g. GUM converted with `--other misc`) annotates MISC;
+        // UNER's files have none (their OTH is read as MISC but not penalised as a miss).
+        let has_misc = !iob2 || text.contains("\tB-MISC");
+        Ok((corpus.with_context(|| format!("in {}", p.display()))?, has_misc))
     };
     let train: Vec<(Corpus, bool)> = train
         .iter()
@@ -247,6 +255,22 @@ pub(super) fn train_ner(
             options.clusters.len(),
             options.clusters.levels()
         );
+    }
+    if let Some(dir) = &names {
+        let read = |name: &str| -> Result<String> {
+            let p = dir.join(name);
+            if p.exists() {
+                read_text_file(&p)
+            } else {
+                read_text_file(&dir.join(format!("{name}.gz")))
+            }
+        };
+        options.names = textkg::ner::names::NameList::from_census(
+            &read("dist.male.first")?,
+            &read("dist.female.first")?,
+            &read("dist.all.last")?,
+        );
+        eprintln!("name lists: {} words", options.names.len());
     }
     let started = Instant::now();
     let model = NerModel::train(&sets(&train), &sets(&dev), gazetteer, &options, |r| {
@@ -332,6 +356,65 @@ pub(super) fn train_clusters(
         out.display(),
         bytes.len(),
         store::format_duration(started.elapsed())
+    );
+    Ok(Outcome::Success)
+}
+
+/// `convert gum-iob2`: GUM entity annotation → name spans in IOB2 (see `textkg::ner::gum`).
+pub(super) fn convert_gum(
+    entities: &std::path::Path,
+    conllu: &std::path::Path,
+    other: textkg::ner::gum::OtherTypes,
+    lexicon: &std::path::Path,
+    out: &std::path::Path,
+) -> Result<Outcome> {
+    use textkg::ner::gum;
+    let ids = gum::document_ids(&read_text_file(entities)?).with_context(|| format!("in {}", entities.display()))?;
+    let mut docs = Vec::new();
+    for id in &ids {
+        let p = conllu.join(format!("{id}.conllu.gz"));
+        let p = if p.exists() {
+            p
+        } else {
+            conllu.join(format!("{id}.conllu"))
+        };
+        docs.push((id.clone(), read_text_file(&p)?));
+    }
+    // Titles stripped from the start of person names: the role lexicon's words and honorifics.
+    let roles_path = lexicon.join("roles.tsv");
+    let roles =
+        std::fs::read_to_string(&roles_path).with_context(|| format!("cannot read {}", roles_path.display()))?;
+    let mut titles: std::collections::HashSet<String> = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    for line in roles.lines().skip(1).filter(|l| !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let role = cols.next().unwrap_or_default();
+        let aliases = cols.next().unwrap_or_default();
+        for w in std::iter::once(role)
+            .chain(aliases.split('|'))
+            .flat_map(str::split_whitespace)
+        {
+            titles.insert(w.trim_end_matches('.').to_lowercase());
+        }
+    }
+    let is_title = |w: &str| titles.contains(&w.to_lowercase());
+    let corpus = gum::convert(&docs, other, &is_title).with_context(|| format!("in {}", conllu.display()))?;
+    let text = gum::to_iob2(&corpus);
+    std::fs::write(out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut counts = std::collections::BTreeMap::new();
+    for s in corpus.sentences().flat_map(|s| &s.spans) {
+        *counts.entry(s.label.as_str()).or_insert(0usize) += 1;
+    }
+    let counts: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    eprintln!(
+        "wrote {}: {} documents, {} sentences, {} tokens; names: {}",
+        out.display(),
+        corpus.documents.len(),
+        corpus.sentences().count(),
+        corpus.n_tokens(),
+        counts.join(", ")
     );
     Ok(Outcome::Success)
 }

@@ -4,7 +4,9 @@
 //! scoring.
 //!
 //! The shipped model (`models/ner.bin`) is trained on openly licensed data
-//! only (UNER English EWT); see `models/README.md` for scores and licences.
+//! only (UNER English EWT, and GUM's entity annotation converted to name
+//! spans by [`gum`]); see `models/README.md` for scores and licences. The
+//! name-list features ([`names`]) are an option of `train ner`.
 //! `textkg ner` and `textkg eval ner` take `--model FILE` to use another one
 //! (e.g. the research model trained with CoNLL-2003, which is not shipped).
 
@@ -12,7 +14,9 @@ pub mod clusters;
 pub mod conll;
 pub mod eval;
 pub mod gazetteer;
+pub mod gum;
 mod model;
+pub mod names;
 pub mod stage;
 
 pub use model::*;

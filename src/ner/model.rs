@@ -13,6 +13,7 @@ use crate::ner::clusters::{self, MAX_LEVELS, WordClusters};
 use crate::ner::conll::{Document, EntityLabel, Span};
 use crate::ner::eval::Evaluation;
 use crate::ner::gazetteer::{GazMatch, Gazetteer};
+use crate::ner::names::NameList;
 use crate::nlp::binio::{BinError, Reader, Writer};
 use crate::nlp::perceptron::{IdMap, Model, PruneOptions, Trainer, hash_str, mix, mix2};
 
@@ -221,6 +222,7 @@ const T_TOPIC: u32 = 33;
 const T_NUM: u32 = 34;
 const T_CLU: u32 = 35;
 const T_CLU_P1: u32 = 36;
+const T_NAME: u32 = 37;
 
 // Token flag bits.
 const F_INIT_CAP: u32 = 1;
@@ -250,6 +252,8 @@ struct Tok {
     cap_prior: u8,
     /// Word-cluster ids of the lowercased word ([`clusters::UNKNOWN`] if none).
     clu: [u16; MAX_LEVELS],
+    /// Name-list classes of the lowercased word ([`NameList::code`]; 0 = none).
+    name: u8,
 }
 
 /// Padding value hash for context outside the sentence.
@@ -346,6 +350,7 @@ fn analyse(word: &str) -> Tok {
         demonym: false,
         cap_prior: 0,
         clu: [clusters::UNKNOWN; MAX_LEVELS],
+        name: 0,
     }
 }
 
@@ -378,6 +383,7 @@ fn prepare<S: AsRef<str>>(
     caps: &IdMap<u8>,
     elex: &Gazetteer,
     clusters: &WordClusters,
+    names: &NameList,
 ) -> Prepared {
     let mut toks: Vec<Tok> = words.iter().map(|w| analyse(w.as_ref())).collect();
     let headline = is_headline(&toks);
@@ -393,6 +399,9 @@ fn prepare<S: AsRef<str>>(
         t.cap_prior = caps.get(&t.lower).copied().unwrap_or(0);
         if !clusters.is_empty() {
             t.clu = clusters.get(t.lower);
+        }
+        if !names.is_empty() {
+            t.name = names.code(t.lower);
         }
     }
     let w: Vec<u64> = toks.iter().map(|t| t.word).collect();
@@ -580,6 +589,10 @@ pub struct FeatureSet {
     /// each granularity of the model's cluster table). Set by training when
     /// a cluster table is given ([`TrainOptions::clusters`]).
     pub clusters: bool,
+    /// Name-list features (how common the word and its neighbours are as
+    /// given names and surnames). Set by training when a name table is given
+    /// ([`TrainOptions::names`]).
+    pub names: bool,
 }
 
 impl Default for FeatureSet {
@@ -590,6 +603,7 @@ impl Default for FeatureSet {
             two_pass: false,
             topic_numbers: false,
             clusters: false,
+            names: false,
         }
     }
 }
@@ -601,6 +615,7 @@ impl FeatureSet {
             | (u8::from(self.two_pass) << 2)
             | (u8::from(self.topic_numbers) << 3)
             | (u8::from(self.clusters) << 4)
+            | (u8::from(self.names) << 5)
     }
 
     fn from_bits(b: u8) -> FeatureSet {
@@ -610,6 +625,7 @@ impl FeatureSet {
             two_pass: b & 4 != 0,
             topic_numbers: b & 8 != 0,
             clusters: b & 16 != 0,
+            names: b & 32 != 0,
         }
     }
 }
@@ -779,6 +795,22 @@ fn static_features(p: &Prepared, doc: Option<&DocCtx>, fs: FeatureSet, i: usize,
             for k in [-1isize, 1] {
                 out.push(mix2(T_CLU, lv | (k as u64 & 0x7f), clu_at(k, l)));
             }
+        }
+    }
+    if fs.names && t.flags & F_ALPHA != 0 {
+        // The word's given-name/surname classes with its case, and with the
+        // classes of its neighbours ("John Smith", "Smith said").
+        let case = u64::from(t.flags & (F_INIT_CAP | F_ALL_CAPS | F_LOWER | F_FIRST));
+        let own = u64::from(t.name);
+        let prev = at(-1).map_or(0x10, |t| u64::from(t.name));
+        let next = at(1).map_or(0x10, |t| u64::from(t.name));
+        if own != 0 {
+            out.push(mix2(T_NAME, own, case));
+        }
+        let named = |c: u64| c != 0 && c != 0x10;
+        if own != 0 || named(prev) || named(next) {
+            out.push(mix2(T_NAME, 0x100 | (prev << 4) | own, case));
+            out.push(mix2(T_NAME, 0x200 | (next << 4) | own, case));
         }
     }
     if let (Some(d), true) = (doc, fs.document && fs.topic_numbers)
@@ -1255,6 +1287,11 @@ fn flip_tags(tags: &[Tag]) -> Vec<Tag> {
     tags.iter().rev().map(|&t| t.flip()).collect()
 }
 
+/// Temperature of the softmax over tag scores behind
+/// [`NerModel::predict_document_scored`] (scores are sums of perceptron
+/// weights; the beam drops hypotheses 50 below the best).
+pub const CONFIDENCE_TEMPERATURE: f32 = 20.0;
+
 /// Default of [`NerModel::set_skip_margin`], chosen on the dev sets.
 pub const DEFAULT_SKIP_MARGIN: f32 = 400.0;
 
@@ -1277,6 +1314,9 @@ pub struct TrainOptions {
     /// Word clusters for the cluster features (embedded in the model); an
     /// empty table turns the features off, a non-empty one on.
     pub clusters: WordClusters,
+    /// Name lists for the name features (embedded in the model); an empty
+    /// table turns the features off, a non-empty one on.
+    pub names: NameList,
     /// Case augmentation (Mayhew et al. 2019): every `n`-th training
     /// document (in corpus order) is also trained on as a fully lowercased
     /// copy, so that the model learns names in text written without
@@ -1318,6 +1358,7 @@ impl Default for TrainOptions {
             bidirectional: true,
             lexicon_folds: 2,
             clusters: WordClusters::default(),
+            names: NameList::default(),
             lowercase_every: 0,
             skip_margin: DEFAULT_SKIP_MARGIN,
             bags: 1,
@@ -1366,6 +1407,8 @@ pub struct NerModel {
     elex: Gazetteer,
     /// Word clusters (empty unless `features.clusters`).
     clusters: WordClusters,
+    /// Name lists (empty unless `features.names`).
+    names: NameList,
     /// Tokens whose left-to-right score margin exceeds this skip the
     /// right-to-left model.
     skip_margin: f32,
@@ -1435,6 +1478,7 @@ impl NerModel {
         let clusters = opts.clusters.clone();
         let fs = FeatureSet {
             clusters: !clusters.is_empty(),
+            names: !opts.names.is_empty(),
             ..opts.features
         };
         // (set index, doc index), prepared sentences and gold tags.
@@ -1476,7 +1520,7 @@ impl NerModel {
                 docs.push(
                     d.sentences
                         .iter()
-                        .map(|s| prepare(&s.words, &gazetteer, &caps, lex, &clusters))
+                        .map(|s| prepare(&s.words, &gazetteer, &caps, lex, &clusters, &opts.names))
                         .collect(),
                 );
             }
@@ -1564,6 +1608,7 @@ impl NerModel {
                 caps: caps.clone(),
                 elex: elex.clone(),
                 clusters: clusters.clone(),
+                names: opts.names.clone(),
                 skip_margin: opts.skip_margin,
                 features: fs,
                 beam: opts.decode_beam.max(1),
@@ -1603,6 +1648,7 @@ impl NerModel {
             caps,
             elex,
             clusters,
+            names: opts.names.clone(),
             skip_margin: opts.skip_margin,
             features: fs,
             beam: opts.decode_beam.max(1),
@@ -1692,7 +1738,14 @@ impl NerModel {
 
     /// BILOU tags of one sentence, without document context.
     pub fn predict_tags<S: AsRef<str>>(&self, words: &[S]) -> Vec<Tag> {
-        let p = prepare(words, &self.gazetteer, &self.caps, &self.elex, &self.clusters);
+        let p = prepare(
+            words,
+            &self.gazetteer,
+            &self.caps,
+            &self.elex,
+            &self.clusters,
+            &self.names,
+        );
         self.tag_prepared(&p, None, &mut Scratch::default())
     }
 
@@ -1704,9 +1757,85 @@ impl NerModel {
     /// Entities of each sentence of a document (sentences in order), using
     /// document-level features.
     pub fn predict_document<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<Span>> {
+        self.decode_document(sentences, |_, _, _, _| ())
+    }
+
+    /// [`NerModel::predict_document`] with a confidence in 0..1 for each
+    /// span (the same spans, in the same order). A span's confidence is the
+    /// lowest, over its tokens, of the left-to-right model's probability of
+    /// the chosen tag given the chosen previous tags: a softmax over the
+    /// tags allowed there, of the perceptron scores divided by
+    /// [`CONFIDENCE_TEMPERATURE`]. It ranks spans (low = the model nearly
+    /// chose another type or extent); it is not a calibrated probability,
+    /// and for models with a right-to-left partner it reflects the
+    /// left-to-right model only.
+    pub fn predict_document_scored<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<(Span, f32)>> {
+        let mut scored = Vec::with_capacity(sentences.len());
+        self.decode_document(sentences, |p, ctx, tags, scratch| {
+            let probs = self.tag_probabilities(p, ctx, tags, scratch);
+            scored.push(
+                bilou_to_spans(tags)
+                    .into_iter()
+                    .map(|s| {
+                        let c = probs
+                            .get(s.start..s.end)
+                            .map_or(0.0, |v| v.iter().copied().fold(1.0f32, f32::min));
+                        (s, c)
+                    })
+                    .collect(),
+            );
+        });
+        scored
+    }
+
+    /// Per token, the softmax probability of `tags[i]` among the tags allowed
+    /// after `tags[i - 1]`, from the left-to-right model's scores with the
+    /// chosen history (see [`NerModel::predict_document_scored`]).
+    fn tag_probabilities(&self, p: &Prepared, ctx: &DocCtx, tags: &[Tag], scratch: &mut Scratch) -> Vec<f32> {
+        let fs = self.features;
+        let n = tags.len().min(p.toks.len());
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let p1 = if i > 0 { tags[i - 1] } else { Tag::O };
+            let p2 = if i > 1 { tags[i - 2] } else { Tag::O };
+            scratch.feats.clear();
+            let n_word = static_features(p, Some(ctx), fs, i, &mut scratch.feats);
+            dynamic_features(p, Some(ctx), fs, i, p1, p2, &mut scratch.feats);
+            let word = p.toks.get(i).map(|t| (mix2(0, t.word, u64::from(t.flags)), n_word));
+            self.model.scores(word, &scratch.feats, &mut scratch.scores);
+            let last = i + 1 == n;
+            let allowed = |t: usize| Tag(t as u8).may_follow(p1, last);
+            let max = (0..N_TAGS)
+                .filter(|&t| allowed(t))
+                .filter_map(|t| scratch.scores.get(t).copied())
+                .fold(f32::NEG_INFINITY, f32::max);
+            let z: f32 = (0..N_TAGS)
+                .filter(|&t| allowed(t))
+                .filter_map(|t| scratch.scores.get(t))
+                .map(|&x| ((x - max) / CONFIDENCE_TEMPERATURE).exp())
+                .sum();
+            let own = scratch
+                .scores
+                .get(tags[i].index())
+                .copied()
+                .unwrap_or(f32::NEG_INFINITY);
+            let prob = ((own - max) / CONFIDENCE_TEMPERATURE).exp() / z.max(1.0);
+            out.push(if prob.is_finite() { prob.clamp(0.0, 1.0) } else { 0.0 });
+        }
+        out
+    }
+
+    /// Decodes a document sentence by sentence; `on_sentence` sees each
+    /// sentence's prepared tokens, the document context it was decoded
+    /// with, and its tags, before the context remembers them.
+    fn decode_document<S: AsRef<str>>(
+        &self,
+        sentences: &[Vec<S>],
+        mut on_sentence: impl FnMut(&Prepared, &DocCtx, &[Tag], &mut Scratch),
+    ) -> Vec<Vec<Span>> {
         let preps: Vec<Prepared> = sentences
             .iter()
-            .map(|s| prepare(s, &self.gazetteer, &self.caps, &self.elex, &self.clusters))
+            .map(|s| prepare(s, &self.gazetteer, &self.caps, &self.elex, &self.clusters, &self.names))
             .collect();
         let mut ctx = DocCtx::new(sentences, &preps);
         let mut scratch = Scratch::default();
@@ -1728,6 +1857,7 @@ impl NerModel {
         }
         for p in &preps {
             let tags = self.tag_prepared(p, Some(&ctx), &mut scratch);
+            on_sentence(p, &ctx, &tags, &mut scratch);
             let spans = bilou_to_spans(&tags);
             ctx.remember(&p.toks, &spans);
             out.push(spans);
@@ -1801,7 +1931,8 @@ impl NerModel {
     /// training entity strings (`TKGZ` block), skip margin `f32`, the
     /// capitalisation prior (`u32` count, then `u64` key + `u8` bucket each),
     /// if the cluster feature bit (16) is set the word-cluster table
-    /// ([`WordClusters::write`]; models without it load unchanged), the
+    /// ([`WordClusters::write`]; models without it load unchanged), if the
+    /// name feature bit (32) is set the name table ([`NameList::write`]), the
     /// left-to-right perceptron (`APM1`), a `u8` flag and, if it is 1,
     /// the right-to-left perceptron (`APM1`).
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -1821,6 +1952,9 @@ impl NerModel {
         if self.features.clusters {
             self.clusters.write(&mut w);
         }
+        if self.features.names {
+            self.names.write(&mut w);
+        }
         self.model.write(&mut w);
         w.u8(u8::from(self.r2l.is_some()));
         if let Some(r) = &self.r2l {
@@ -1839,7 +1973,7 @@ impl NerModel {
         let mut r = Reader::new(bytes);
         r.header(NER_MAGIC, NER_VERSION)?;
         let bits = r.u8()?;
-        if bits > 31 {
+        if bits > 63 {
             return Err(BinError::Invalid(format!("bad feature set {bits}")));
         }
         let gazetteer = Gazetteer::read(&mut r)?;
@@ -1857,6 +1991,11 @@ impl NerModel {
             WordClusters::read(&mut r)?
         } else {
             WordClusters::default()
+        };
+        let names = if features.names {
+            NameList::read(&mut r)?
+        } else {
+            NameList::default()
         };
         let model = Model::read(&mut r)?;
         let r2l = match r.u8()? {
@@ -1885,6 +2024,7 @@ impl NerModel {
             caps,
             elex,
             clusters,
+            names,
             skip_margin,
             features,
             beam,
@@ -2299,6 +2439,64 @@ mod tests {
         let mut beamed = greedy.clone();
         beamed.set_beam(3);
         assert_eq!(beamed.to_bytes().len(), greedy.to_bytes().len() + 5);
+    }
+
+    #[test]
+    fn name_features_are_stored_and_loaded() {
+        let names = NameList::from_census(
+            "JOHN           3.271  6.589      2\nMARY           2.629  2.629      1\n",
+            "ANN            0.500  9.000     20\n",
+            "SMITH          1.006  1.006      1\nJONES          0.621  2.000      5\nLEE            0.200  5.000     30\n",
+        );
+        let m = toy_model_with(TrainOptions {
+            epochs: 5,
+            names: names.clone(),
+            ..TrainOptions::default()
+        });
+        assert!(m.features.names);
+        let b = m.to_bytes();
+        let m2 = NerModel::from_bytes(&b).unwrap();
+        assert_eq!(m, m2);
+        assert_eq!(m2.names, names);
+        let s = ["Mary", "Smith", "visited", "Rome", "."];
+        assert_eq!(m.predict(&s), m2.predict(&s));
+        assert_eq!(m.predict(&s).first().map(|s| s.label), Some(EntityLabel::Per));
+        for cut in 0..b.len() {
+            assert!(NerModel::from_bytes(&b[..cut]).is_err());
+        }
+        // Without the table the bit stays off and the format is the old one.
+        let plain = toy_model();
+        assert!(!plain.features.names);
+        assert!(plain.names.is_empty());
+    }
+
+    #[test]
+    fn scored_prediction_keeps_the_spans() {
+        for beam in [1, 4] {
+            let m = toy_model_with(TrainOptions {
+                epochs: 5,
+                beam,
+                decode_beam: beam,
+                bidirectional: beam == 1,
+                ..TrainOptions::default()
+            });
+            let doc = vec![
+                vec!["Ann", "Lee", "visited", "Berlin", "for", "Acme", "Corp", "."],
+                vec!["The", "meeting", "was", "good", "."],
+                vec![],
+            ];
+            let plain = m.predict_document(&doc);
+            let scored = m.predict_document_scored(&doc);
+            assert_eq!(plain.len(), scored.len());
+            for (p, s) in plain.iter().zip(&scored) {
+                let spans: Vec<Span> = s.iter().map(|x| x.0).collect();
+                assert_eq!(p, &spans);
+                assert!(s.iter().all(|x| (0.0..=1.0).contains(&x.1)), "{s:?}");
+            }
+            assert_eq!(scored[0].len(), 3);
+            // Trained on exactly these sentences: better than a uniform guess.
+            assert!(scored[0].iter().all(|x| x.1 > 1.0 / N_TAGS as f32), "{scored:?}");
+        }
     }
 
     #[test]
