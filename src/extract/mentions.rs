@@ -867,6 +867,16 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
             if a >= b || b > doc.sentences[s].tokens.end || lex.is_boilerplate(doc.span_text(doc.sentences[s].span)) {
                 continue;
             }
+            // A name starts with a capital (or a surname particle: "van Gogh"),
+            // and a bare title ("Emperor", "President") is no name: the rules
+            // read titles as roles of the name that follows.
+            let first = doc.token_text(a);
+            let whole = collapse(doc.span_text(Span::new(doc.tokens[a].start, doc.tokens[b - 1].end)));
+            if !(first.chars().next().is_some_and(char::is_uppercase) || NAME_PARTICLES.contains(&first))
+                || lex.roles.contains_key(whole.as_str())
+            {
+                continue;
+            }
             let entity_type = match named.class {
                 NameClass::Person => EntityType::Person,
                 NameClass::Organization => EntityType::Organization,
