@@ -1070,7 +1070,7 @@ fn open_existing(arg: &StoreArg) -> Result<KgStore> {
             arg.store.display()
         );
     }
-    KgStore::open(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
+    Ok(KgStore::open(&arg.store)?)
 }
 
 fn open_read(arg: &StoreArg) -> Result<KgStore> {
@@ -1081,7 +1081,7 @@ fn open_read(arg: &StoreArg) -> Result<KgStore> {
             arg.store.display()
         );
     }
-    KgStore::open_read_only(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
+    Ok(KgStore::open_read_only(&arg.store)?)
 }
 
 fn mapping_options(input: &InputArgs) -> Result<MappingOptions> {
@@ -1221,12 +1221,8 @@ fn summary_line(documents: usize, errors: usize) {
 fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<Outcome> {
     let started = Instant::now();
     let options = mapping_options(&input)?;
-    let store = KgStore::open(&store_arg.store).with_context(|| {
-        format!(
-            "cannot open store {} (is another textkg process using it?)",
-            store_arg.store.display()
-        )
-    })?;
+    // The error names the store and says whether another process holds it.
+    let store = KgStore::open(&store_arg.store)?;
     let mut summary = WriteSummary::default();
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
     let progress = std::io::stderr().is_terminal();
