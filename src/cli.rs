@@ -4,6 +4,7 @@
 //! 2 usage error or fatal failure. A closed stdout (`textkg export | head`)
 //! ends quietly.
 
+use std::collections::HashSet;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -782,7 +783,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 paths
             };
             let (sources, errors) = input::expand_paths(&paths);
-            if let Some(e) = errors.first() {
+            if let Some(e) = errors.iter().find(|e| !e.is_warning()) {
                 bail!("{e}");
             }
             let mut documents = Vec::new();
@@ -1168,9 +1169,17 @@ fn for_each_batch(
     let (sources, path_errors) = input::expand_paths(&input.paths);
     let mut errors = 0;
     for e in path_errors {
-        eprintln!("error: {e}");
-        errors += 1;
+        if e.is_warning() {
+            eprintln!("warning: {e}");
+        } else {
+            eprintln!("error: {e}");
+            errors += 1;
+        }
     }
+    // Ids read so far: a record that repeats one from an earlier file would
+    // replace it in the store unnoticed. (Repeats inside one JSONL file are
+    // caught by the reader, with line numbers.)
+    let mut ids: HashSet<String> = HashSet::new();
     let extractor = Extractor::default();
     let mut batch: Vec<SourceDocument> = Vec::new();
     let mut batch_bytes = 0;
@@ -1183,6 +1192,14 @@ fn for_each_batch(
         for source in &sources {
             input::read_source(source, &read_options, &mut |r| {
                 match r {
+                    Ok(doc) if doc.id.as_ref().is_some_and(|id| !ids.insert(id.clone())) => {
+                        eprintln!(
+                            "error: {source}: duplicate id {:?} (an earlier input has it); this record is skipped, \
+                             the first one is kept",
+                            doc.id.as_deref().unwrap_or_default()
+                        );
+                        errors += 1;
+                    }
                     Ok(doc) => {
                         batch_bytes += doc.text.len();
                         batch.push(doc);
