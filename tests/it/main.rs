@@ -4,6 +4,7 @@ mod cli;
 mod ontology;
 mod openie;
 mod properties;
+mod reliability;
 mod resolve;
 mod seed;
 mod store;
