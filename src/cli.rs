@@ -706,17 +706,30 @@ fn run(cli: Cli) -> Result<Outcome> {
                 min_confidence,
                 isolated,
             };
+            // Progress on a terminal only: a dump of a large store takes minutes.
+            let show_progress = std::io::stderr().is_terminal();
+            let mut shown = false;
+            let mut progress = |quads: u64| {
+                if show_progress {
+                    eprint!("\r{quads} quads read…");
+                    shown = true;
+                }
+            };
+            let mut rdf = |format: RdfFormat, out: &mut dyn Write| {
+                export::write_rdf_with_progress(&store, format, document.as_deref(), out, &mut progress)
+            };
             match format {
                 ExportFormat::Dot => export::write_dot(&export::entity_graph(&store, &filter)?, &mut out)?,
                 ExportFormat::Json => export::write_json(&export::entity_graph(&store, &filter)?, &mut out)?,
-                ExportFormat::Turtle => export::write_rdf(&store, RdfFormat::Turtle, document.as_deref(), &mut out)?,
-                ExportFormat::Ntriples => {
-                    export::write_rdf(&store, RdfFormat::NTriples, document.as_deref(), &mut out)?
-                }
-                ExportFormat::Nquads => export::write_rdf(&store, RdfFormat::NQuads, document.as_deref(), &mut out)?,
-                ExportFormat::Trig => export::write_rdf(&store, RdfFormat::TriG, document.as_deref(), &mut out)?,
+                ExportFormat::Turtle => rdf(RdfFormat::Turtle, &mut out)?,
+                ExportFormat::Ntriples => rdf(RdfFormat::NTriples, &mut out)?,
+                ExportFormat::Nquads => rdf(RdfFormat::NQuads, &mut out)?,
+                ExportFormat::Trig => rdf(RdfFormat::TriG, &mut out)?,
             }
             out.flush()?;
+            if shown {
+                eprintln!();
+            }
             Ok(Outcome::Success)
         }
         Command::Merges {

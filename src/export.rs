@@ -434,6 +434,21 @@ pub fn write_rdf(
     document: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<(), ExportError> {
+    write_rdf_with_progress(store, format, document, out, &mut |_| {})
+}
+
+/// Quads read between two calls of a [`write_rdf_with_progress`] callback.
+pub const PROGRESS_EVERY: u64 = 100_000;
+
+/// [`write_rdf`], calling `progress` with the number of quads read so far
+/// every [`PROGRESS_EVERY`] quads (a dump of a large store takes minutes).
+pub fn write_rdf_with_progress(
+    store: &KgStore,
+    format: RdfFormat,
+    document: Option<&str>,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), ExportError> {
     let graph = match document {
         Some(d) => Some(resolve_document(store, d)?),
         None => None,
@@ -443,7 +458,10 @@ pub fn write_rdf(
     let quads = store
         .inner()
         .quads_for_pattern(None, None, None, graph_ref.map(GraphNameRef::NamedNode));
-    for q in quads {
+    for (read, q) in (1u64..).zip(quads) {
+        if read % PROGRESS_EVERY == 0 {
+            progress(read);
+        }
         let q = q.map_err(StoreError::from)?;
         if format.supports_datasets() {
             ser.serialize_quad(&q)?;
@@ -478,6 +496,28 @@ mod tests {
     #[test]
     fn dot_escape_handles_quotes_and_newlines() {
         assert_eq!(dot_escape("a \"b\"\\\nc"), "a \\\"b\\\"\\\\ c");
+    }
+
+    #[test]
+    fn rdf_dumps_report_progress() {
+        let store = KgStore::in_memory().unwrap();
+        let graph = NamedNode::new_unchecked("urn:g");
+        let p = NamedNode::new_unchecked("urn:p");
+        let quads = (0..2 * PROGRESS_EVERY + 1).map(|i| {
+            Quad::new(
+                NamedNode::new_unchecked(format!("urn:s{i}")),
+                p.clone(),
+                oxigraph::model::Literal::from(i as i64),
+                graph.clone(),
+            )
+        });
+        store.inner().extend(quads).unwrap();
+        let mut calls = Vec::new();
+        write_rdf_with_progress(&store, RdfFormat::NQuads, None, &mut std::io::sink(), &mut |n| {
+            calls.push(n)
+        })
+        .unwrap();
+        assert_eq!(calls, [PROGRESS_EVERY, 2 * PROGRESS_EVERY]);
     }
 
     #[test]
