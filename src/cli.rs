@@ -4,6 +4,7 @@
 //! 2 usage error or fatal failure. A closed stdout (`textkg export | head`)
 //! ends quietly.
 
+use std::collections::HashSet;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,13 @@ use textkg::rdf::MappingOptions;
 use textkg::resolve;
 use textkg::store::{self, KgStore, PreparedDocument, WriteSummary};
 
+/// `update --help`; a test runs its example.
+const UPDATE_HELP: &str = "Example (drop the relation statements below confidence 0.2):\n  \
+    textkg update 'DELETE { GRAPH ?g { ?st ?p ?o } } WHERE { GRAPH ?g { ?st tk:confidence ?c ; ?p ?o FILTER(?c < 0.2) } }'\n\n\
+    WHERE patterns outside GRAPH match the union of the document graphs, as in `query`. Templates outside GRAPH \
+    write the store's own default graph, which textkg leaves empty: to change document data, use GRAPH ?g in both. \
+    The store's quad count before and after is printed.";
+
 const ABOUT: &str = "Turn English text (news first) into an RDF knowledge graph with provenance, \
 stored in an embedded Oxigraph database and queryable with SPARQL.";
 
@@ -50,11 +58,51 @@ struct InputArgs {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     input_format: InputFormat,
     /// Publication date (YYYY-MM-DD) for documents that do not give one.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     date: Option<String>,
     /// Base IRI for generated documents and entities.
     #[arg(long, default_value = DEFAULT_DATA_BASE)]
     base: String,
+}
+
+/// Budgets that keep one query from running for hours or eating the machine.
+#[derive(clap::Args)]
+struct QueryLimits {
+    /// Stop the query after this many seconds (0: no limit).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Stop after this many results (rows or triples; 0: no limit). What came before is written.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    max_results: u64,
+    /// Stop the query when textkg uses more than this much memory, in MB (0: no limit; Linux).
+    #[arg(long, value_name = "MB", default_value_t = 4096)]
+    max_memory: u64,
+}
+
+impl QueryLimits {
+    fn options(&self, union_default_graph: bool) -> Result<QueryOptions> {
+        if !self.timeout.is_finite() || self.timeout < 0.0 {
+            bail!("--timeout {} is not a number of seconds", self.timeout);
+        }
+        Ok(QueryOptions {
+            union_default_graph,
+            timeout: (self.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(self.timeout)),
+            max_results: (self.max_results > 0).then_some(self.max_results),
+            max_memory_mb: (self.max_memory > 0).then_some(self.max_memory),
+            on_stuck: Some(exit_over_budget),
+        })
+    }
+}
+
+/// A query over budget that Oxigraph cannot interrupt ends the process (see `QueryOptions::on_stuck`).
+fn exit_over_budget(e: &query::QueryError) {
+    eprintln!("error: {e}");
+    std::process::exit(2);
+}
+
+/// `--date`: a real calendar day.
+fn parse_date(s: &str) -> Result<String, String> {
+    input::validate_date(s).map_err(|e| e.to_string())
 }
 
 #[derive(clap::Args)]
@@ -125,11 +173,12 @@ enum Command {
         #[arg(long)]
         no_union: bool,
         #[command(flatten)]
+        limits: QueryLimits,
+        #[command(flatten)]
         store: StoreArg,
     },
-    /// Run a SPARQL 1.1 Update.
-    #[command(after_help = "Example:\n  \
-        textkg update 'DELETE WHERE { ?s tk:confidence ?c FILTER(?c < 0.2) }'")]
+    /// Run a SPARQL 1.1 Update (on an existing store).
+    #[command(after_help = UPDATE_HELP)]
     Update {
         /// The SPARQL update.
         update: Option<String>,
@@ -672,29 +721,38 @@ fn run(cli: Cli) -> Result<Outcome> {
             file,
             format,
             no_union,
+            limits,
             store,
         } => {
             let text = text_arg(query, file, "query")?;
+            let options = limits.options(!no_union)?;
             let store = open_read(&store)?;
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            query::run_query(
-                &store,
-                &text,
-                QueryOptions {
-                    union_default_graph: !no_union,
-                },
-                format,
-                &mut out,
-            )?;
+            let result = query::run_query(&store, &text, options, format, &mut out);
+            // What was written before a budget ran out is still delivered.
             out.flush()?;
+            result?;
             Ok(Outcome::Success)
         }
         Command::Update { update, file, store } => {
             let text = text_arg(update, file, "update")?;
-            let store =
-                KgStore::open(&store.store).with_context(|| format!("cannot open store {}", store.store.display()))?;
-            query::run_update(&store, &text)?;
+            let store = open_existing(&store)?;
+            let s = query::run_update(&store, &text)?;
+            let change = s.after as i64 - s.before as i64;
+            writeln!(
+                std::io::stdout(),
+                "store: {} quads before, {} after ({change:+})",
+                s.before,
+                s.after
+            )?;
+            if change == 0 {
+                eprintln!(
+                    "note: the update changed nothing. Templates outside GRAPH address the store's own default \
+                     graph, which textkg leaves empty; write DELETE {{ GRAPH ?g {{ … }} }} WHERE {{ GRAPH ?g {{ … }} }} \
+                     to change document graphs"
+                );
+            }
             Ok(Outcome::Success)
         }
         Command::Export {
@@ -721,17 +779,30 @@ fn run(cli: Cli) -> Result<Outcome> {
                 min_confidence,
                 isolated,
             };
+            // Progress on a terminal only: a dump of a large store takes minutes.
+            let show_progress = std::io::stderr().is_terminal();
+            let mut shown = false;
+            let mut progress = |quads: u64| {
+                if show_progress {
+                    eprint!("\r{quads} quads read…");
+                    shown = true;
+                }
+            };
+            let mut rdf = |format: RdfFormat, out: &mut dyn Write| {
+                export::write_rdf_with_progress(&store, format, document.as_deref(), out, &mut progress)
+            };
             match format {
                 ExportFormat::Dot => export::write_dot(&export::entity_graph(&store, &filter)?, &mut out)?,
                 ExportFormat::Json => export::write_json(&export::entity_graph(&store, &filter)?, &mut out)?,
-                ExportFormat::Turtle => export::write_rdf(&store, RdfFormat::Turtle, document.as_deref(), &mut out)?,
-                ExportFormat::Ntriples => {
-                    export::write_rdf(&store, RdfFormat::NTriples, document.as_deref(), &mut out)?
-                }
-                ExportFormat::Nquads => export::write_rdf(&store, RdfFormat::NQuads, document.as_deref(), &mut out)?,
-                ExportFormat::Trig => export::write_rdf(&store, RdfFormat::TriG, document.as_deref(), &mut out)?,
+                ExportFormat::Turtle => rdf(RdfFormat::Turtle, &mut out)?,
+                ExportFormat::Ntriples => rdf(RdfFormat::NTriples, &mut out)?,
+                ExportFormat::Nquads => rdf(RdfFormat::NQuads, &mut out)?,
+                ExportFormat::Trig => rdf(RdfFormat::TriG, &mut out)?,
             }
             out.flush()?;
+            if shown {
+                eprintln!();
+            }
             Ok(Outcome::Success)
         }
         Command::Merges {
@@ -798,7 +869,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 paths
             };
             let (sources, errors) = input::expand_paths(&paths);
-            if let Some(e) = errors.first() {
+            if let Some(e) = errors.iter().find(|e| !e.is_warning()) {
                 bail!("{e}");
             }
             let mut documents = Vec::new();
@@ -1179,7 +1250,7 @@ fn open_existing(arg: &StoreArg) -> Result<KgStore> {
             arg.store.display()
         );
     }
-    KgStore::open(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
+    Ok(KgStore::open(&arg.store)?)
 }
 
 fn open_read(arg: &StoreArg) -> Result<KgStore> {
@@ -1190,7 +1261,7 @@ fn open_read(arg: &StoreArg) -> Result<KgStore> {
             arg.store.display()
         );
     }
-    KgStore::open_read_only(&arg.store).with_context(|| format!("cannot open store {}", arg.store.display()))
+    Ok(KgStore::open_read_only(&arg.store)?)
 }
 
 fn mapping_options(input: &InputArgs) -> Result<MappingOptions> {
@@ -1220,9 +1291,17 @@ fn for_each_batch(
     let (sources, path_errors) = input::expand_paths(&input.paths);
     let mut errors = 0;
     for e in path_errors {
-        eprintln!("error: {e}");
-        errors += 1;
+        if e.is_warning() {
+            eprintln!("warning: {e}");
+        } else {
+            eprintln!("error: {e}");
+            errors += 1;
+        }
     }
+    // Ids read so far: a record that repeats one from an earlier file would
+    // replace it in the store unnoticed. (Repeats inside one JSONL file are
+    // caught by the reader, with line numbers.)
+    let mut ids: HashSet<String> = HashSet::new();
     let extractor = Extractor::default();
     let mut batch: Vec<SourceDocument> = Vec::new();
     let mut batch_bytes = 0;
@@ -1235,6 +1314,14 @@ fn for_each_batch(
         for source in &sources {
             input::read_source(source, &read_options, &mut |r| {
                 match r {
+                    Ok(doc) if doc.id.as_ref().is_some_and(|id| !ids.insert(id.clone())) => {
+                        eprintln!(
+                            "error: {source}: duplicate id {:?} (an earlier input has it); this record is skipped, \
+                             the first one is kept",
+                            doc.id.as_deref().unwrap_or_default()
+                        );
+                        errors += 1;
+                    }
                     Ok(doc) => {
                         batch_bytes += doc.text.len();
                         batch.push(doc);
@@ -1330,12 +1417,8 @@ fn summary_line(documents: usize, errors: usize) {
 fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<Outcome> {
     let started = Instant::now();
     let options = mapping_options(&input)?;
-    let store = KgStore::open(&store_arg.store).with_context(|| {
-        format!(
-            "cannot open store {} (is another textkg process using it?)",
-            store_arg.store.display()
-        )
-    })?;
+    // The error names the store and says whether another process holds it.
+    let store = KgStore::open(&store_arg.store)?;
     let mut summary = WriteSummary::default();
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
     let progress = std::io::stderr().is_terminal();

@@ -6,11 +6,12 @@
 //! held in a `petgraph` graph, so filters (`--entity NAME --depth N`) are
 //! graph traversals.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::io::Write;
 
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{GraphNameRef, NamedNodeRef, Term};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -68,10 +69,10 @@ pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Query failure.
-    #[error("export query failed: {0}")]
+    #[error("export query failed")]
     Query(#[from] oxigraph::sparql::QueryEvaluationError),
     /// Serialisation or output failure.
-    #[error("cannot write export: {0}")]
+    #[error("cannot write export")]
     Io(#[from] std::io::Error),
     /// The document filter matches no document.
     #[error("no document {0:?} in the store; list documents with `textkg info` or query ?d a tk:Document")]
@@ -81,19 +82,35 @@ pub enum ExportError {
     UnknownEntity(String),
 }
 
-fn select(store: &KgStore, q: &str) -> Result<Vec<HashMap<String, Term>>, ExportError> {
+/// Runs a SELECT over the union default graph and hands each solution to
+/// `row` as it comes: exports never hold a query's whole result.
+fn for_each_row(
+    store: &KgStore,
+    q: &str,
+    mut row: impl FnMut(&oxigraph::sparql::QuerySolution) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
     let mut prepared = SparqlEvaluator::new()
         .parse_query(q)
         .map_err(|e| ExportError::Store(StoreError::Syntax(e)))?;
     prepared.dataset_mut().set_default_graph_as_union();
-    let mut rows = Vec::new();
     if let QueryResults::Solutions(solutions) = prepared.on_store(store.inner()).execute()? {
         for s in solutions {
-            let s = s?;
-            rows.push(s.iter().map(|(v, t)| (v.as_str().to_string(), t.clone())).collect());
+            row(&s?)?;
         }
     }
-    Ok(rows)
+    Ok(())
+}
+
+/// The first `?var` binding of a query, if any.
+fn first_binding(store: &KgStore, q: &str, var: &str) -> Result<Option<Term>, ExportError> {
+    let mut found = None;
+    for_each_row(store, q, |s| {
+        if found.is_none() {
+            found = s.get(var).cloned();
+        }
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 /// Resolves a document filter (IRI or source name) to a graph IRI.
@@ -103,56 +120,46 @@ pub fn resolve_document(store: &KgStore, document: &str) -> Result<String, Expor
     {
         return Ok(document.to_string());
     }
-    let rows = select(
+    let found = first_binding(
         store,
         &format!(
-            "SELECT ?d WHERE {{ GRAPH ?d {{ ?d <{}sourceName> {} }} }}",
+            "SELECT ?d WHERE {{ GRAPH ?d {{ ?d <{}sourceName> {} }} }} LIMIT 1",
             ns::TK,
             Term::from(oxigraph::model::Literal::new_simple_literal(document))
         ),
+        "d",
     )?;
-    match rows.first().and_then(|r| r.get("d")) {
+    match found {
         Some(Term::NamedNode(n)) => Ok(n.as_str().to_string()),
         _ => Err(ExportError::UnknownDocument(document.to_string())),
     }
 }
 
 /// Builds the entity graph from the store.
+///
+/// Memory grows with the entities and relations kept, never with how often
+/// documents repeat them: entity labels and types are read per entity from
+/// the indexes (a label stated by 500 documents is 500 quads, one node), and
+/// relation statements stream into the edge map.
 pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph, ExportError> {
-    let graph_pattern = match &filter.document {
-        Some(d) => format!("<{}>", resolve_document(store, d)?),
-        None => "?g".to_string(),
+    let document = match &filter.document {
+        Some(d) => Some(resolve_document(store, d)?),
+        None => None,
     };
-    let entity_rows = select(
-        store,
-        &format!(
-            "SELECT ?e ?label ?t WHERE {{ GRAPH {graph_pattern} {{ ?m <{}taIdentRef> ?e }} ?e <{}label> ?label ; a ?t }}",
-            ns::ITSRDF,
-            ns::RDFS
-        ),
-    )?;
-    let mut entities: BTreeMap<String, Node> = BTreeMap::new();
-    for r in entity_rows {
-        let (Some(Term::NamedNode(e)), Some(Term::Literal(label)), Some(Term::NamedNode(t))) =
-            (r.get("e"), r.get("label"), r.get("t"))
-        else {
-            continue;
-        };
-        let t = local_name(t.as_str());
-        let node = entities.entry(e.as_str().to_string()).or_insert_with(|| Node {
-            id: e.as_str().to_string(),
-            label: label.value().to_string(),
-            node_type: t.to_string(),
-        });
-        // Keep the most specific class and the shortest stable label choice.
-        if specificity(t) > specificity(&node.node_type) {
-            node.node_type = t.to_string();
-        }
-        if label.value() < node.label.as_str() {
-            node.label = label.value().to_string();
+    let entities = mentioned_entities(store, document.as_deref())?;
+    let mut graph = EntityGraph::new();
+    let mut index: HashMap<String, NodeIndex> = HashMap::new();
+    for iri in entities {
+        if let Some(node) = entity_node(store, &iri)? {
+            index.insert(iri, graph.add_node(node));
         }
     }
-    let relation_rows = select(
+    let graph_pattern = match &document {
+        Some(d) => format!("<{d}>"),
+        None => "?g".to_string(),
+    };
+    let mut edges: BTreeMap<(NodeIndex, NodeIndex, String), Edge> = BTreeMap::new();
+    for_each_row(
         store,
         &format!(
             "SELECT ?s ?p ?o ?c WHERE {{ GRAPH {graph_pattern} {{ ?st a <{tk}RelationStatement> ; <{rdf}subject> ?s ; \
@@ -161,35 +168,30 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
             tk = ns::TK,
             rdf = ns::RDF
         ),
+        |r| {
+            let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(Term::NamedNode(o)), Some(Term::Literal(c))) =
+                (r.get("s"), r.get("p"), r.get("o"), r.get("c"))
+            else {
+                return Ok(());
+            };
+            let confidence: f64 = c.value().parse().unwrap_or(0.0);
+            if confidence < filter.min_confidence {
+                return Ok(());
+            }
+            let (Some(&a), Some(&b)) = (index.get(s.as_str()), index.get(o.as_str())) else {
+                return Ok(());
+            };
+            let e = edges.entry((a, b, p.as_str().to_string())).or_insert_with(|| Edge {
+                predicate: p.as_str().to_string(),
+                label: local_name(p.as_str()).to_string(),
+                confidence,
+                count: 0,
+            });
+            e.count += 1;
+            e.confidence = e.confidence.max(confidence);
+            Ok(())
+        },
     )?;
-    let mut graph = EntityGraph::new();
-    let mut index: HashMap<String, NodeIndex> = HashMap::new();
-    for (iri, node) in entities {
-        index.insert(iri, graph.add_node(node));
-    }
-    let mut edges: BTreeMap<(NodeIndex, NodeIndex, String), Edge> = BTreeMap::new();
-    for r in relation_rows {
-        let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(Term::NamedNode(o)), Some(Term::Literal(c))) =
-            (r.get("s"), r.get("p"), r.get("o"), r.get("c"))
-        else {
-            continue;
-        };
-        let confidence: f64 = c.value().parse().unwrap_or(0.0);
-        if confidence < filter.min_confidence {
-            continue;
-        }
-        let (Some(&a), Some(&b)) = (index.get(s.as_str()), index.get(o.as_str())) else {
-            continue;
-        };
-        let e = edges.entry((a, b, p.as_str().to_string())).or_insert_with(|| Edge {
-            predicate: p.as_str().to_string(),
-            label: local_name(p.as_str()).to_string(),
-            confidence,
-            count: 0,
-        });
-        e.count += 1;
-        e.confidence = e.confidence.max(confidence);
-    }
     for ((a, b, _), e) in edges {
         graph.add_edge(a, b, e);
     }
@@ -205,24 +207,81 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
     Ok(graph)
 }
 
+/// The entities mentioned (`itsrdf:taIdentRef`) in `document`'s graph, or in any graph, sorted.
+fn mentioned_entities(store: &KgStore, document: Option<&str>) -> Result<BTreeSet<String>, ExportError> {
+    let graph = document.map(|d| GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(d)));
+    let predicate = NamedNode::new_unchecked(format!("{}taIdentRef", ns::ITSRDF));
+    let mut entities = BTreeSet::new();
+    for q in store
+        .inner()
+        .quads_for_pattern(None, Some(predicate.as_ref()), None, graph)
+    {
+        if let Term::NamedNode(e) = q.map_err(StoreError::from)?.object
+            && !entities.contains(e.as_str())
+        {
+            entities.insert(e.into_string());
+        }
+    }
+    Ok(entities)
+}
+
+/// An entity's node: its smallest label and most specific class over all
+/// graphs; `None` when it has no label or no class.
+fn entity_node(store: &KgStore, iri: &str) -> Result<Option<Node>, ExportError> {
+    let subject = NamedNodeRef::new_unchecked(iri);
+    let label_predicate = NamedNode::new_unchecked(format!("{}label", ns::RDFS));
+    let mut label: Option<String> = None;
+    for q in store
+        .inner()
+        .quads_for_pattern(Some(subject.into()), Some(label_predicate.as_ref()), None, None)
+    {
+        if let Term::Literal(l) = q.map_err(StoreError::from)?.object
+            && label.as_deref().is_none_or(|best| l.value() < best)
+        {
+            label = Some(l.value().to_string());
+        }
+    }
+    let mut node_type: Option<String> = None;
+    for q in store
+        .inner()
+        .quads_for_pattern(Some(subject.into()), Some(rdf::TYPE), None, None)
+    {
+        if let Term::NamedNode(t) = q.map_err(StoreError::from)?.object {
+            let t = local_name(t.as_str());
+            // Most specific class; between equally specific ones (a place typed
+            // City by one document and Country by another) the first by name.
+            if node_type.as_deref().is_none_or(|best| {
+                (specificity(t), std::cmp::Reverse(t)) > (specificity(best), std::cmp::Reverse(best))
+            }) {
+                node_type = Some(t.to_string());
+            }
+        }
+    }
+    Ok(label.zip(node_type).map(|(label, node_type)| Node {
+        id: iri.to_string(),
+        label,
+        node_type,
+    }))
+}
+
 /// Keeps the nodes within `depth` edges (either direction) of the entities named `name`.
 fn neighbourhood(store: &KgStore, graph: EntityGraph, name: &str, depth: usize) -> Result<EntityGraph, ExportError> {
     let wanted = name.to_lowercase();
-    let aliases = select(
+    let mut alias_iris: HashSet<String> = HashSet::new();
+    for_each_row(
         store,
         &format!(
             "SELECT DISTINCT ?e WHERE {{ ?e <{}altLabel> ?a FILTER(LCASE(STR(?a)) = {}) }}",
             ns::SKOS,
             Term::from(oxigraph::model::Literal::new_simple_literal(&wanted))
         ),
+        |r| {
+            if let Some(Term::NamedNode(n)) = r.get("e") {
+                alias_iris.insert(n.as_str().to_string());
+            }
+            Ok(())
+        },
     )?;
-    let alias_iris: HashSet<String> = aliases
-        .iter()
-        .filter_map(|r| match r.get("e") {
-            Some(Term::NamedNode(n)) => Some(n.as_str().to_string()),
-            _ => None,
-        })
-        .collect();
     let starts: Vec<NodeIndex> = graph
         .node_indices()
         .filter(|&i| {
@@ -365,11 +424,30 @@ pub fn write_json(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Result<(
 
 /// Dumps RDF. Dataset formats (N-Quads, TriG) keep the document graphs;
 /// triple formats (Turtle, N-Triples) write the union, without duplicates.
+///
+/// Both stream: a triple stated in several graphs is written from the first
+/// graph the store lists for it (one index lookup per quad), so no set of
+/// written triples grows with the store.
 pub fn write_rdf(
     store: &KgStore,
     format: RdfFormat,
     document: Option<&str>,
     out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    write_rdf_with_progress(store, format, document, out, &mut |_| {})
+}
+
+/// Quads read between two calls of a [`write_rdf_with_progress`] callback.
+pub const PROGRESS_EVERY: u64 = 100_000;
+
+/// [`write_rdf`], calling `progress` with the number of quads read so far
+/// every [`PROGRESS_EVERY`] quads (a dump of a large store takes minutes).
+pub fn write_rdf_with_progress(
+    store: &KgStore,
+    format: RdfFormat,
+    document: Option<&str>,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<(), ExportError> {
     let graph = match document {
         Some(d) => Some(resolve_document(store, d)?),
@@ -380,21 +458,35 @@ pub fn write_rdf(
     let quads = store
         .inner()
         .quads_for_pattern(None, None, None, graph_ref.map(GraphNameRef::NamedNode));
-    if format.supports_datasets() {
-        for q in quads {
-            ser.serialize_quad(&q.map_err(StoreError::from)?)?;
+    for (read, q) in (1u64..).zip(quads) {
+        if read % PROGRESS_EVERY == 0 {
+            progress(read);
         }
-    } else {
-        let mut seen = HashSet::new();
-        for q in quads {
-            let t = oxigraph::model::Triple::from(q.map_err(StoreError::from)?);
-            if seen.insert(t.clone()) {
-                ser.serialize_triple(&t)?;
-            }
+        let q = q.map_err(StoreError::from)?;
+        if format.supports_datasets() {
+            ser.serialize_quad(&q)?;
+        } else if graph_ref.is_some() || first_graph_of(store, &q)? {
+            ser.serialize_triple(oxigraph::model::TripleRef::from(q.as_ref()))?;
         }
     }
     ser.finish()?;
     Ok(())
+}
+
+/// True if `quad`'s graph is the first graph the store lists for its triple.
+fn first_graph_of(store: &KgStore, quad: &Quad) -> Result<bool, ExportError> {
+    let first = store
+        .inner()
+        .quads_for_pattern(
+            Some(quad.subject.as_ref()),
+            Some(quad.predicate.as_ref()),
+            Some(quad.object.as_ref()),
+            None,
+        )
+        .next()
+        .transpose()
+        .map_err(StoreError::from)?;
+    Ok(first.is_none_or(|f| f.graph_name == quad.graph_name))
 }
 
 #[cfg(test)]
@@ -404,6 +496,28 @@ mod tests {
     #[test]
     fn dot_escape_handles_quotes_and_newlines() {
         assert_eq!(dot_escape("a \"b\"\\\nc"), "a \\\"b\\\"\\\\ c");
+    }
+
+    #[test]
+    fn rdf_dumps_report_progress() {
+        let store = KgStore::in_memory().unwrap();
+        let graph = NamedNode::new_unchecked("urn:g");
+        let p = NamedNode::new_unchecked("urn:p");
+        let quads = (0..2 * PROGRESS_EVERY + 1).map(|i| {
+            Quad::new(
+                NamedNode::new_unchecked(format!("urn:s{i}")),
+                p.clone(),
+                oxigraph::model::Literal::from(i as i64),
+                graph.clone(),
+            )
+        });
+        store.inner().extend(quads).unwrap();
+        let mut calls = Vec::new();
+        write_rdf_with_progress(&store, RdfFormat::NQuads, None, &mut std::io::sink(), &mut |n| {
+            calls.push(n)
+        })
+        .unwrap();
+        assert_eq!(calls, [PROGRESS_EVERY, 2 * PROGRESS_EVERY]);
     }
 
     #[test]

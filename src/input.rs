@@ -5,6 +5,7 @@
 //! Files are read one at a time and JSONL line by line, so memory stays bounded
 //! by the largest single document.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -92,16 +93,46 @@ pub enum InputErrorKind {
         "invalid JSON Lines record: {0}; expected {{\"text\": \"…\", \"id\"?: …, \"title\"?: …, \"date\"?: \"YYYY-MM-DD\", \"url\"?: …}}"
     )]
     Json(String),
-    /// A date that is not `YYYY-MM-DD`.
-    #[error("invalid date {0:?}; use YYYY-MM-DD")]
+    /// A date that is not `YYYY-MM-DD`, or not a day of the calendar.
+    #[error("invalid date {0:?}; use YYYY-MM-DD with a day that exists (years 0001-9999)")]
     Date(String),
+    /// A JSONL record repeats the id of an earlier record of the same file.
+    #[error("duplicate id {id:?} (first on line {first_line}); this record is skipped, the first one is kept")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Line of the record that is kept.
+        first_line: usize,
+    },
+    /// A directory entry that is neither a file nor a directory (FIFO, socket, device).
+    #[error("not a regular file (FIFO, socket or device), skipped; name it explicitly to read it")]
+    NotRegular,
+    /// A directory reached again through a symbolic link.
+    #[error("directory already read (a symbolic link leads back to it), skipped")]
+    Revisited,
+}
+
+impl InputError {
+    /// True for problems that skip an entry but are not the user's mistake
+    /// (a FIFO or a symbolic-link loop met while walking a directory):
+    /// reported as warnings, they do not make the run fail.
+    pub fn is_warning(&self) -> bool {
+        matches!(self.kind, InputErrorKind::NotRegular | InputErrorKind::Revisited)
+    }
 }
 
 /// Expands paths: `-` is stdin, directories are walked recursively (sorted,
 /// hidden entries skipped). No paths means stdin.
+///
+/// Symbolic links are followed, but a directory is read once however many
+/// links lead to it (a link to `.` or `..` would otherwise loop or repeat the
+/// tree); FIFOs, sockets and devices met while walking are skipped (reading a
+/// FIFO blocks until someone writes). A path named explicitly is read whatever
+/// it is, so `textkg ingest fifo` still works.
 pub fn expand_paths(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
+    let mut visited = HashSet::new();
     if paths.is_empty() {
         sources.push(Source::Stdin);
     }
@@ -109,7 +140,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
         if p.as_os_str() == "-" {
             sources.push(Source::Stdin);
         } else if p.is_dir() {
-            walk(p, &mut sources, &mut errors);
+            walk(p, &mut visited, &mut sources, &mut errors);
         } else if p.exists() {
             sources.push(Source::File(p.clone()));
         } else {
@@ -125,14 +156,27 @@ pub fn expand_paths(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
     (sources, errors)
 }
 
-fn walk(dir: &Path, sources: &mut Vec<Source>, errors: &mut Vec<InputError>) {
+fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, sources: &mut Vec<Source>, errors: &mut Vec<InputError>) {
+    let error = |kind: InputErrorKind| InputError {
+        location: dir.display().to_string(),
+        kind,
+    };
+    match std::fs::canonicalize(dir) {
+        Ok(canonical) => {
+            if !visited.insert(canonical) {
+                errors.push(error(InputErrorKind::Revisited));
+                return;
+            }
+        }
+        Err(e) => {
+            errors.push(error(e.into()));
+            return;
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(InputError {
-                location: dir.display().to_string(),
-                kind: e.into(),
-            });
+            errors.push(error(e.into()));
             return;
         }
     };
@@ -147,10 +191,18 @@ fn walk(dir: &Path, sources: &mut Vec<Source>, errors: &mut Vec<InputError>) {
         .collect();
     paths.sort();
     for p in paths {
-        if p.is_dir() {
-            walk(&p, sources, errors);
-        } else {
-            sources.push(Source::File(p));
+        // `metadata` follows symbolic links: a link counts as what it points to.
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => walk(&p, visited, sources, errors),
+            Ok(m) if m.is_file() => sources.push(Source::File(p)),
+            Ok(_) => errors.push(InputError {
+                location: p.display().to_string(),
+                kind: InputErrorKind::NotRegular,
+            }),
+            Err(e) => errors.push(InputError {
+                location: p.display().to_string(),
+                kind: e.into(),
+            }),
         }
     }
 }
@@ -258,6 +310,8 @@ struct JsonRecord {
     url: Option<String>,
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn read_jsonl(
     mut reader: impl BufRead,
     location: &str,
@@ -266,6 +320,9 @@ fn read_jsonl(
 ) {
     let mut line_no = 0;
     let mut buf = Vec::new();
+    // Line of the first record with each id: a repeated id would silently
+    // replace the earlier record in the store.
+    let mut first_lines: HashMap<String, usize> = HashMap::new();
     loop {
         buf.clear();
         line_no += 1;
@@ -298,11 +355,27 @@ fn read_jsonl(
             }
             continue;
         }
+        if line_no == 1 && buf.starts_with(UTF8_BOM) {
+            // Editors on Windows start files with a byte-order mark; it is not JSON.
+            buf.drain(..UTF8_BOM.len());
+        }
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let result =
-            parse_record(std::mem::take(&mut buf), &here, options).map_err(|kind| InputError { location: here, kind });
+        let result = parse_record(std::mem::take(&mut buf), &here, options).and_then(|doc| match &doc.id {
+            Some(id) => match first_lines.get(id) {
+                Some(&first_line) => Err(InputErrorKind::DuplicateId {
+                    id: id.clone(),
+                    first_line,
+                }),
+                None => {
+                    first_lines.insert(id.clone(), line_no);
+                    Ok(doc)
+                }
+            },
+            None => Ok(doc),
+        });
+        let result = result.map_err(|kind| InputError { location: here, kind });
         if sink(result).is_break() {
             return;
         }
@@ -342,19 +415,34 @@ fn parse_record(bytes: Vec<u8>, here: &str, options: &ReadOptions) -> Result<Sou
     })
 }
 
-/// Accepts `YYYY-MM-DD`, optionally followed by a time (`T…`), and returns the date part.
+/// Accepts `YYYY-MM-DD`, optionally followed by a time (`T…`), and returns
+/// the date part. The day must exist in the (proleptic Gregorian) calendar:
+/// 2024-02-30 and 2023-02-29 are refused, as is year 0000 (xsd:date and
+/// OWL-Time disagree on it).
 pub fn validate_date(s: &str) -> Result<String, InputErrorKind> {
     let date = s.trim().get(..10).unwrap_or("");
     let rest = s.trim().get(10..).unwrap_or("");
     let b = date.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     let ok = b.len() == 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
-    let month: u32 = date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
-    let day: u32 = date.get(8..10).and_then(|m| m.parse().ok()).unwrap_or(0);
-    if ok && (1..=12).contains(&month) && (1..=31).contains(&day) && (rest.is_empty() || rest.starts_with('T')) {
+    let number = |r: std::ops::Range<usize>| date.get(r).and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    if ok && year >= 1 && (1..=days_in_month(year, month)).contains(&day) && (rest.is_empty() || rest.starts_with('T'))
+    {
         Ok(date.to_string())
     } else {
         Err(InputErrorKind::Date(s.to_string()))
+    }
+}
+
+/// Days in `month` (1-12) of `year`; 0 for a month that does not exist.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 0,
     }
 }
 
@@ -417,5 +505,52 @@ mod tests {
         assert_eq!(validate_date("2025-08-16T10:00:00Z").unwrap(), "2025-08-16");
         assert!(validate_date("2025-13-01").is_err());
         assert!(validate_date("August 16").is_err());
+    }
+
+    #[test]
+    fn dates_that_are_not_in_the_calendar_are_refused() {
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "1900-02-29",
+            "2025-04-31",
+            "0000-01-01",
+            "2025-00-10",
+        ] {
+            assert!(validate_date(bad).is_err(), "{bad} accepted");
+        }
+        for good in ["2024-02-29", "2000-02-29", "0001-01-01", "9999-12-31", "2025-12-31"] {
+            assert_eq!(validate_date(good).unwrap(), good);
+        }
+    }
+
+    #[test]
+    fn jsonl_reports_impossible_dates_with_their_line() {
+        let out = jsonl("{\"text\":\"a\"}\n{\"text\":\"b\",\"date\":\"2023-02-29\"}\n");
+        assert!(
+            out[1]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("in.jsonl:2: invalid date \"2023-02-29\"")
+        );
+    }
+
+    #[test]
+    fn jsonl_byte_order_mark_is_not_part_of_line_one() {
+        let out = jsonl("\u{feff}{\"id\":\"a\",\"text\":\"Hello.\"}\n{\"text\":\"b\"}\n");
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].as_ref().unwrap().id.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn jsonl_duplicate_id_is_reported_and_the_first_record_kept() {
+        let out = jsonl(
+            "{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\"}\n{\"id\":\"a\",\"text\":\"three\"}\n",
+        );
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].as_ref().unwrap().text, "one");
+        assert!(out[1].is_ok());
+        let e = out[2].as_ref().unwrap_err();
+        assert!(e.starts_with("in.jsonl:3: duplicate id \"a\" (first on line 1)"), "{e}");
     }
 }

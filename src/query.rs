@@ -7,11 +7,13 @@
 //! formats for CONSTRUCT/DESCRIBE); `table` is a plain-text view for people.
 
 use std::io::Write;
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
 use crate::rdf::ns;
 use crate::store::KgStore;
@@ -38,19 +40,24 @@ pub enum ResultFormat {
 }
 
 /// Errors of query and update.
+///
+/// Messages never repeat their source: the CLI prints the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     /// The query text does not parse.
-    #[error("SPARQL syntax error: {0}")]
+    #[error("SPARQL syntax error")]
     Syntax(#[from] oxigraph::sparql::SparqlSyntaxError),
     /// Evaluation failed.
-    #[error("query evaluation failed: {0}")]
+    #[error("query evaluation failed")]
     Evaluation(#[from] oxigraph::sparql::QueryEvaluationError),
     /// Update failed.
-    #[error("update failed: {0}")]
+    #[error("update failed")]
     Update(#[from] oxigraph::sparql::UpdateEvaluationError),
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// Writing results failed (e.g. a closed pipe).
-    #[error("cannot write results: {0}")]
+    #[error("cannot write results")]
     Io(#[from] std::io::Error),
     /// The format does not fit the query form.
     #[error("format {format:?} does not apply to {form} results; use {hint}")]
@@ -62,6 +69,28 @@ pub enum QueryError {
         /// Valid formats.
         hint: &'static str,
     },
+    /// The query ran longer than [`QueryOptions::timeout`].
+    #[error(
+        "the query was stopped after {0:?} (--timeout); narrow it (LIMIT, more specific patterns) or raise --timeout"
+    )]
+    Timeout(Duration),
+    /// The process grew beyond [`QueryOptions::max_memory_mb`] while the query ran.
+    #[error(
+        "the query was stopped when textkg used more than {0} MB of memory (--max-memory); \
+         avoid cartesian products and ORDER BY over huge results, or raise --max-memory"
+    )]
+    Memory(u64),
+    /// The query engine panicked (see [`run_query`]).
+    #[error(
+        "the query engine failed ({0}); ORDER BY over values of different kinds (IRIs, numbers, \
+         strings) can cause this: order by STR(?x), or filter the values first"
+    )]
+    Engine(String),
+    /// More results than [`QueryOptions::max_results`]; those up to the cap were written.
+    #[error(
+        "the query has more than {0} results; the output stops there (--max-results); add LIMIT or raise --max-results"
+    )]
+    TooManyResults(u64),
 }
 
 /// Query settings.
@@ -69,14 +98,140 @@ pub enum QueryError {
 pub struct QueryOptions {
     /// Use the union of all graphs as the default graph.
     pub union_default_graph: bool,
+    /// Stop evaluation after this long.
+    pub timeout: Option<Duration>,
+    /// Stop after writing this many solutions or triples.
+    pub max_results: Option<u64>,
+    /// Stop evaluation when the process's resident memory passes this many MB (Linux only).
+    pub max_memory_mb: Option<u64>,
+    /// Called (on the watchdog thread) when a query over its time or memory
+    /// budget has not returned 2 s after it was cancelled: Oxigraph cannot
+    /// interrupt every step (an ORDER BY sort). A command-line program reports
+    /// the error and exits; a server might abandon the thread.
+    pub on_stuck: Option<fn(&QueryError)>,
 }
 
 impl Default for QueryOptions {
+    /// The union default graph, no limits (the CLI sets its own).
     fn default() -> Self {
         Self {
             union_default_graph: true,
+            timeout: None,
+            max_results: None,
+            max_memory_mb: None,
+            on_stuck: None,
         }
     }
+}
+
+/// Why the watchdog stopped a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Timeout,
+    Memory,
+}
+
+/// Runs `work` while a watchdog thread cancels `token` when the time or
+/// memory budget of `options` runs out. Oxigraph checks the token at every
+/// quad it reads, so even a cartesian product stops promptly; the error
+/// then names the budget instead of Oxigraph's generic "cancelled".
+fn guarded<T>(
+    options: &QueryOptions,
+    token: &CancellationToken,
+    work: impl FnOnce() -> Result<T, QueryError>,
+) -> Result<T, QueryError> {
+    if options.timeout.is_none() && options.max_memory_mb.is_none() {
+        return without_panics(work);
+    }
+    let started = Instant::now();
+    let stop: Mutex<Option<Stop>> = Mutex::new(None);
+    let (done, finished) = mpsc::channel::<()>();
+    let stop_ref = &stop;
+    let result = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            // The sender is dropped when `work` returns: the channel disconnects.
+            while let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_millis(10)) {
+                let reason = if options.timeout.is_some_and(|t| started.elapsed() >= t) {
+                    Some(Stop::Timeout)
+                } else if options
+                    .max_memory_mb
+                    .is_some_and(|mb| resident_mb().is_some_and(|rss| rss > mb))
+                {
+                    Some(Stop::Memory)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    if let Ok(mut s) = stop_ref.lock() {
+                        *s = Some(reason);
+                    }
+                    token.cancel();
+                    // Oxigraph does not notice cancellation everywhere (ORDER BY
+                    // collects its input past errors, then sorts it): give it a
+                    // moment, then let the caller end things its own way.
+                    if let (Err(mpsc::RecvTimeoutError::Timeout), Some(stuck)) =
+                        (finished.recv_timeout(CANCEL_GRACE), options.on_stuck)
+                    {
+                        stuck(&stop_error(reason, options));
+                    }
+                    return;
+                }
+            }
+        });
+        let result = without_panics(work);
+        drop(done);
+        result
+    });
+    let stopped = stop.lock().ok().and_then(|s| *s);
+    match (result, stopped) {
+        (Err(_), Some(reason)) => Err(stop_error(reason, options)),
+        (result, _) => result,
+    }
+}
+
+/// How long a cancelled query may take to return before [`QueryOptions::on_stuck`] is called.
+const CANCEL_GRACE: Duration = Duration::from_secs(2);
+
+fn stop_error(reason: Stop, options: &QueryOptions) -> QueryError {
+    match reason {
+        Stop::Timeout => QueryError::Timeout(options.timeout.unwrap_or_default()),
+        Stop::Memory => QueryError::Memory(options.max_memory_mb.unwrap_or_default()),
+    }
+}
+
+/// Runs `work`, turning a panic inside Oxigraph into [`QueryError::Engine`].
+///
+/// Oxigraph 0.5.13 sorts ORDER BY rows with a comparison that is not a total
+/// order over terms of different kinds, and Rust's sort panics when it
+/// notices; a user's query must not crash the process. The panic message is
+/// kept for the error instead of being printed by the default hook.
+fn without_panics<T>(work: impl FnOnce() -> Result<T, QueryError>) -> Result<T, QueryError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(hook);
+    result.unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(QueryError::Engine(message))
+    })
+}
+
+/// Resident set size of this process in MB, where the OS tells it (Linux).
+fn resident_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024)
 }
 
 /// A SPARQL evaluator that knows the textkg prefixes (`tk:`, `schema:`, `nif:` …),
@@ -92,7 +247,8 @@ fn evaluator() -> SparqlEvaluator {
     e
 }
 
-/// Runs a query and writes its results in `format` to `out`.
+/// Runs a query and writes its results in `format` to `out`, within the
+/// time, memory and result budgets of `options`.
 pub fn run_query(
     store: &KgStore,
     query: &str,
@@ -100,20 +256,42 @@ pub fn run_query(
     format: ResultFormat,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
-    let mut prepared = evaluator().parse_query(query)?;
+    let token = CancellationToken::new();
+    let mut prepared = evaluator().with_cancellation_token(token.clone()).parse_query(query)?;
     if options.union_default_graph {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    match prepared.on_store(store.inner()).execute()? {
+    guarded(&options, &token, || {
+        write_results(
+            prepared.on_store(store.inner()).execute()?,
+            options.max_results,
+            format,
+            out,
+        )
+    })
+}
+
+fn write_results(
+    results: QueryResults<'_>,
+    max_results: Option<u64>,
+    format: ResultFormat,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let mut cap = ResultCap::new(max_results);
+    match results {
         QueryResults::Solutions(solutions) => {
             if format == ResultFormat::Table {
-                return write_table(solutions, out);
+                return write_table(solutions, cap, out);
             }
             let variables = solutions.variables().to_vec();
             let mut ser = QueryResultsSerializer::from_format(results_format(format, "SELECT")?)
                 .serialize_solutions_to_writer(out, variables)?;
             for s in solutions {
-                ser.serialize(&s?)?;
+                let s = s?;
+                if cap.full() {
+                    break;
+                }
+                ser.serialize(&s)?;
             }
             ser.finish()?;
         }
@@ -139,12 +317,48 @@ pub fn run_query(
             };
             let mut ser = serializer(rdf_format).for_writer(out);
             for t in triples {
-                ser.serialize_triple(&t?)?;
+                let t = t?;
+                if cap.full() {
+                    break;
+                }
+                ser.serialize_triple(&t)?;
             }
             ser.finish()?;
         }
     }
-    Ok(())
+    cap.check()
+}
+
+/// Counts results against `--max-results`. The output written so far is
+/// closed properly (valid JSON, XML, Turtle) before the error is reported.
+struct ResultCap {
+    max: Option<u64>,
+    seen: u64,
+    exceeded: bool,
+}
+
+impl ResultCap {
+    fn new(max: Option<u64>) -> Self {
+        Self {
+            max,
+            seen: 0,
+            exceeded: false,
+        }
+    }
+
+    /// Call once per result before writing it: true when it is one too many.
+    fn full(&mut self) -> bool {
+        self.seen += 1;
+        self.exceeded = self.max.is_some_and(|m| self.seen > m);
+        self.exceeded
+    }
+
+    fn check(&self) -> Result<(), QueryError> {
+        match self.max {
+            Some(max) if self.exceeded => Err(QueryError::TooManyResults(max)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The W3C results format for a SELECT or ASK output format.
@@ -178,17 +392,51 @@ pub fn serializer(format: RdfFormat) -> RdfSerializer {
     s
 }
 
-/// Runs a SPARQL update.
-pub fn run_update(store: &KgStore, update: &str) -> Result<(), QueryError> {
-    evaluator().parse_update(update)?.on_store(store.inner()).execute()?;
-    Ok(())
+/// Quads in the store before and after an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpdateSummary {
+    /// Quads before.
+    pub before: usize,
+    /// Quads after.
+    pub after: usize,
 }
 
-fn write_table(solutions: oxigraph::sparql::QuerySolutionIter<'_>, out: &mut dyn Write) -> Result<(), QueryError> {
+/// Runs a SPARQL update (atomically: all its operations or none).
+///
+/// As in [`run_query`], a WHERE pattern outside `GRAPH` matches the union of
+/// the document graphs, so an update selects exactly what the same query
+/// would. Templates follow SPARQL: outside `GRAPH` they address the store's
+/// own default graph, which textkg does not fill, so changing document data
+/// takes `DELETE { GRAPH ?g { … } } WHERE { GRAPH ?g { … } }`. The summary
+/// tells how the store's size changed, so a no-op is visible.
+pub fn run_update(store: &KgStore, update: &str) -> Result<UpdateSummary, QueryError> {
+    let mut prepared = evaluator().parse_update(update)?;
+    for dataset in prepared.using_datasets_mut() {
+        // Only the default dataset; an explicit USING names its own graphs.
+        if dataset.is_default_dataset() {
+            dataset.set_default_graph_as_union();
+        }
+    }
+    let before = store.len()?;
+    prepared.on_store(store.inner()).execute()?;
+    Ok(UpdateSummary {
+        before,
+        after: store.len()?,
+    })
+}
+
+fn write_table(
+    solutions: oxigraph::sparql::QuerySolutionIter<'_>,
+    mut cap: ResultCap,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
     let variables: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_string()).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for s in solutions {
         let s = s?;
+        if cap.full() {
+            break;
+        }
         rows.push(
             variables
                 .iter()
@@ -220,7 +468,7 @@ fn write_table(solutions: oxigraph::sparql::QuerySolutionIter<'_>, out: &mut dyn
         line(r, out)?;
     }
     writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
-    Ok(())
+    cap.check()
 }
 
 /// A term for people: IRIs shortened with known prefixes, literals without quotes;
@@ -236,5 +484,25 @@ pub fn display_term(t: &Term) -> String {
         }
         Term::Literal(l) => l.value().replace('\n', "⏎"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_the_engine_is_an_error() {
+        let r: Result<(), QueryError> = without_panics(|| panic!("does not correctly implement a total order"));
+        assert!(matches!(r, Err(QueryError::Engine(m)) if m.contains("total order")));
+    }
+
+    #[test]
+    fn result_cap_counts_and_reports() {
+        let mut cap = ResultCap::new(Some(2));
+        assert!(!cap.full() && !cap.full());
+        assert!(cap.check().is_ok());
+        assert!(cap.full());
+        assert!(matches!(cap.check(), Err(QueryError::TooManyResults(2))));
     }
 }

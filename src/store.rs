@@ -6,7 +6,7 @@
 //! quads, commit); an unchanged one (same IRI, same content hash) is skipped,
 //! so ingesting the same text twice changes nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use oxigraph::model::{GraphNameRef, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef};
@@ -16,20 +16,78 @@ use oxigraph::store::Store;
 use crate::rdf::{DocumentIdentity, ns};
 
 /// Errors of the store layer.
+///
+/// Messages never repeat their source: the CLI prints the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The underlying storage failed (IO, corruption, lock held by another process).
-    #[error("storage error: {0}")]
+    /// The underlying storage failed (IO, corruption).
+    #[error("storage error")]
     Storage(#[from] oxigraph::store::StorageError),
     /// An internal query failed.
-    #[error("query error: {0}")]
+    #[error("query error")]
     Query(#[from] oxigraph::sparql::QueryEvaluationError),
     /// An internal query does not parse (a bug).
-    #[error("internal query does not parse: {0}")]
+    #[error("internal query does not parse")]
     Syntax(#[from] oxigraph::sparql::SparqlSyntaxError),
     /// The store was built without RocksDB support.
     #[error("this build of textkg has no persistent store (built without the `rocksdb` feature)")]
     NoPersistence,
+    /// Another process holds the store's write lock.
+    #[error(
+        "store {} is in use by another process (is another textkg process using it?); \
+         wait for it to finish or pass another --store",
+        path.display()
+    )]
+    Locked {
+        /// Store directory.
+        path: PathBuf,
+    },
+    /// The store cannot be opened for another reason (path, permissions, not a store).
+    #[error("cannot open store {}: {reason}", path.display())]
+    Open {
+        /// Store directory.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    /// Classifies a failed open of `path`. RocksDB reports everything as
+    /// text ("IO error: While lock file: …/LOCK: Resource temporarily
+    /// unavailable"), so the class comes from the message.
+    #[cfg(feature = "rocksdb")]
+    fn open_failed(path: &Path, error: &oxigraph::store::StorageError) -> Self {
+        let message = error.to_string();
+        let path = path.to_path_buf();
+        let reason = if message.contains("lock file") {
+            return Self::Locked { path };
+        } else if message.contains("Permission denied") {
+            format!("permission denied ({message}); check the permissions of the directory and its parent")
+        } else if message.contains("No such file or directory") && !path.exists() {
+            format!("the parent directory does not exist ({message}); create it first or pass another --store")
+        } else if message.contains("No such file or directory") {
+            format!("not a textkg store ({message}); pass a store created by `textkg ingest`")
+        } else {
+            message
+        };
+        Self::Open { path, reason }
+    }
+
+    /// The store path is a file, or something else that is not a directory.
+    fn not_a_directory(path: &Path) -> Self {
+        Self::Open {
+            path: path.to_path_buf(),
+            reason: "it exists and is not a directory; a store is a directory (`textkg ingest` creates one)"
+                .to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum OpenMode {
+    ReadWrite,
+    ReadOnly,
 }
 
 /// What the store holds for a document.
@@ -83,30 +141,31 @@ pub struct KgStore {
 impl KgStore {
     /// Opens (or creates) a persistent RocksDB store in `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        #[cfg(feature = "rocksdb")]
-        {
-            Ok(Self {
-                store: Store::open(path)?,
-            })
-        }
-        #[cfg(not(feature = "rocksdb"))]
-        {
-            let _ = path;
-            Err(StoreError::NoPersistence)
-        }
+        Self::open_with(path, OpenMode::ReadWrite)
     }
 
     /// Opens a persistent store read-only (several readers may share it).
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, OpenMode::ReadOnly)
+    }
+
+    fn open_with(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
+        if path.exists() && !path.is_dir() {
+            return Err(StoreError::not_a_directory(path));
+        }
         #[cfg(feature = "rocksdb")]
         {
-            Ok(Self {
-                store: Store::open_read_only(path)?,
-            })
+            let opened = match mode {
+                OpenMode::ReadWrite => Store::open(path),
+                OpenMode::ReadOnly => Store::open_read_only(path),
+            };
+            opened
+                .map(|store| Self { store })
+                .map_err(|e| StoreError::open_failed(path, &e))
         }
         #[cfg(not(feature = "rocksdb"))]
         {
-            let _ = path;
+            let _ = mode;
             Err(StoreError::NoPersistence)
         }
     }

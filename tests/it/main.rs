@@ -5,6 +5,7 @@ mod entities;
 mod ontology;
 mod openie;
 mod properties;
+mod reliability;
 mod resolve;
 mod seed;
 mod store;

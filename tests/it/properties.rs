@@ -141,3 +141,69 @@ fn huge_single_line_is_bounded() {
     let text = "word ".repeat(200_000);
     check(text);
 }
+
+/// Reads `bytes` as a `.jsonl` file and as a text file; every outcome is a
+/// document or an error naming the file, and documents go through the pipeline.
+fn check_reader(bytes: &[u8], jsonl_lines: bool) {
+    use textkg::input::{Flow, ReadOptions, Source, read_source};
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["in.jsonl", "in.txt"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut documents = Vec::new();
+        read_source(&Source::File(path.clone()), &ReadOptions::default(), &mut |r| {
+            match r {
+                Ok(d) => documents.push(d),
+                Err(e) => assert!(e.to_string().starts_with(&path.display().to_string()), "{e}"),
+            }
+            Flow::Continue(())
+        });
+        if jsonl_lines || name == "in.txt" {
+            for d in documents {
+                check(d.text);
+            }
+        }
+    }
+}
+
+fn jsonl_like() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        "{\"text\": \"Anna Keller met Boris Novak.\"}",
+        "{\"id\": \"a\", \"text\": \"x\"}",
+        "{\"text\": \"\", \"date\": \"2024-02-30\"}",
+        "{\"text\": 7}",
+        "{\"id\": [], \"text\": \"y\"}",
+        "\u{feff}",
+        "\n",
+        "\r\n",
+        "{",
+        "}",
+        "\"",
+        "\\u00",
+        "\u{0}",
+        "é",
+    ]);
+    (
+        prop::collection::vec(pieces, 0..20),
+        prop::collection::vec(any::<u8>(), 0..8),
+    )
+        .prop_map(|(p, noise)| {
+            let mut bytes = p.concat().into_bytes();
+            bytes.extend(noise);
+            bytes
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn input_reader_never_panics_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        check_reader(&bytes, false);
+    }
+
+    #[test]
+    fn input_reader_never_panics_on_jsonl_like_bytes(bytes in jsonl_like()) {
+        check_reader(&bytes, true);
+    }
+}
