@@ -335,7 +335,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<E
             entity: e,
             kind: MentionKind::Pronoun,
         });
-        resolved.sort_by_key(|m| (m.span.start, m.span.end));
+        // Pronouns come in text order, so `resolved` stays sorted.
     }
     mentions.extend(resolved);
     mentions.sort_by_key(|m| (m.span.start, m.span.end));

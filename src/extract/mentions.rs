@@ -860,6 +860,15 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
     use crate::document::NameClass;
     let mut added = Vec::new();
     let mut merged: Vec<(Vec<usize>, NameMention)> = Vec::new();
+    // Rule names per sentence (indices in `names` order): each model span
+    // looks at its own sentence, not at every name of the document (a
+    // document of many sentences was quadratic).
+    let mut in_sentence: Vec<Vec<usize>> = vec![Vec::new(); doc.sentences.len()];
+    for (k, m) in names.iter().enumerate() {
+        if let Some(v) = in_sentence.get_mut(m.sentence) {
+            v.push(k);
+        }
+    }
     {
         for named in &doc.names {
             let (a, b) = (named.tokens.start, named.tokens.end);
@@ -883,9 +892,10 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
                 NameClass::Location => EntityType::Place,
                 NameClass::Misc => continue,
             };
-            let overlapped = names
+            let here = in_sentence.get(s).map_or(&[][..], Vec::as_slice);
+            let overlapped = here
                 .iter()
-                .any(|m| m.sentence == s && m.tokens.start < b && a < m.tokens.end);
+                .any(|&k| names[k].tokens.start < b && a < names[k].tokens.end);
             // The model's span as a typed name mention.
             let model_name = || {
                 let span = Span::new(doc.tokens[a].start, doc.tokens[b - 1].end);
@@ -908,8 +918,10 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
             // the whole span as one person, the city name first, then untyped
             // names, exactly cover it, they become one person.
             if entity_type == EntityType::Person && overlapped {
-                let parts: Vec<usize> = (0..names.len())
-                    .filter(|&k| names[k].sentence == s && names[k].tokens.start < b && a < names[k].tokens.end)
+                let parts: Vec<usize> = here
+                    .iter()
+                    .copied()
+                    .filter(|&k| names[k].tokens.start < b && a < names[k].tokens.end)
                     .collect();
                 let tiles = parts.len() >= 2
                     && parts

@@ -282,7 +282,10 @@ impl<'a> Ctx<'a> {
 
     /// Name mentions of sentence `s`, in text order.
     fn names(&self, s: usize) -> Vec<&'a Mention> {
-        self.mentions
+        // Mentions are in text order, so a sentence's mentions are one run.
+        let lo = self.mentions.partition_point(|m| m.sentence < s);
+        let hi = self.mentions.partition_point(|m| m.sentence <= s);
+        self.mentions[lo..hi]
             .iter()
             .filter(|m| m.sentence == s && m.kind == MentionKind::Name)
             .collect()
