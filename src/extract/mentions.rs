@@ -453,8 +453,11 @@ fn titled_person(
     let span = Span::new(doc.tokens[name_start].start, doc.tokens[name_end - 1].end);
     let name = collapse(doc.span_text(span));
     // A known name, or one whose head word makes it a place or organisation
-    // ("Emperor Norton Bridge"), is no person.
-    if lex.lookup(&name).is_some() || (name_end - name_start >= 2 && run_head(doc, name_start, name_end, lex).is_some())
+    // ("Emperor Norton Bridge"; "Justice Department": "Justice" is a title,
+    // "Department" no name), is no person.
+    if lex.lookup(&name).is_some()
+        || lex.name_heads.contains_key(doc.token_text(name_end - 1))
+        || (name_end - name_start >= 2 && run_head(doc, name_start, name_end, lex).is_some())
     {
         return None;
     }
@@ -995,7 +998,9 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
         }
     }
     // Document consistency: undecided names take the type the document's
-    // other mentions of the same name show.
+    // other mentions of the same name show. (Re-voting names the model typed
+    // too lowered typed F1 on GUM dev, 0.648 -> 0.632: the model's majority
+    // for a place name read as a person in most sentences wins.)
     let weight = |e: Evidence| match e {
         Evidence::None | Evidence::Document => 0,
         Evidence::Model | Evidence::GivenName => 1,
@@ -1185,6 +1190,9 @@ mod tests {
         let found = names("Rescuers thanked Tove Rasmussen of Kleppestad on Friday.");
         assert!(has(&found, "Tove Rasmussen", EntityType::Person), "{found:?}");
         assert!(found.iter().any(|(n, _)| n == "Kleppestad"), "{found:?}");
+        // A title before an organisation's head word makes no person.
+        let found = names("Officials at the Justice Department said no.");
+        assert!(!found.iter().any(|(_, t)| *t == EntityType::Person), "{found:?}");
         // A state name is no personal name.
         let found = names("The Democratic Republic of Kongoland voted.");
         assert!(!found.iter().any(|(n, _)| n == "Kongoland"), "{found:?}");
