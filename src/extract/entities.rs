@@ -433,7 +433,6 @@ fn initials(name: &str) -> String {
 mod tests {
     use super::*;
     use crate::extract::Extractor;
-    use crate::nlp;
 
     fn entities(text: &str) -> Vec<Entity> {
         let doc = crate::ner::stage::analyze(text.to_string());

@@ -1075,7 +1075,6 @@ const GIVEN_NAME_MIN_PERCENT: f32 = 0.01;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlp;
 
     /// Names with their decided types (rules, model, given names, document).
     fn names(text: &str) -> Vec<(String, EntityType)> {

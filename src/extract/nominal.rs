@@ -1348,7 +1348,6 @@ fn source_line(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
 #[cfg(test)]
 mod tests {
     use crate::extract::{Extractor, Predicate, RelationObject};
-    use crate::nlp;
 
     /// (subject text, predicate, object text) of nominal-pattern relations, by argument spans.
     fn facts(text: &str) -> Vec<(String, String, String)> {

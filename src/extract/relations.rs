@@ -1100,7 +1100,6 @@ fn speaker_before<'a>(ctx: &Ctx<'a>, lex: &Lexicon, s: usize, first_tok: usize) 
 mod tests {
     use super::*;
     use crate::extract::Extractor;
-    use crate::nlp;
 
     /// (subject label, predicate, object label or literal) triples.
     fn facts(text: &str) -> Vec<(String, String, String)> {
