@@ -362,3 +362,34 @@ fn conflicting_titles_keep_people_apart() {
     assert!(!m.contains(ANNA_IRI), "{m:?}");
     assert!(resolve::decisions(&store).unwrap().is_empty());
 }
+
+#[test]
+fn a_surname_one_person_dominates_in_the_corpus_joins_that_person() {
+    // Anna Keller is named in ten documents, Tom Keller in one: a bare
+    // "Keller" leans to Anna, and the merge record says why.
+    let mut docs: Vec<PreparedDocument> = (0..10)
+        .map(|i| doc(&format!("a{i}"), &ANNA.replace("Monday", &format!("day {i}"))))
+        .collect();
+    docs.push(doc("t", TOM));
+    docs.push(doc("e", BARE_KELLER));
+    let store = store_with(&docs);
+    assert!(entities_of(&store, "e").contains(ANNA_IRI));
+    let ds = resolve::decisions(&store).unwrap();
+    let m = ds
+        .iter()
+        .find(|m| m.form == "Keller" && m.target == ANNA_IRI)
+        .expect("merge of Keller");
+    assert!(m.explanation.contains("dominant bearer of the name"), "{m:?}");
+    // With a second well-attested bearer (Tom in five documents) it stays apart.
+    let mut docs: Vec<PreparedDocument> = (0..10)
+        .map(|i| doc(&format!("a{i}"), &ANNA.replace("Monday", &format!("day {i}"))))
+        .collect();
+    docs.extend((0..5).map(|i| doc(&format!("t{i}"), &TOM.replace("poor", &format!("poor in year {i}")))));
+    docs.push(doc("e", BARE_KELLER));
+    let store = store_with(&docs);
+    let e = entities_of(&store, "e");
+    assert!(
+        !e.contains(ANNA_IRI) && !e.iter().any(|x| x.ends_with("/tom-keller")),
+        "{e:?}"
+    );
+}
