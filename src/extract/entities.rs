@@ -82,6 +82,10 @@ fn title_gender(full_name: &str) -> Option<Gender> {
 /// mentions in text order.
 pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<Entity>, Vec<Mention>) {
     let (names, pronouns): (Vec<_>, Vec<_>) = names.into_iter().partition(|m| m.kind == MentionKind::Name);
+    // Bare titles standing for their holder ("the Secretary"): resolved below.
+    let (bare_titles, mut names): (Vec<_>, Vec<_>) = names
+        .into_iter()
+        .partition(|m| m.role.is_some() && lex.roles.contains_key(&m.name));
 
     // Group keys: (coarse type, key name).
     let mut keys: Vec<(EntityType, String)> = names
@@ -178,6 +182,24 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<E
     for (k, key) in rekey {
         keys[k] = key;
     }
+    // A bare title joins the one person of the document who holds it ("the
+    // Secretary" after "Secretary Ana Cardona"); with no holder, or several,
+    // it is left out: a title alone is no entity.
+    let title_mentions = names.len();
+    for t in bare_titles {
+        let Some(role) = t.role.as_ref() else { continue };
+        let holders: BTreeSet<&(EntityType, String)> = names
+            .iter()
+            .zip(&keys)
+            .filter(|(m, (ty, _))| *ty == EntityType::Person && m.role.as_ref().is_some_and(|r| r.title == role.title))
+            .map(|(_, k)| k)
+            .collect();
+        if let [holder] = holders.into_iter().collect::<Vec<_>>().as_slice() {
+            keys.push((*holder).clone());
+            reasons.push(Some("title-of-unique-holder"));
+            names.push(NameMention { role: None, ..t });
+        }
+    }
 
     // Build entities in order of first mention.
     let mut index: BTreeMap<(EntityType, String), usize> = BTreeMap::new();
@@ -186,7 +208,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<E
     let mut forms: Vec<BTreeSet<String>> = Vec::new();
     // Genders the given names of each entity's mentions tell.
     let mut given: Vec<Vec<Gender>> = Vec::new();
-    for ((m, key), reason) in names.iter().zip(keys).zip(reasons) {
+    for (n, ((m, key), reason)) in names.iter().zip(keys).zip(reasons).enumerate() {
         let e = *index.entry(key.clone()).or_insert_with(|| {
             entities.push(Entity {
                 label: display.get(&key.1).cloned().unwrap_or_else(|| key.1.clone()),
@@ -234,9 +256,12 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<E
         if let Some(g) = given_name_gender(&m.name, lex) {
             given[e].push(g);
         }
-        forms[e].insert(m.name.clone());
-        let full = super::mentions::collapse(doc.span_text(m.full_span));
-        forms[e].insert(full);
+        // A bare title is a mention, not a name of its holder.
+        if n < title_mentions {
+            forms[e].insert(m.name.clone());
+            let full = super::mentions::collapse(doc.span_text(m.full_span));
+            forms[e].insert(full);
+        }
         mentions.push(Mention {
             span: m.span,
             full_span: m.full_span,
@@ -354,6 +379,7 @@ pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<E
                     super::mentions::without_honorific(&super::mentions::collapse(doc.span_text(mentions[i].span)))
                         .to_string()
                 })
+                .filter(|n| !lex.roles.contains_key(n))
                 .max_by_key(|n| (n.split(' ').count(), n.len()));
             if let Some(n) = names_only {
                 entity.label = n;
@@ -633,6 +659,30 @@ mod tests {
         let people: Vec<&Entity> = es.iter().filter(|e| e.entity_type == EntityType::Person).collect();
         assert_eq!(people.len(), 1, "{es:?}");
         assert_eq!(people[0].label, "Zoë Martínez");
+    }
+
+    #[test]
+    fn a_bare_title_joins_its_only_holder_and_is_dropped_otherwise() {
+        let x = {
+            let doc = crate::ner::stage::analyze(
+                "Secretary Ana Cardona announced the plan. Critics said the Secretary had no authority.".to_string(),
+            );
+            Extractor::default().extract(&doc, None)
+        };
+        let cardona = x
+            .entities
+            .iter()
+            .find(|e| e.label == "Ana Cardona")
+            .expect("Cardona found");
+        assert_eq!(cardona.mentions.len(), 2, "{:?}", x.entities);
+        assert!(
+            !cardona.aliases.contains(&"Secretary".to_string()),
+            "{:?}",
+            cardona.aliases
+        );
+        // No holder: no phantom "Secretary" entity.
+        let es = entities("Critics said the Secretary had no authority.");
+        assert!(es.iter().all(|e| e.label != "Secretary"), "{es:?}");
     }
 
     #[test]

@@ -232,10 +232,34 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
                     })
                 }
                 (None, head) => {
-                    let bare_title = lex.roles.contains_key(&collapse(
-                        doc.span_text(Span::new(doc.tokens[i].start, doc.tokens[run_end - 1].end)),
-                    ));
-                    if bare_title || context.is_spurious_initial(doc, i, run_end, sentence.tokens.start, lex) {
+                    let surface = collapse(doc.span_text(Span::new(doc.tokens[i].start, doc.tokens[run_end - 1].end)));
+                    let bare_title = lex.roles.get(&surface);
+                    if let Some(role) = bare_title {
+                        // "the Secretary said": a title standing for its holder,
+                        // kept only if the entity stage finds one holder.
+                        let the = i
+                            .checked_sub(1)
+                            .is_some_and(|k| doc.token_text(k).eq_ignore_ascii_case("the"));
+                        the.then(|| {
+                            let span = Span::new(doc.tokens[i].start, doc.tokens[run_end - 1].end);
+                            NameMention {
+                                span,
+                                full_span: span,
+                                tokens: i..run_end,
+                                sentence: s,
+                                name: surface.clone(),
+                                entity_type: EntityType::Person,
+                                evidence: Evidence::Title,
+                                canonical: None,
+                                wikidata: None,
+                                role: Some(Role {
+                                    title: role.clone(),
+                                    country: None,
+                                }),
+                                kind: MentionKind::Name,
+                            }
+                        })
+                    } else if context.is_spurious_initial(doc, i, run_end, sentence.tokens.start, lex) {
                         None
                     } else if run_end - i >= 2
                         && doc.is_tagged()
