@@ -142,7 +142,8 @@ pub struct Merge {
     /// The form that joined ("Trump", "NATO", "he").
     pub form: String,
     /// The rule (`gazetteer-alias`, `part-of-unique-person-name`,
-    /// `acronym-of-unique-organization`, `pronoun-agreement`).
+    /// `variant-of-person-name`, `acronym-of-unique-organization`, `title-of-unique-holder`,
+    /// `pronoun-agreement`).
     pub rule: &'static str,
 }
 
