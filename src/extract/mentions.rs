@@ -873,16 +873,15 @@ fn first_word_index(doc: &Document, tokens: std::ops::Range<usize>) -> Option<us
         .find(|&i| doc.token_text(i).chars().next().is_some_and(char::is_alphanumeric))
 }
 
-/// Adds the names the trained NER model (`ner.bin`) finds and the rules
-/// missed: NER entities (PER, ORG, LOC) that overlap no rule mention, typed
-/// by the model. Rule mentions keep their spans and types: letting the model
-/// also retype the rules' guessed types lowered mention F1 on the GUM
-/// Wikinews gold (37.8 → 35.6, place precision 62 → 45), adding its extra
-/// names left it level (37.7). One boundary repair is taken from the model:
-/// a person span that the rules split into a one-word gazetteer place
-/// ("Vladimir", "Gary", "Virginia") and untyped names after it becomes one
-/// person. Without a
-/// decodable model nothing changes.
+/// Adds the names the NER stage found (`Document::names`) and the rules
+/// missed: model spans (PER, ORG, LOC) that overlap no rule mention, start
+/// with a capital or a surname particle, are not a bare title and are not in
+/// page furniture, typed by the model. Rule mentions keep their spans here;
+/// [`decide_types`] later types those found without evidence. One boundary
+/// repair is taken from the model: a person span that the rules split into a
+/// one-word gazetteer place ("Vladimir", "Gary", "Virginia") and untyped
+/// names after it becomes one person. A document without NER names is left
+/// as the rules found it.
 pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
     use crate::document::NameClass;
     let mut added = Vec::new();
@@ -896,82 +895,80 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
             v.push(k);
         }
     }
-    {
-        for named in &doc.names {
-            let (a, b) = (named.tokens.start, named.tokens.end);
-            let Some(s) = doc.sentence_of(a) else { continue };
-            if a >= b || b > doc.sentences[s].tokens.end || lex.is_boilerplate(doc.span_text(doc.sentences[s].span)) {
-                continue;
+    for named in &doc.names {
+        let (a, b) = (named.tokens.start, named.tokens.end);
+        let Some(s) = doc.sentence_of(a) else { continue };
+        if a >= b || b > doc.sentences[s].tokens.end || lex.is_boilerplate(doc.span_text(doc.sentences[s].span)) {
+            continue;
+        }
+        // A name starts with a capital (or a surname particle: "van Gogh"),
+        // and a bare title ("Emperor", "President") is no name: the rules
+        // read titles as roles of the name that follows.
+        let first = doc.token_text(a);
+        let whole = collapse(doc.span_text(Span::new(doc.tokens[a].start, doc.tokens[b - 1].end)));
+        if !(first.chars().next().is_some_and(char::is_uppercase) || NAME_PARTICLES.contains(&first))
+            || lex.roles.contains_key(whole.as_str())
+        {
+            continue;
+        }
+        let entity_type = match named.class {
+            NameClass::Person => EntityType::Person,
+            NameClass::Organization => EntityType::Organization,
+            NameClass::Location => EntityType::Place,
+            NameClass::Misc => continue,
+        };
+        let here = in_sentence.get(s).map_or(&[][..], Vec::as_slice);
+        let overlapped = here
+            .iter()
+            .any(|&k| names[k].tokens.start < b && a < names[k].tokens.end);
+        // The model's span as a typed name mention.
+        let model_name = || {
+            let span = Span::new(doc.tokens[a].start, doc.tokens[b - 1].end);
+            NameMention {
+                span,
+                full_span: span,
+                tokens: a..b,
+                sentence: s,
+                name: collapse(doc.span_text(span)),
+                entity_type,
+                evidence: Evidence::Model,
+                canonical: None,
+                wikidata: None,
+                role: None,
+                kind: MentionKind::Name,
             }
-            // A name starts with a capital (or a surname particle: "van Gogh"),
-            // and a bare title ("Emperor", "President") is no name: the rules
-            // read titles as roles of the name that follows.
-            let first = doc.token_text(a);
-            let whole = collapse(doc.span_text(Span::new(doc.tokens[a].start, doc.tokens[b - 1].end)));
-            if !(first.chars().next().is_some_and(char::is_uppercase) || NAME_PARTICLES.contains(&first))
-                || lex.roles.contains_key(whole.as_str())
-            {
-                continue;
-            }
-            let entity_type = match named.class {
-                NameClass::Person => EntityType::Person,
-                NameClass::Organization => EntityType::Organization,
-                NameClass::Location => EntityType::Place,
-                NameClass::Misc => continue,
-            };
-            let here = in_sentence.get(s).map_or(&[][..], Vec::as_slice);
-            let overlapped = here
+        };
+        // "Vladimir Ashkenazy", "Gary Hess": the rules split a person's name
+        // whose first name is a city in the gazetteer. When the model reads
+        // the whole span as one person, the city name first, then untyped
+        // names, exactly cover it, they become one person.
+        if entity_type == EntityType::Person && overlapped {
+            let parts: Vec<usize> = here
                 .iter()
-                .any(|&k| names[k].tokens.start < b && a < names[k].tokens.end);
-            // The model's span as a typed name mention.
-            let model_name = || {
-                let span = Span::new(doc.tokens[a].start, doc.tokens[b - 1].end);
-                NameMention {
-                    span,
-                    full_span: span,
-                    tokens: a..b,
-                    sentence: s,
-                    name: collapse(doc.span_text(span)),
-                    entity_type,
-                    evidence: Evidence::Model,
-                    canonical: None,
-                    wikidata: None,
-                    role: None,
-                    kind: MentionKind::Name,
-                }
-            };
-            // "Vladimir Ashkenazy", "Gary Hess": the rules split a person's name
-            // whose first name is a city in the gazetteer. When the model reads
-            // the whole span as one person, the city name first, then untyped
-            // names, exactly cover it, they become one person.
-            if entity_type == EntityType::Person && overlapped {
-                let parts: Vec<usize> = here
+                .copied()
+                .filter(|&k| names[k].tokens.start < b && a < names[k].tokens.end)
+                .collect();
+            let tiles = parts.len() >= 2
+                && parts
+                    .windows(2)
+                    .all(|w| names[w[0]].tokens.end == names[w[1]].tokens.start)
+                && parts.first().is_some_and(|&k| {
+                    names[k].tokens == (a..a + 1)
+                        && matches!(
+                            names[k].entity_type,
+                            EntityType::City | EntityType::AdministrativeArea | EntityType::Country
+                        )
+                })
+                && parts.last().is_some_and(|&k| names[k].tokens.end == b)
+                && parts[1..]
                     .iter()
-                    .copied()
-                    .filter(|&k| names[k].tokens.start < b && a < names[k].tokens.end)
-                    .collect();
-                let tiles = parts.len() >= 2
-                    && parts
-                        .windows(2)
-                        .all(|w| names[w[0]].tokens.end == names[w[1]].tokens.start)
-                    && parts.first().is_some_and(|&k| {
-                        names[k].tokens == (a..a + 1)
-                            && matches!(
-                                names[k].entity_type,
-                                EntityType::City | EntityType::AdministrativeArea | EntityType::Country
-                            )
-                    })
-                    && parts.last().is_some_and(|&k| names[k].tokens.end == b)
-                    && parts[1..]
-                        .iter()
-                        .all(|&k| names[k].evidence == Evidence::None && names[k].kind == MentionKind::Name);
-                if tiles {
-                    merged.push((parts, model_name()));
-                }
+                    .all(|&k| names[k].evidence == Evidence::None && names[k].kind == MentionKind::Name);
+            if tiles {
+                merged.push((parts, model_name()));
             }
-            if !overlapped {
-                added.push(model_name());
-            }
+        }
+        if !overlapped {
+            added.push(model_name());
         }
     }
     if !merged.is_empty() {
