@@ -15,7 +15,7 @@ mod nlp;
 mod openie;
 mod train;
 
-use eval::{eval_entities, eval_mentions, eval_pronouns};
+use eval::{eval_entities, eval_judged, eval_mentions, eval_pronouns};
 use nlp::{load_ner_model, ner, predict_ner, read_conllu, read_ner_corpus, tag};
 use train::{convert_gum, train_clusters, train_ner, train_parser, train_tagger};
 
@@ -394,6 +394,39 @@ enum EvalCommand {
         /// Write the scores as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+    },
+    /// Re-scores a judged sample of asserted relations (`eval/relations/*.jsonl`) against the
+    /// extractor's current output on the same documents: precision of the judged relations still
+    /// produced (all, by extractor, at confidence ≥ --threshold), how many are no longer produced,
+    /// how many current relations have no verdict. With --draw N, writes a fresh random sample of
+    /// N asserted relations (unjudged) to --out instead.
+    #[command(
+        after_help = "Examples:\n  textkg eval judged eval/relations/judged-dev.jsonl --docs ../shared/data/gum_entities/gum_train.entities.jsonl\n  textkg eval judged --draw 150 --seed 1 --docs DOCS.jsonl --out sample.jsonl"
+    )]
+    Judged {
+        /// The judged sample (JSONL; see eval/relations/PROTOCOL.md). Not needed with --draw.
+        file: Option<PathBuf>,
+        /// The documents (JSONL with `id` or `doc_id`, and `text`; GUM entity files work as they are).
+        #[arg(long)]
+        docs: PathBuf,
+        /// Only these documents (one name per line, `#` comments), e.g. a held-out list.
+        #[arg(long)]
+        only: Option<PathBuf>,
+        /// Leave out these documents (same format as --only).
+        #[arg(long)]
+        exclude: Option<PathBuf>,
+        /// Confidence threshold of the "confident" row.
+        #[arg(long, default_value_t = 0.7)]
+        threshold: f64,
+        /// Draw a sample of this many asserted relations instead of scoring.
+        #[arg(long, requires = "out")]
+        draw: Option<usize>,
+        /// Seed of the draw.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where --draw writes the sample (the evidence text is included for the reviewer).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Named-mention P/R/F1 of the extractor against gold entity mentions in JSONL
     /// (`{"text", "date"?, "mentions": [{"start", "end", "etype"}]}`, code-point offsets,
@@ -984,6 +1017,28 @@ fn run(cli: Cli) -> Result<Outcome> {
                     json,
                 },
         } => eval_entities(&gold, &conllu_dir, pred.as_deref(), by_genre, json.as_deref()),
+        Command::Eval {
+            what:
+                EvalCommand::Judged {
+                    file,
+                    docs,
+                    only,
+                    exclude,
+                    threshold,
+                    draw,
+                    seed,
+                    out,
+                },
+        } => eval_judged(eval::JudgedArgs {
+            file,
+            docs,
+            only,
+            exclude,
+            threshold,
+            draw,
+            seed,
+            out,
+        }),
         Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),

@@ -21,5 +21,6 @@ pub mod openie;
 pub mod pipeline;
 pub mod query;
 pub mod rdf;
+pub mod relation_eval;
 pub mod resolve;
 pub mod store;

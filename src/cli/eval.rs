@@ -319,3 +319,151 @@ pub(super) fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Out
     }
     Ok(Outcome::Success)
 }
+
+/// Arguments of `eval judged`.
+pub(super) struct JudgedArgs {
+    pub file: Option<PathBuf>,
+    pub docs: PathBuf,
+    pub only: Option<PathBuf>,
+    pub exclude: Option<PathBuf>,
+    pub threshold: f64,
+    pub draw: Option<usize>,
+    pub seed: u64,
+    pub out: Option<PathBuf>,
+}
+
+/// Document names listed one per line (`#` comments, blank lines skipped).
+fn name_list(path: &std::path::Path) -> Result<HashSet<String>> {
+    Ok(read_text_file(path)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `eval judged`: re-score a judged relation sample, or draw a new one.
+pub(super) fn eval_judged(a: JudgedArgs) -> Result<Outcome> {
+    use textkg::relation_eval::{self, JudgedRelation};
+    let only = a.only.as_deref().map(name_list).transpose()?;
+    let exclude = a.exclude.as_deref().map(name_list).transpose()?.unwrap_or_default();
+    let judged = match &a.file {
+        Some(f) => {
+            relation_eval::read_judged(&read_text_file(f)?).with_context(|| format!("reading {}", f.display()))?
+        }
+        None if a.draw.is_some() => Vec::new(),
+        None => bail!("eval judged: give the judged FILE to score, or --draw N --out FILE to draw a sample"),
+    };
+    let judged_docs: HashSet<&str> = judged.iter().map(|j| j.doc.as_str()).collect();
+    let mut sources = Vec::new();
+    for (n, line) in read_text_file(&a.docs)?.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}: not JSON", a.docs.display(), n + 1))?;
+        let name = v["doc_id"]
+            .as_str()
+            .or_else(|| v["id"].as_str())
+            .with_context(|| format!("{}:{}: a document needs `id` or `doc_id`", a.docs.display(), n + 1))?;
+        let text = v["text"]
+            .as_str()
+            .with_context(|| format!("{}:{}: a document needs `text`", a.docs.display(), n + 1))?;
+        let wanted = if a.draw.is_some() {
+            only.as_ref().is_none_or(|o| o.contains(name)) && !exclude.contains(name)
+        } else {
+            judged_docs.contains(name)
+        };
+        if wanted {
+            sources.push(SourceDocument {
+                id: Some(name.to_string()),
+                name: name.to_string(),
+                title: v["title"].as_str().map(str::to_string),
+                date: None,
+                url: None,
+                text: text.to_string(),
+            });
+        }
+    }
+    let (extractor, options) = (Extractor::default(), MappingOptions::default());
+    let mut current: Vec<JudgedRelation> = Vec::new();
+    let mut texts: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut words = 0usize;
+    for batch in pipeline::batches(&sources) {
+        for p in pipeline::process_batch(batch.to_vec(), &extractor, &options) {
+            let v = serde_json::to_value(p.json(&options))?;
+            current.extend(relation_eval::asserted_relations(&p.source.name, &v));
+            words += p.source.text.split_whitespace().count();
+            texts.insert(p.source.name.clone(), p.source.text.clone());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if let Some(n) = a.draw {
+        let path = a.out.as_deref().context("--draw needs --out")?;
+        let sample = relation_eval::draw(&current, n, a.seed);
+        let mut f =
+            BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+        for r in &sample {
+            let mut v = serde_json::to_value(r)?;
+            // The reviewer's copy carries the evidence sentence; strip `evidence_text`
+            // before committing (the corpus texts stay in ../shared).
+            if let Some(t) = texts.get(&r.doc) {
+                let ev: String = t
+                    .chars()
+                    .skip(r.evidence[0])
+                    .take(r.evidence[1] - r.evidence[0])
+                    .collect();
+                v["evidence_text"] = serde_json::Value::String(ev);
+            }
+            writeln!(f, "{}", serde_json::to_string(&v)?)?;
+        }
+        f.flush()?;
+        writeln!(
+            out,
+            "{} documents, {} words, {} asserted relations ({:.2} per 1,000 words); drew {} (seed {}) into {}",
+            sources.len(),
+            words,
+            current.len(),
+            1000.0 * current.len() as f64 / words.max(1) as f64,
+            sample.len(),
+            a.seed,
+            path.display()
+        )?;
+        return Ok(Outcome::Success);
+    }
+    let report = relation_eval::rescore(&judged, &current, a.threshold);
+    writeln!(
+        out,
+        "{} judged relations in {} documents; {} still produced, {} no longer produced; {} current relations, {} without a verdict",
+        report.in_file,
+        judged_docs.len(),
+        report.still_produced.get("all").map_or(0, |v| v.judged),
+        report.no_longer_produced,
+        report.current,
+        report.unjudged
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>5} {:>9} {:>9} {:>9} {:>9}",
+        "", "n", "relation", "arguments", "types", "all right"
+    )?;
+    let row = |out: &mut std::io::StdoutLock, name: &str, v: &relation_eval::Verdicts| -> std::io::Result<()> {
+        let pct = |x: usize| 100.0 * x as f64 / v.judged.max(1) as f64;
+        writeln!(
+            out,
+            "{:<22} {:>5} {:>8.1}% {:>8.1}% {:>8.1}% {:>8.1}%",
+            name,
+            v.judged,
+            pct(v.relation),
+            pct(v.arguments),
+            pct(v.types),
+            pct(v.all_right)
+        )
+    };
+    for (k, v) in &report.still_produced {
+        row(&mut out, k, v)?;
+    }
+    row(&mut out, &format!("confidence >= {}", a.threshold), &report.confident)?;
+    row(&mut out, "no longer produced", &report.dropped)?;
+    Ok(Outcome::Success)
+}
