@@ -479,8 +479,11 @@ impl Lexicon {
                 }
             }
         }
-        for entries in lex.gazetteer.values_mut() {
-            entries.sort_by_key(|e| e.class);
+        // The first entry is the reading used: a place called by its own name
+        // ("Ohio" the state) before one that has the surface as an alias
+        // ("Ohio" for Columbus, Ohio), then by class.
+        for (surface, entries) in lex.gazetteer.iter_mut() {
+            entries.sort_by_key(|e| (e.canonical != *surface, e.class));
         }
         lex.stopwords = stopwords
             .lines()
@@ -765,7 +768,14 @@ pub fn build_gazetteer(
             continue;
         }
         let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
-        add(name, GazetteerClass::AdministrativeArea, name, qid);
+        // The UK's constituent countries (England, Scotland, Wales) are
+        // first-level divisions that English calls countries.
+        let class = if table.get(&r, "type")? == "country" {
+            GazetteerClass::Country
+        } else {
+            GazetteerClass::AdministrativeArea
+        };
+        add(name, class, name, qid);
     }
 
     let orgs = read("organizations.tsv")?;

@@ -259,7 +259,7 @@ impl Extractor {
         }
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
         let mut relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
-        constraints::apply(&mut relations, &mut entities, self.lexicon);
+        constraints::apply(doc, &mentions, &mut relations, &mut entities, self.lexicon);
         for r in &mut relations {
             r.event_class = match &r.predicate {
                 Predicate::Ontology(p) => self.lexicon.property_event_class(p),

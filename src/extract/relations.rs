@@ -320,6 +320,9 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                 }
                 let verb_span = Span::new(ctx.doc.tokens[i].start, ctx.doc.tokens[i + len - 1].end);
                 for (k, object) in objects.iter().enumerate() {
+                    if !parse_agrees(ctx, s, i..i + len, subject, object) {
+                        continue;
+                    }
                     let mut phrase = ctx.doc.span_text(verb_span).to_string();
                     if let Some(p) = &verb.prep {
                         phrase.push_str(" … ");
@@ -369,6 +372,66 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
         }
         i += len;
     }
+}
+
+/// Where the sentence is parsed, a `verb-pattern` reading must agree with the
+/// parse: the verb is not passive ("was elected a Fellow"), the subject
+/// mention holds the `nsubj` of the verb (or of the verb it is coordinated
+/// with or depends on as an open complement or participle), and the object
+/// mention holds a word whose chain of heads, through conjuncts, flat names
+/// and appositions, reaches the verb as `obj`, `iobj` or `obl`. A possessor
+/// ("joined Berkeley's department") or a modifier never qualifies.
+/// Unparsed sentences keep the linear reading.
+fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Mention, object: &Mention) -> bool {
+    let doc = ctx.doc;
+    if !doc.sentence_parsed(s) {
+        return true;
+    }
+    let sentence = doc.sentences[s].tokens.clone();
+    let children = |h: usize| sentence.clone().filter(move |&k| doc.head(k) == Some(h));
+    if verb
+        .clone()
+        .any(|v| children(v).any(|k| matches!(doc.deprel(k), "aux:pass" | "nsubj:pass")))
+    {
+        return false;
+    }
+    // The verb and the heads its subject may be shared with.
+    let mut governors = vec![verb.start];
+    let mut cur = verb.start;
+    for _ in 0..3 {
+        match (doc.deprel(cur), doc.head(cur)) {
+            ("conj" | "xcomp" | "advcl", Some(h)) => {
+                governors.push(h);
+                cur = h;
+            }
+            _ => break,
+        }
+    }
+    let subject_ok = governors.iter().any(|&g| {
+        children(g).any(|k| subject.tokens.contains(&k) && matches!(doc.deprel(k), "nsubj" | "csubj"))
+            // "Jack Ruby, who killed Oswald": the relative pronoun's antecedent.
+            || (doc.deprel(g) == "acl:relcl"
+                && doc.head(g).is_some_and(|h| subject.tokens.contains(&h))
+                && children(g).any(|k| doc.deprel(k) == "nsubj" && doc.upos(k) == "PRON"))
+    });
+    let object_ok = object.tokens.clone().any(|k| {
+        let mut cur = k;
+        for _ in 0..6 {
+            let rel = doc.deprel(cur);
+            let Some(h) = doc.head(cur) else {
+                return false;
+            };
+            if verb.contains(&h) {
+                return matches!(rel.split(':').next(), Some("obj" | "iobj" | "obl"));
+            }
+            if !matches!(rel.split(':').next(), Some("conj" | "flat" | "appos" | "compound")) {
+                return false;
+            }
+            cur = h;
+        }
+        false
+    });
+    subject_ok && object_ok
 }
 
 /// The subject and object spans of a relation between two mentions: the bare
