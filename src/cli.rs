@@ -63,6 +63,17 @@ struct InputArgs {
     /// Base IRI for generated documents and entities.
     #[arg(long, default_value = DEFAULT_DATA_BASE)]
     base: String,
+    /// Keep only relations whose confidence (the measured precision of their rule; see
+    /// models/README.md) is at least this.
+    #[arg(long, value_name = "X", default_value_t = 0.0, value_parser = parse_confidence)]
+    min_confidence: f32,
+}
+
+fn parse_confidence(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{s:?} is not a number between 0 and 1")),
+    }
 }
 
 /// Budgets that keep one query from running for hours or eating the machine.
@@ -427,6 +438,9 @@ enum EvalCommand {
         /// Where --draw writes the sample (the evidence text is included for the reviewer).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write the calibration table of the judged FILE (models/lexicon/confidence.tsv).
+        #[arg(long, value_name = "TSV")]
+        calibrate: Option<PathBuf>,
     },
     /// Named-mention P/R/F1 of the extractor against gold entity mentions in JSONL
     /// (`{"text", "date"?, "mentions": [{"start", "end", "etype"}]}`, code-point offsets,
@@ -1028,6 +1042,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                     draw,
                     seed,
                     out,
+                    calibrate,
                 },
         } => eval_judged(eval::JudgedArgs {
             file,
@@ -1038,6 +1053,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             draw,
             seed,
             out,
+            calibrate,
         }),
         Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
@@ -1357,7 +1373,7 @@ fn for_each_batch(
     // replace it in the store unnoticed. (Repeats inside one JSONL file are
     // caught by the reader, with line numbers.)
     let mut ids: HashSet<String> = HashSet::new();
-    let extractor = Extractor::default();
+    let extractor = Extractor::default().with_min_confidence(input.min_confidence);
     let mut batch: Vec<SourceDocument> = Vec::new();
     let mut batch_bytes = 0;
     let mut batch_error: Option<anyhow::Error> = None;

@@ -232,6 +232,10 @@ pub struct Lexicon {
     /// Ontology property local name → the entity types its subject and object
     /// may have (`predicates.tsv`; the ontology's rdfs:domain/rdfs:range).
     pub predicate_types: FxHashMap<String, PredicateTypes>,
+    /// Calibrated confidence by (extractor id, predicate group): the measured
+    /// precision on the judged development sample (`confidence.tsv`, written
+    /// by `textkg eval judged --calibrate`).
+    pub confidence: FxHashMap<(String, String), f32>,
 }
 
 /// Entity type names a property's arguments may have (`predicates.tsv`).
@@ -265,6 +269,43 @@ pub struct LexiconError {
     pub line: usize,
     /// What is wrong.
     pub message: String,
+}
+
+/// Parses `confidence.tsv` (`extractor<TAB>predicate group<TAB>judged<TAB>right<TAB>confidence`),
+/// strictly: a row with missing columns, a confidence outside 0..=1 or a
+/// repeated group is an error.
+pub fn parse_confidence(tsv: &str) -> Result<FxHashMap<(String, String), f32>, LexiconError> {
+    let err = |line: usize, message: String| LexiconError {
+        file: "confidence.tsv",
+        line,
+        message,
+    };
+    let mut out = FxHashMap::default();
+    let mut header = true;
+    for (n, l) in tsv.lines().enumerate() {
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if std::mem::take(&mut header) {
+            continue;
+        }
+        let cols: Vec<&str> = l.split('\t').collect();
+        let [extractor, group, _judged, _right, confidence] = cols[..] else {
+            return Err(err(
+                n + 1,
+                format!("expected 5 tab-separated columns, found {}", cols.len()),
+            ));
+        };
+        let c: f32 = confidence
+            .parse()
+            .ok()
+            .filter(|c: &f32| (0.0..=1.0).contains(c))
+            .ok_or_else(|| err(n + 1, format!("confidence {confidence:?} is not a number in 0..=1")))?;
+        if out.insert((extractor.to_string(), group.to_string()), c).is_some() {
+            return Err(err(n + 1, format!("group {extractor}/{group} listed twice")));
+        }
+    }
+    Ok(out)
 }
 
 /// Parses `predicates.tsv` (`property<TAB>subject types<TAB>object types`),
@@ -355,6 +396,7 @@ const EVENT_VERBS: &str = include_str!("../models/lexicon/event_verbs.tsv");
 const GIVEN_NAMES: &str = include_str!("../models/lexicon/given_names.tsv");
 const BOILERPLATE: &str = include_str!("../models/lexicon/boilerplate.txt");
 const PREDICATES: &str = include_str!("../models/lexicon/predicates.tsv");
+const CONFIDENCE: &str = include_str!("../models/lexicon/confidence.tsv");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -375,6 +417,10 @@ impl Lexicon {
             lex.given_names = parse_given_names(GIVEN_NAMES);
             // Embedded at compile time and parsed by a unit test: an error here is a build defect.
             lex.predicate_types = match parse_predicate_types(PREDICATES) {
+                Ok(t) => t,
+                Err(e) => panic!("embedded lexicon: {e}"),
+            };
+            lex.confidence = match parse_confidence(CONFIDENCE) {
                 Ok(t) => t,
                 Err(e) => panic!("embedded lexicon: {e}"),
             };
@@ -857,6 +903,23 @@ impl<'a> Table<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn confidence_table_loads_strictly() {
+        let table = parse_confidence(CONFIDENCE).unwrap();
+        let rows = CONFIDENCE
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(table.len(), rows - 1, "a row was skipped");
+        assert!(parse_confidence("h\nx\ty\t1\t1\t1.5\n").is_err());
+        assert!(parse_confidence("h\nx\ty\t1\t1\n").is_err());
+        assert!(parse_confidence("h\nx\ty\t1\t1\t0.5\nx\ty\t1\t1\t0.5\n").is_err());
+        assert_eq!(
+            parse_confidence("h\nx\ty\t3\t2\t0.6\n").unwrap()[&("x".into(), "y".into())],
+            0.6
+        );
+    }
 
     #[test]
     fn predicate_types_load_strictly_and_cover_every_property_the_lexicon_names() {

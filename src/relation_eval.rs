@@ -76,18 +76,30 @@ impl JudgedRelation {
             self.doc.clone(),
             self.evidence,
             self.predicate.clone(),
-            (self.subject.start, self.subject.end, self.subject.label.clone()),
-            (self.object.start, self.object.end, self.object.label.clone()),
+            (
+                self.subject.start,
+                self.subject.end,
+                self.subject.label.clone(),
+                self.subject.entity_type.clone(),
+            ),
+            (
+                self.object.start,
+                self.object.end,
+                self.object.label.clone(),
+                self.object.entity_type.clone(),
+            ),
         )
     }
 }
 
+/// Document, evidence, predicate, and each argument's span, label and type:
+/// a verdict holds only for the output it was given on.
 type Key = (
     String,
     [usize; 2],
     String,
-    (Option<usize>, Option<usize>, String),
-    (Option<usize>, Option<usize>, String),
+    (Option<usize>, Option<usize>, String, String),
+    (Option<usize>, Option<usize>, String, String),
 );
 
 /// An error reading a judged file or a prediction.
@@ -301,6 +313,109 @@ pub fn rescore(judged: &[JudgedRelation], current: &[JudgedRelation], threshold:
     report
 }
 
+/// The judged relations the current output still produces (same identity,
+/// [`rescore`]'s matching): the ones a calibration may speak for.
+pub fn still_produced(judged: &[JudgedRelation], current: &[JudgedRelation]) -> Vec<JudgedRelation> {
+    let now: HashSet<Key> = current.iter().map(JudgedRelation::key).collect();
+    judged.iter().filter(|j| now.contains(&j.key())).cloned().collect()
+}
+
+/// The predicate group a relation is calibrated by: the ontology property's
+/// local name, or `open` for open relations.
+pub fn predicate_group(predicate_iri: &str) -> String {
+    match predicate_iri.rsplit_once('#') {
+        Some((ns, local)) if ns.ends_with("/ns") => local.to_string(),
+        _ => "open".to_string(),
+    }
+}
+
+/// Groups with fewer judged relations than this share their extractor's row (`*`).
+pub const MIN_GROUP: usize = 8;
+
+/// One row of the calibration table: a group's judged count, all-right count
+/// and confidence, the posterior mean precision under a uniform prior,
+/// (right + 1) / (judged + 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationRow {
+    /// Extractor id.
+    pub extractor: String,
+    /// Predicate group ([`predicate_group`]), or `*` for the extractor's other groups.
+    pub group: String,
+    /// Judged relations.
+    pub judged: usize,
+    /// All right.
+    pub right: usize,
+}
+
+impl CalibrationRow {
+    /// The calibrated confidence.
+    pub fn confidence(&self) -> f64 {
+        (self.right as f64 + 1.0) / (self.judged as f64 + 2.0)
+    }
+}
+
+/// Calibration rows from judged relations: one per (extractor, predicate
+/// group) with at least [`MIN_GROUP`] judged relations, and one `*` row per
+/// extractor for its smaller groups.
+pub fn calibration(judged: &[JudgedRelation]) -> Vec<CalibrationRow> {
+    let mut groups: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    for j in judged {
+        let Some(right) = j.all_right() else { continue };
+        let g = groups
+            .entry((j.extractor.clone(), predicate_group(&j.predicate)))
+            .or_default();
+        g.0 += 1;
+        g.1 += usize::from(right);
+    }
+    let mut rows = Vec::new();
+    let mut rest: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for ((extractor, group), (n, right)) in groups {
+        if n >= MIN_GROUP {
+            rows.push(CalibrationRow {
+                extractor,
+                group,
+                judged: n,
+                right,
+            });
+        } else {
+            let r = rest.entry(extractor).or_default();
+            r.0 += n;
+            r.1 += right;
+        }
+    }
+    for (extractor, (n, right)) in rest {
+        rows.push(CalibrationRow {
+            extractor,
+            group: "*".into(),
+            judged: n,
+            right,
+        });
+    }
+    rows
+}
+
+/// The calibration table as `models/lexicon/confidence.tsv` text.
+pub fn calibration_tsv(rows: &[CalibrationRow], source: &str) -> String {
+    let mut out = format!(
+        "# Calibrated relation confidence: the all-right share of judged relations per extractor and\n\
+         # predicate group (ontology property, `open` for open relations, `*` for an extractor's groups with\n\
+         # fewer than {MIN_GROUP} judged relations), as (right + 1) / (judged + 2).\n\
+         # Written by `textkg eval judged {source} --calibrate`; do not edit by hand.\n\
+         extractor\tgroup\tjudged\tright\tconfidence\n"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{:.3}\n",
+            r.extractor,
+            r.group,
+            r.judged,
+            r.right,
+            r.confidence()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,7 +428,7 @@ mod tests {
                 {"id": "e:acme", "label": "Acme", "type": "Organization"}
             ],
             "relations": [
-                {"subject": "e:ann", "predicate": "tk:worksFor", "object": {"id": "e:acme"},
+                {"subject": "e:ann", "predicate": "https://w3id.org/textkg/ns#worksFor", "object": {"id": "e:acme"},
                  "confidence": 0.8, "extractor": "nominal-pattern",
                  "evidence": {"sentence": 0, "start": 0, "end": 30, "text": "…"},
                  "arguments": {"subject": {"start": 0, "end": 7, "text": "Ann Lee"},
@@ -326,6 +441,34 @@ mod tests {
                  "evidence": {"sentence": 0, "start": 0, "end": 30, "text": "…"}}
             ]
         })
+    }
+
+    #[test]
+    fn calibration_groups_and_smooths() {
+        let base = asserted_relations("d1", &prediction()).remove(0);
+        let mut judged = Vec::new();
+        for i in 0..10 {
+            let mut r = base.clone();
+            r.evidence = [i, i + 1];
+            (r.relation, r.arguments, r.types) = (Some(i < 8), Some(true), Some(true));
+            judged.push(r);
+        }
+        let mut open = base.clone();
+        open.predicate = "https://w3id.org/textkg/id/rel/earn".into();
+        (open.relation, open.arguments, open.types) = (Some(true), Some(true), Some(false));
+        judged.push(open);
+        let rows = calibration(&judged);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].group.as_str(), rows[0].judged, rows[0].right),
+            ("worksFor", 10, 8)
+        );
+        assert!((rows[0].confidence() - 0.75).abs() < 1e-9);
+        assert_eq!((rows[1].group.as_str(), rows[1].judged, rows[1].right), ("*", 1, 0));
+        let tsv = calibration_tsv(&rows, "f");
+        assert!(tsv.contains("nominal-pattern\tworksFor\t10\t8\t0.750"), "{tsv}");
+        assert_eq!(predicate_group("https://w3id.org/textkg/ns#worksFor"), "worksFor");
+        assert_eq!(predicate_group("https://w3id.org/textkg/id/rel/earn"), "open");
     }
 
     #[test]
@@ -358,7 +501,7 @@ mod tests {
         let mut right = current[0].clone();
         (right.relation, right.arguments, right.types) = (Some(true), Some(true), Some(true));
         let mut gone = right.clone();
-        gone.predicate = "tk:livesIn".into();
+        gone.predicate = "https://w3id.org/textkg/ns#livesIn".into();
         gone.types = Some(false);
         let report = rescore(&[right, gone], &current, 0.7);
         assert_eq!(report.still_produced["all"].judged, 1);

@@ -330,6 +330,7 @@ pub(super) struct JudgedArgs {
     pub draw: Option<usize>,
     pub seed: u64,
     pub out: Option<PathBuf>,
+    pub calibrate: Option<PathBuf>,
 }
 
 /// Document names listed one per line (`#` comments, blank lines skipped).
@@ -430,6 +431,14 @@ pub(super) fn eval_judged(a: JudgedArgs) -> Result<Outcome> {
             path.display()
         )?;
         return Ok(Outcome::Success);
+    }
+    if let (Some(out), Some(file)) = (&a.calibrate, &a.file) {
+        // Calibrate on what the rules produce now, not on relations since dropped.
+        let rows = relation_eval::calibration(&relation_eval::still_produced(&judged, &current));
+        let source = file.display().to_string();
+        std::fs::write(out, relation_eval::calibration_tsv(&rows, &source))
+            .with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {} ({} groups)", out.display(), rows.len());
     }
     let report = relation_eval::rescore(&judged, &current, a.threshold);
     writeln!(

@@ -165,6 +165,9 @@ pub fn apply(
 ) {
     relations.retain(|r| well_formed(doc, mentions, entities, r));
     for r in relations.iter() {
+        container_reading(r, entities, lex);
+    }
+    for r in relations.iter() {
         let (RelationObject::Entity(o), Predicate::Ontology(p)) = (&r.object, &r.predicate) else {
             continue;
         };
@@ -184,6 +187,39 @@ pub fn apply(
         }
     }
     relations.retain(|r| fits(r, entities, lex));
+}
+
+/// "Rochester, New York", "Clearwater, Florida": a city lies in a larger
+/// place. When the container was read as a city but the gazetteer also knows
+/// a state or country of that very name, that is the reading.
+fn container_reading(r: &Relation, entities: &mut [Entity], lex: &Lexicon) {
+    use crate::lexicon::GazetteerClass;
+    let (Predicate::Ontology(p), RelationObject::Entity(o)) = (&r.predicate, &r.object) else {
+        return;
+    };
+    if p != "locatedIn"
+        || entities
+            .get(r.subject)
+            .is_none_or(|s| s.entity_type.coarse() != EntityType::Place)
+    {
+        return;
+    }
+    let Some(object) = entities.get_mut(*o).filter(|e| e.entity_type == EntityType::City) else {
+        return;
+    };
+    let larger = lex.lookup(&object.label).and_then(|es| {
+        es.iter().find(|e| {
+            e.canonical == object.label
+                && matches!(e.class, GazetteerClass::AdministrativeArea | GazetteerClass::Country)
+        })
+    });
+    if let Some(e) = larger {
+        object.entity_type = match e.class {
+            GazetteerClass::Country => EntityType::Country,
+            _ => EntityType::AdministrativeArea,
+        };
+        object.wikidata = e.qid.clone();
+    }
 }
 
 /// The entity type of an argument type name.
