@@ -417,9 +417,10 @@ enum EvalCommand {
     Judged {
         /// The judged sample (JSONL; see eval/relations/PROTOCOL.md). Not needed with --draw.
         file: Option<PathBuf>,
-        /// The documents (JSONL with `id` or `doc_id`, and `text`; GUM entity files work as they are).
-        #[arg(long)]
-        docs: PathBuf,
+        /// The documents (JSONL with `id` or `doc_id`, and `text`; GUM entity files work as they
+        /// are). Repeat for several files.
+        #[arg(long, required = true)]
+        docs: Vec<PathBuf>,
         /// Only these documents (one name per line, `#` comments), e.g. a held-out list.
         #[arg(long)]
         only: Option<PathBuf>,

@@ -323,7 +323,7 @@ pub(super) fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Out
 /// Arguments of `eval judged`.
 pub(super) struct JudgedArgs {
     pub file: Option<PathBuf>,
-    pub docs: PathBuf,
+    pub docs: Vec<PathBuf>,
     pub only: Option<PathBuf>,
     pub exclude: Option<PathBuf>,
     pub threshold: f64,
@@ -357,33 +357,35 @@ pub(super) fn eval_judged(a: JudgedArgs) -> Result<Outcome> {
     };
     let judged_docs: HashSet<&str> = judged.iter().map(|j| j.doc.as_str()).collect();
     let mut sources = Vec::new();
-    for (n, line) in read_text_file(&a.docs)?.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value =
-            serde_json::from_str(line).with_context(|| format!("{}:{}: not JSON", a.docs.display(), n + 1))?;
-        let name = v["doc_id"]
-            .as_str()
-            .or_else(|| v["id"].as_str())
-            .with_context(|| format!("{}:{}: a document needs `id` or `doc_id`", a.docs.display(), n + 1))?;
-        let text = v["text"]
-            .as_str()
-            .with_context(|| format!("{}:{}: a document needs `text`", a.docs.display(), n + 1))?;
-        let wanted = if a.draw.is_some() {
-            only.as_ref().is_none_or(|o| o.contains(name)) && !exclude.contains(name)
-        } else {
-            judged_docs.contains(name)
-        };
-        if wanted {
-            sources.push(SourceDocument {
-                id: Some(name.to_string()),
-                name: name.to_string(),
-                title: v["title"].as_str().map(str::to_string),
-                date: None,
-                url: None,
-                text: text.to_string(),
-            });
+    for docs in &a.docs {
+        for (n, line) in read_text_file(docs)?.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("{}:{}: not JSON", docs.display(), n + 1))?;
+            let name = v["doc_id"]
+                .as_str()
+                .or_else(|| v["id"].as_str())
+                .with_context(|| format!("{}:{}: a document needs `id` or `doc_id`", docs.display(), n + 1))?;
+            let text = v["text"]
+                .as_str()
+                .with_context(|| format!("{}:{}: a document needs `text`", docs.display(), n + 1))?;
+            let wanted = if a.draw.is_some() {
+                only.as_ref().is_none_or(|o| o.contains(name)) && !exclude.contains(name)
+            } else {
+                judged_docs.contains(name)
+            };
+            if wanted {
+                sources.push(SourceDocument {
+                    id: Some(name.to_string()),
+                    name: name.to_string(),
+                    title: v["title"].as_str().map(str::to_string),
+                    date: None,
+                    url: None,
+                    text: text.to_string(),
+                });
+            }
         }
     }
     let (extractor, options) = (Extractor::default(), MappingOptions::default());

@@ -153,8 +153,9 @@ const TYPING_PATTERN_CONFIDENCE: f32 = 0.7;
 ///
 /// An untyped argument (`Thing`) of a strong nominal pattern (confidence ≥
 /// 0.7: datelines, "CITY, STATE", "X, 50, of P", "P-based O", birthplaces,
-/// killers) takes the one type the predicate allows there: the construction
-/// is the evidence of its type that the name lacked. Weaker patterns and
+/// killers) takes the first type the predicate allows there (`predicates.tsv`
+/// lists types in order of preference): the construction is the evidence of
+/// its type that the name lacked. Weaker patterns and
 /// verbs do not type their arguments.
 pub fn apply(
     doc: &Document,
@@ -178,9 +179,9 @@ pub fn apply(
             continue;
         };
         for (e, allowed) in [(r.subject, &types.subject), (*o, &types.object)] {
-            if let (Some(entity), Some([only])) = (entities.get_mut(e), allowed.as_deref())
+            if let (Some(entity), Some([first, ..])) = (entities.get_mut(e), allowed.as_deref())
                 && entity.entity_type == EntityType::Thing
-                && let Some(t) = entity_type(only)
+                && let Some(t) = entity_type(first)
             {
                 entity.entity_type = t;
             }
