@@ -732,10 +732,10 @@ fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         }
         if org {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.7);
-        } else if ctx.is_demonym(q) {
+        } else if ctx.is_demonym(q) && !ctx.titled(p) {
             // "Soviet historian X", "Japanese author X": a nationality, not a home.
             ctx.push(out, s, (p, Arg::Name, "nationality", q, Arg::Name), 0.6);
-        } else if ctx.is_place(q) && (ctx.titled(p) || !profession) {
+        } else if (ctx.is_place(q) || ctx.is_demonym(q)) && (ctx.titled(p) || !profession) {
             // "Illinois Gov. X", "US President X": the post's place, not
             // where X lives (issue 14).
             ctx.push(out, s, (p, Arg::Name, "holdsPostIn", q, Arg::Name), 0.6);
