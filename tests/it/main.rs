@@ -2,6 +2,7 @@
 
 mod cli;
 mod entities;
+mod fuzz;
 mod ontology;
 mod openie;
 mod properties;
