@@ -753,6 +753,7 @@ pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary,
         tx.insert(q);
     }
     tx.commit()?;
+    store.flush()?;
     Ok(summary)
 }
 
@@ -848,6 +849,7 @@ pub fn undo(store: &KgStore, id: &str) -> Result<CrossMerge, ResolveError> {
         tx.insert(q);
     }
     tx.commit()?;
+    store.flush()?;
     Ok(m)
 }
 
