@@ -322,17 +322,17 @@ const SPARQL_DICT: &[&str] = &[
 
 #[test]
 fn fuzz_extract_text() {
-    drive("extract_text", textkg::fuzz::extract_text, TEXT_DICT, 8192, 400);
+    drive("extract_text", textkg::fuzz::extract_text, TEXT_DICT, 8192, 2000);
 }
 
 #[test]
 fn fuzz_read_jsonl() {
-    drive("read_jsonl", textkg::fuzz::read_jsonl, JSONL_DICT, 4096, 20_000);
+    drive("read_jsonl", textkg::fuzz::read_jsonl, JSONL_DICT, 4096, 200_000);
 }
 
 #[test]
 fn fuzz_sparql() {
-    drive("sparql", textkg::fuzz::sparql, SPARQL_DICT, 2048, 3000);
+    drive("sparql", textkg::fuzz::sparql, SPARQL_DICT, 2048, 5000);
 }
 
 /// Argument lists built from each subcommand's own `--help` (so new options
