@@ -11,6 +11,7 @@ pub mod document;
 pub mod entity_eval;
 pub mod export;
 pub mod extract;
+pub mod fuzz;
 pub mod input;
 pub mod iri;
 pub mod json;
