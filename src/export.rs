@@ -880,15 +880,17 @@ pub fn document_clusters(store: &KgStore, graph: &EntityGraph) -> Result<Vec<Clu
     }
     let mut clusters = Vec::new();
     for (doc, nodes) in by_document {
-        let name = first_binding(
-            store,
-            &format!("SELECT ?n WHERE {{ GRAPH <{doc}> {{ <{doc}> <{}sourceName> ?n }} }}", ns::TK),
-            "n",
-        )?;
-        let label = match name {
-            Some(Term::Literal(l)) => l.value().to_string(),
-            _ => doc,
-        };
+        // The headline when the document has one, else its input name.
+        let mut label = doc.clone();
+        for p in [format!("{}sourceName", ns::TK), format!("{}headline", ns::SCHEMA)] {
+            if let Some(Term::Literal(l)) = first_binding(
+                store,
+                &format!("SELECT ?n WHERE {{ GRAPH <{doc}> {{ <{doc}> <{p}> ?n }} }}"),
+                "n",
+            )? {
+                label = l.value().to_string();
+            }
+        }
         clusters.push(Cluster { label, nodes });
     }
     Ok(clusters)

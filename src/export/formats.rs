@@ -433,7 +433,7 @@ mod tests {
         write_neo4j_csv(&g, &mut nodes, &mut rels).unwrap();
         let rels = String::from_utf8(rels).unwrap();
         assert_eq!(rels.lines().count(), 2, "{rels}");
-        assert!(rels.contains(r#""A met B, ""twice"".#), "{rels}");
+        assert!(rels.contains("\"A met B, \"\"twice\"\"."), "{rels}");
         let nodes = String::from_utf8(nodes).unwrap();
         assert!(nodes.contains(r#""Entity;Group""#), "{nodes}");
     }

@@ -1,7 +1,9 @@
 //! Integration tests: one binary (links once), modules by area.
 
+mod analyze;
 mod cli;
 mod entities;
+mod exports;
 mod ontology;
 mod openie;
 mod properties;
