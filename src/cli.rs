@@ -10,7 +10,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod analyze;
 mod eval;
+mod export;
+mod named;
 mod nlp;
 mod openie;
 mod train;
@@ -23,7 +26,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use oxigraph::io::RdfFormat;
 
-use textkg::export::{self, GraphFilter};
 use textkg::extract::Extractor;
 use textkg::input::{self, Flow, InputFormat, ReadOptions, SourceDocument};
 use textkg::iri::{DEFAULT_DATA_BASE, Namespace};
@@ -169,6 +171,8 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         textkg query 'SELECT ?e ?label WHERE { ?e a schema:Person ; rdfs:label ?label }'\n  \
         textkg query -f examples/queries/who-said-what.rq --format csv\n  \
+        textkg query --named\n  \
+        textkg query --named timeline --bind entity='Vladimir Putin'\n  \
         textkg query 'CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 10' --format turtle\n\n\
         Prefixes tk:, schema:, nif:, prov:, itsrdf:, skos:, owl:, time:, wd:, rdf:, rdfs:, xsd: are predeclared.")]
     Query {
@@ -177,6 +181,12 @@ enum Command {
         /// Read the query from a file (`-` for stdin).
         #[arg(long, short = 'f', conflicts_with = "query")]
         file: Option<PathBuf>,
+        /// Run a shipped analysis by name (`--named` alone lists them).
+        #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["query", "file"])]
+        named: Option<String>,
+        /// Fill a parameter of the query (`VALUES ?NAME { UNDEF }`), e.g. --bind entity="Vladimir Putin".
+        #[arg(long, value_name = "NAME=VALUE")]
+        bind: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
         format: ResultFormat,
@@ -199,37 +209,28 @@ enum Command {
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Export the entity graph (DOT, JSON) or RDF.
+    /// Export the entity graph (DOT, JSON, GraphML, GEXF, Neo4j CSV, JSON-LD) or RDF.
     #[command(after_help = "Examples:\n  \
         textkg export --format dot | dot -Tsvg > kg.svg\n  \
+        textkg export --format dot --render svg --cluster community -o kg.svg\n  \
         textkg export --format dot --entity Putin --depth 1 --min-confidence 0.5 -o putin.dot\n  \
-        textkg export --format json > graph.json\n  \
+        textkg export --format graphml --since 2025-08-01 --until 2025-08-31 -o august.graphml\n  \
+        textkg export --format gexf -o kg.gexf\n  \
+        textkg export --format neo4j -o neo4j-import/\n  \
+        textkg export --format jsonld --network co-mention > comention.jsonld\n  \
+        textkg export --format json --construct meetings.rq > meetings.json\n  \
         textkg export --format nquads --document examples/news/summit.txt")]
-    Export {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ExportFormat::Dot)]
-        format: ExportFormat,
-        /// Write to this file instead of stdout.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Only this document (its IRI or its input name/path).
-        #[arg(long)]
-        document: Option<String>,
-        /// Only the neighbourhood of this entity (label, alias or IRI); DOT and JSON.
-        #[arg(long)]
-        entity: Option<String>,
-        /// Neighbourhood radius for --entity.
-        #[arg(long, default_value_t = 1)]
-        depth: usize,
-        /// Leave out relations below this confidence; DOT and JSON.
-        #[arg(long, default_value_t = 0.0)]
-        min_confidence: f64,
-        /// Also draw entities that have no relation (DOT and JSON).
-        #[arg(long)]
-        isolated: bool,
-        #[command(flatten)]
-        store: StoreArg,
-    },
+    Export(export::ExportArgs),
+    /// Graph analytics: degree, PageRank, betweenness, components, communities, paths; stored as RDF.
+    #[command(after_help = "Examples:\n  \
+        textkg analyze\n  \
+        textkg analyze --path 'Donald Trump' 'Vladimir Putin'\n  \
+        textkg analyze --network co-mention --format json -o comention.json\n  \
+        textkg analyze --from-json graph.json --no-store --betweenness-samples 500\n  \
+        textkg query --named central-entities\n\n\
+        Results go to the named graph {base}analytics with their provenance (algorithms, parameters, \
+        time, input size); a new run of the same network replaces the previous one.")]
+    Analyze(analyze::AnalyzeArgs),
     /// List entity merge decisions: which form joined which entity, by which rule, in which document.
     #[command(
         after_help = "Examples:\n  textkg merges\n  textkg merges --entity 'Donald Trump' --format csv\n  \
@@ -703,16 +704,6 @@ enum ExtractFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ExportFormat {
-    Dot,
-    Json,
-    Turtle,
-    Ntriples,
-    Nquads,
-    Trig,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum InfoFormat {
     Text,
     Json,
@@ -767,12 +758,16 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Query {
             query,
             file,
+            named,
+            bind,
             format,
             no_union,
             limits,
             store,
         } => {
-            let text = text_arg(query, file, "query")?;
+            let Some(text) = named::query_text(query, file, named, &bind)? else {
+                return Ok(Outcome::Success);
+            };
             let options = limits.options(!no_union)?;
             let store = open_read(&store)?;
             let stdout = std::io::stdout();
@@ -803,56 +798,8 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        Command::Export {
-            format,
-            output,
-            document,
-            entity,
-            depth,
-            min_confidence,
-            isolated,
-            store,
-        } => {
-            let store = open_read(&store)?;
-            let mut out: Box<dyn Write> = match &output {
-                Some(p) => Box::new(BufWriter::new(
-                    std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-                )),
-                None => Box::new(BufWriter::new(std::io::stdout().lock())),
-            };
-            let filter = GraphFilter {
-                document: document.clone(),
-                entity,
-                depth,
-                min_confidence,
-                isolated,
-            };
-            // Progress on a terminal only: a dump of a large store takes minutes.
-            let show_progress = std::io::stderr().is_terminal();
-            let mut shown = false;
-            let mut progress = |quads: u64| {
-                if show_progress {
-                    eprint!("\r{quads} quads read…");
-                    shown = true;
-                }
-            };
-            let mut rdf = |format: RdfFormat, out: &mut dyn Write| {
-                export::write_rdf_with_progress(&store, format, document.as_deref(), out, &mut progress)
-            };
-            match format {
-                ExportFormat::Dot => export::write_dot(&export::entity_graph(&store, &filter)?, &mut out)?,
-                ExportFormat::Json => export::write_json(&export::entity_graph(&store, &filter)?, &mut out)?,
-                ExportFormat::Turtle => rdf(RdfFormat::Turtle, &mut out)?,
-                ExportFormat::Ntriples => rdf(RdfFormat::NTriples, &mut out)?,
-                ExportFormat::Nquads => rdf(RdfFormat::NQuads, &mut out)?,
-                ExportFormat::Trig => rdf(RdfFormat::TriG, &mut out)?,
-            }
-            out.flush()?;
-            if shown {
-                eprintln!();
-            }
-            Ok(Outcome::Success)
-        }
+        Command::Export(args) => export::export(args),
+        Command::Analyze(args) => analyze::analyze(args),
         Command::Merges {
             entity,
             undo,

@@ -6,6 +6,7 @@
 //! [`resolve`] (cross-document merges) → [`query`] and [`export`]. [`pipeline`] runs the stages over many documents
 //! in parallel. See `ARCHITECTURE.md` for the map and invariants.
 
+pub mod analyze;
 pub mod bench;
 pub mod document;
 pub mod entity_eval;

@@ -6,6 +6,8 @@
 //! Oxigraph's own serializers (SPARQL 1.1 JSON/XML/CSV/TSV results, RDF
 //! formats for CONSTRUCT/DESCRIBE); `table` is a plain-text view for people.
 
+pub mod named;
+
 use std::io::Write;
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -236,7 +238,7 @@ fn resident_mb() -> Option<u64> {
 
 /// A SPARQL evaluator that knows the textkg prefixes (`tk:`, `schema:`, `nif:` …),
 /// so queries may use them without `PREFIX` lines.
-fn evaluator() -> SparqlEvaluator {
+pub fn evaluator() -> SparqlEvaluator {
     let mut e = SparqlEvaluator::new();
     for (p, iri) in ns::PREFIXES {
         e = match e.clone().with_prefix(*p, *iri) {

@@ -1,9 +1,11 @@
 //! Integration tests: one binary (links once), modules by area.
 
+mod analyze;
 mod cli;
 mod crash;
 mod entities;
 mod fuzz;
+mod exports;
 mod ontology;
 mod openie;
 mod properties;
