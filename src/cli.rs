@@ -415,35 +415,7 @@ enum EvalCommand {
     #[command(
         after_help = "Examples:\n  textkg eval judged eval/relations/judged-dev.jsonl --docs ../shared/data/gum_entities/gum_train.entities.jsonl\n  textkg eval judged --draw 150 --seed 1 --docs DOCS.jsonl --out sample.jsonl"
     )]
-    Judged {
-        /// The judged sample (JSONL; see eval/relations/PROTOCOL.md). Not needed with --draw.
-        file: Option<PathBuf>,
-        /// The documents (JSONL with `id` or `doc_id`, and `text`; GUM entity files work as they
-        /// are). Repeat for several files.
-        #[arg(long, required = true)]
-        docs: Vec<PathBuf>,
-        /// Only these documents (one name per line, `#` comments), e.g. a held-out list.
-        #[arg(long)]
-        only: Option<PathBuf>,
-        /// Leave out these documents (same format as --only).
-        #[arg(long)]
-        exclude: Option<PathBuf>,
-        /// Confidence threshold of the "confident" row.
-        #[arg(long, default_value_t = 0.7)]
-        threshold: f64,
-        /// Draw a sample of this many asserted relations instead of scoring.
-        #[arg(long, requires = "out")]
-        draw: Option<usize>,
-        /// Seed of the draw.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Where --draw writes the sample (the evidence text is included for the reviewer).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Also write the calibration table of the judged FILE (models/lexicon/confidence.tsv).
-        #[arg(long, value_name = "TSV")]
-        calibrate: Option<PathBuf>,
-    },
+    Judged(eval::JudgedArgs),
     /// Named-mention P/R/F1 of the extractor against gold entity mentions in JSONL
     /// (`{"text", "date"?, "mentions": [{"start", "end", "etype"}]}`, code-point offsets,
     /// etype person/place/organization), e.g. the GUM Wikinews articles.
@@ -980,29 +952,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 },
         } => eval_entities(&gold, &conllu_dir, pred.as_deref(), by_genre, json.as_deref()),
         Command::Eval {
-            what:
-                EvalCommand::Judged {
-                    file,
-                    docs,
-                    only,
-                    exclude,
-                    threshold,
-                    draw,
-                    seed,
-                    out,
-                    calibrate,
-                },
-        } => eval_judged(eval::JudgedArgs {
-            file,
-            docs,
-            only,
-            exclude,
-            threshold,
-            draw,
-            seed,
-            out,
-            calibrate,
-        }),
+            what: EvalCommand::Judged(args),
+        } => eval_judged(args),
         Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),

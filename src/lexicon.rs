@@ -271,6 +271,32 @@ pub struct LexiconError {
     pub message: String,
 }
 
+/// Data rows of a strictly read TSV with their 1-based line numbers: `#`
+/// comments and blank lines skipped, the header row dropped, and a row
+/// without exactly `columns` tab-separated fields an error.
+fn strict_rows<'a>(
+    tsv: &'a str,
+    file: &'static str,
+    columns: usize,
+) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), LexiconError>> + 'a {
+    tsv.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(move |(n, l)| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            if cols.len() == columns {
+                Ok((n + 1, cols))
+            } else {
+                Err(LexiconError {
+                    file,
+                    line: n + 1,
+                    message: format!("expected {columns} tab-separated columns, found {}", cols.len()),
+                })
+            }
+        })
+}
+
 /// Parses `confidence.tsv` (`extractor<TAB>predicate group<TAB>judged<TAB>right<TAB>confidence`),
 /// strictly: a row with missing columns, a confidence outside 0..=1 or a
 /// repeated group is an error.
@@ -281,28 +307,18 @@ pub fn parse_confidence(tsv: &str) -> Result<FxHashMap<(String, String), f32>, L
         message,
     };
     let mut out = FxHashMap::default();
-    let mut header = true;
-    for (n, l) in tsv.lines().enumerate() {
-        if l.trim().is_empty() || l.starts_with('#') {
-            continue;
-        }
-        if std::mem::take(&mut header) {
-            continue;
-        }
-        let cols: Vec<&str> = l.split('\t').collect();
+    for row in strict_rows(tsv, "confidence.tsv", 5) {
+        let (n, cols) = row?;
         let [extractor, group, _judged, _right, confidence] = cols[..] else {
-            return Err(err(
-                n + 1,
-                format!("expected 5 tab-separated columns, found {}", cols.len()),
-            ));
+            continue;
         };
         let c: f32 = confidence
             .parse()
             .ok()
             .filter(|c: &f32| (0.0..=1.0).contains(c))
-            .ok_or_else(|| err(n + 1, format!("confidence {confidence:?} is not a number in 0..=1")))?;
+            .ok_or_else(|| err(n, format!("confidence {confidence:?} is not a number in 0..=1")))?;
         if out.insert((extractor.to_string(), group.to_string()), c).is_some() {
-            return Err(err(n + 1, format!("group {extractor}/{group} listed twice")));
+            return Err(err(n, format!("group {extractor}/{group} listed twice")));
         }
     }
     Ok(out)
@@ -335,27 +351,17 @@ pub fn parse_predicate_types(tsv: &str) -> Result<FxHashMap<String, PredicateTyp
             .map(Some)
     };
     let mut out = FxHashMap::default();
-    let mut header = true;
-    for (n, l) in tsv.lines().enumerate() {
-        if l.trim().is_empty() || l.starts_with('#') {
-            continue;
-        }
-        if std::mem::take(&mut header) {
-            continue;
-        }
-        let cols: Vec<&str> = l.split('\t').collect();
+    for row in strict_rows(tsv, "predicates.tsv", 3) {
+        let (n, cols) = row?;
         let [property, subject, object] = cols[..] else {
-            return Err(err(
-                n + 1,
-                format!("expected 3 tab-separated columns, found {}", cols.len()),
-            ));
+            continue;
         };
         let entry = PredicateTypes {
-            subject: types(n + 1, subject)?,
-            object: types(n + 1, object)?,
+            subject: types(n, subject)?,
+            object: types(n, object)?,
         };
         if out.insert(property.to_string(), entry).is_some() {
-            return Err(err(n + 1, format!("property {property:?} listed twice")));
+            return Err(err(n, format!("property {property:?} listed twice")));
         }
     }
     Ok(out)

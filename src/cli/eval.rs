@@ -321,15 +321,34 @@ pub(super) fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Out
 }
 
 /// Arguments of `eval judged`.
+#[derive(clap::Args)]
 pub(super) struct JudgedArgs {
+    /// The judged sample (JSONL; see eval/relations/PROTOCOL.md). Not needed with --draw.
     pub file: Option<PathBuf>,
+    /// The documents (JSONL with `id` or `doc_id`, and `text`; GUM entity files work as they
+    /// are). Repeat for several files.
+    #[arg(long, required = true)]
     pub docs: Vec<PathBuf>,
+    /// Only these documents (one name per line, `#` comments), e.g. a held-out list.
+    #[arg(long)]
     pub only: Option<PathBuf>,
+    /// Leave out these documents (same format as --only).
+    #[arg(long)]
     pub exclude: Option<PathBuf>,
+    /// Confidence threshold of the "confident" row.
+    #[arg(long, default_value_t = 0.7)]
     pub threshold: f64,
+    /// Draw a sample of this many asserted relations instead of scoring.
+    #[arg(long, requires = "out")]
     pub draw: Option<usize>,
+    /// Seed of the draw.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Where --draw writes the sample (the evidence text is included for the reviewer).
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write the calibration table of the judged FILE (models/lexicon/confidence.tsv).
+    #[arg(long, value_name = "TSV")]
     pub calibrate: Option<PathBuf>,
 }
 

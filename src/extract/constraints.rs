@@ -8,6 +8,7 @@
 //! (a verb without a property) needs a subject of a known type: an untyped
 //! name (`Thing`) doing something is more often a misread phrase than an actor.
 
+use super::mentions::NAME_PARTICLES;
 use super::{Entity, EntityType, Mention, MentionKind, Predicate, Relation, RelationObject};
 use crate::document::{Document, Span};
 use crate::lexicon::Lexicon;
@@ -38,10 +39,6 @@ pub fn fits(r: &Relation, entities: &[Entity], lex: &Lexicon) -> bool {
     }
 }
 
-/// Particles inside names ("La Pointe des Châteaux", "Ludwig van Beethoven").
-const NAME_PARTICLES: &[&str] = &[
-    "de", "des", "du", "del", "della", "di", "da", "la", "le", "van", "von", "der",
-];
 /// Capitalised words that follow names without being part of them.
 const NOT_NAME_PARTS: &[&str] = &[
     "Monday",
