@@ -5,7 +5,7 @@
 //! ends quietly.
 
 use std::collections::HashSet;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,6 +13,7 @@ use std::time::Instant;
 mod eval;
 mod nlp;
 mod openie;
+mod progress;
 mod train;
 
 use eval::{eval_entities, eval_mentions, eval_pronouns};
@@ -712,7 +713,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             oxigraph::model::NamedNode::new(namespace.base())
                 .with_context(|| format!("--base {base:?} is not a valid IRI"))?;
             let store = open_existing(&store)?;
-            let s = resolve::resolve(&store, &namespace).context("cross-document resolution failed")?;
+            let s = progress::resolve(&store, &namespace)?;
             writeln!(std::io::stdout(), "{}", resolve_line(&s))?;
             Ok(Outcome::Success)
         }
@@ -780,14 +781,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                 isolated,
             };
             // Progress on a terminal only: a dump of a large store takes minutes.
-            let show_progress = std::io::stderr().is_terminal();
-            let mut shown = false;
-            let mut progress = |quads: u64| {
-                if show_progress {
-                    eprint!("\r{quads} quads read…");
-                    shown = true;
-                }
-            };
+            let mut bar = progress::Progress::new();
+            let mut progress = |quads: u64| bar.update("export", quads, None, "quads");
             let mut rdf = |format: RdfFormat, out: &mut dyn Write| {
                 export::write_rdf_with_progress(&store, format, document.as_deref(), out, &mut progress)
             };
@@ -800,9 +795,7 @@ fn run(cli: Cli) -> Result<Outcome> {
                 ExportFormat::Trig => rdf(RdfFormat::TriG, &mut out)?,
             }
             out.flush()?;
-            if shown {
-                eprintln!();
-            }
+            bar.finish();
             Ok(Outcome::Success)
         }
         Command::Merges {
@@ -1421,7 +1414,7 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
     let store = KgStore::open(&store_arg.store)?;
     let mut summary = WriteSummary::default();
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
-    let progress = std::io::stderr().is_terminal();
+    let mut bar = progress::Progress::new();
     let errors = for_each_batch(&input, &options, |batch| {
         let prepared: Vec<PreparedDocument> = batch
             .iter()
@@ -1438,17 +1431,14 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
         summary += store
             .write(prepared)
             .context("writing to the store failed; documents of this batch were not stored")?;
-        if progress {
-            eprint!("\r{documents} documents, {} quads written…", summary.quads);
-        }
+        bar.update("ingest", documents as u64, None, "documents");
         Ok(())
     })?;
-    if progress {
-        eprintln!();
-    }
+    bar.finish();
     let resolved = if resolve_after {
-        Some(resolve::resolve(&store, &options.namespace).context("cross-document resolution failed")?)
+        Some(progress::resolve(&store, &options.namespace)?)
     } else {
+        store.flush().context("flushing the store failed")?;
         None
     };
     let elapsed = started.elapsed();
