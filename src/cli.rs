@@ -5,7 +5,7 @@
 //! ends quietly.
 
 use std::collections::HashSet;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -16,6 +16,7 @@ mod export;
 mod named;
 mod nlp;
 mod openie;
+mod progress;
 mod train;
 
 use eval::{eval_entities, eval_judged, eval_mentions, eval_pronouns};
@@ -723,7 +724,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             oxigraph::model::NamedNode::new(namespace.base())
                 .with_context(|| format!("--base {base:?} is not a valid IRI"))?;
             let store = open_existing(&store)?;
-            let s = resolve::resolve(&store, &namespace).context("cross-document resolution failed")?;
+            let s = progress::resolve(&store, &namespace)?;
             writeln!(std::io::stdout(), "{}", resolve_line(&s))?;
             Ok(Outcome::Success)
         }
@@ -1391,7 +1392,7 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
     let store = KgStore::open(&store_arg.store)?;
     let mut summary = WriteSummary::default();
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
-    let progress = std::io::stderr().is_terminal();
+    let mut bar = progress::Progress::new();
     let errors = for_each_batch(&input, &options, |batch| {
         let prepared: Vec<PreparedDocument> = batch
             .iter()
@@ -1408,17 +1409,14 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
         summary += store
             .write(prepared)
             .context("writing to the store failed; documents of this batch were not stored")?;
-        if progress {
-            eprint!("\r{documents} documents, {} quads written…", summary.quads);
-        }
+        bar.update("ingest", documents as u64, None, "documents");
         Ok(())
     })?;
-    if progress {
-        eprintln!();
-    }
+    bar.finish();
     let resolved = if resolve_after {
-        Some(resolve::resolve(&store, &options.namespace).context("cross-document resolution failed")?)
+        Some(progress::resolve(&store, &options.namespace)?)
     } else {
+        store.flush().context("flushing the store failed")?;
         None
     };
     let elapsed = started.elapsed();

@@ -668,7 +668,19 @@ fn decision_quads(m: &CrossMerge, graph: &GraphName) -> Vec<Quad> {
 
 /// Runs cross-document resolution over the whole store (see the module docs).
 pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary, ResolveError> {
+    resolve_with_progress(store, namespace, &mut |_, _, _| {})
+}
+
+/// [`resolve`], calling `progress(stage, done, total)` as it goes: the
+/// stages are reading the entity profiles, choosing the merges, and
+/// rewriting the documents (`done` of `total` documents).
+pub fn resolve_with_progress(
+    store: &KgStore,
+    namespace: &Namespace,
+    progress: &mut dyn FnMut(&'static str, usize, usize),
+) -> Result<ResolveSummary, ResolveError> {
     let mut summary = ResolveSummary::default();
+    progress("reading entity profiles", 0, 0);
     let hashes = documents(store)?;
     let existing = decisions(store)?;
     let undone: BTreeSet<(String, String, String)> = existing
@@ -698,6 +710,7 @@ pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary,
             }
         }
     }
+    progress("choosing merges", 0, 0);
     let mut wanted = wanted(&pristine, &hashes, &undone, namespace, &mut summary);
     let mut wanted_by_doc: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
     for m in wanted.drain(..) {
@@ -713,7 +726,8 @@ pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary,
     let mut remove = Vec::new();
     let mut insert = Vec::new();
     let mut kept: Vec<CrossMerge> = Vec::new();
-    for d in &docs {
+    for (i, d) in docs.iter().enumerate() {
+        progress("rewriting documents", i, docs.len());
         let now: Vec<&CrossMerge> = applied_by_doc.get(d.as_str()).cloned().unwrap_or_default();
         let mut want: Vec<CrossMerge> = wanted_by_doc.remove(d).unwrap_or_default();
         let current = graph_quads(store, d)?;
@@ -745,6 +759,7 @@ pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary,
         insert.extend(decision_quads(m, &graph));
     }
     summary.merges = kept.len();
+    progress("committing", docs.len(), docs.len());
     let mut tx = store.inner().start_transaction()?;
     for q in &remove {
         tx.remove(q);

@@ -273,9 +273,13 @@ impl KgStore {
     /// log, 1.9 GB resident and 84 s for `info`; issue 17).
     pub fn flush(&self) -> Result<(), oxigraph::store::StorageError> {
         #[cfg(feature = "rocksdb")]
-        return self.store.flush();
+        {
+            self.store.flush()
+        }
         #[cfg(not(feature = "rocksdb"))]
-        Ok(())
+        {
+            Ok(())
+        }
     }
 
     /// Number of quads.

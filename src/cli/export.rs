@@ -270,14 +270,8 @@ pub(super) fn export(args: ExportArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     // Progress on a terminal only: a dump of a large store takes minutes.
-    let show_progress = std::io::stderr().is_terminal();
-    let mut shown = false;
-    let mut progress = |quads: u64| {
-        if show_progress {
-            eprint!("\r{quads} quads read…");
-            shown = true;
-        }
-    };
+    let mut bar = super::progress::Progress::new();
+    let mut progress = |quads: u64| bar.update("export", quads, None, "quads");
     let format = match args.format {
         ExportFormat::Turtle => RdfFormat::Turtle,
         ExportFormat::Ntriples => RdfFormat::NTriples,
@@ -292,9 +286,7 @@ pub(super) fn export(args: ExportArgs) -> Result<Outcome> {
         &mut progress,
     )?;
     out.flush()?;
-    if shown {
-        eprintln!();
-    }
+    bar.finish();
     Ok(Outcome::Success)
 }
 

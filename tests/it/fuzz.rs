@@ -132,13 +132,16 @@ fn save_failure(target: &str, case: &str, input: &[u8]) -> PathBuf {
 /// Aborts the process when one case runs past `limit` (a hang), after
 /// saving its input; `cargo test` then fails instead of waiting for CI's
 /// time limit.
+/// The case running now: when it started, its name, its input.
+type Running = Arc<Mutex<Option<(Instant, String, Vec<u8>)>>>;
+
 struct Watchdog {
-    current: Arc<Mutex<Option<(Instant, String, Vec<u8>)>>>,
+    current: Running,
 }
 
 impl Watchdog {
     fn new(target: &'static str, limit: Duration) -> Self {
-        let current: Arc<Mutex<Option<(Instant, String, Vec<u8>)>>> = Arc::default();
+        let current: Running = Arc::default();
         let watched = Arc::downgrade(&current);
         std::thread::spawn(move || {
             while let Some(current) = watched.upgrade() {
