@@ -441,7 +441,12 @@ fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Men
         }
         false
     });
-    subject_ok && object_ok
+    // "Halvorsen and Okafor met": a symmetric verb's second subject is the object.
+    let co_subject = object
+        .tokens
+        .clone()
+        .any(|k| doc.deprel(k) == "conj" && doc.head(k).is_some_and(|h| subject.tokens.contains(&h)));
+    subject_ok && (object_ok || co_subject)
 }
 
 /// The subject and object spans of a relation between two mentions: the bare
