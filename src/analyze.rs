@@ -203,11 +203,19 @@ pub fn betweenness(p: &Projection, samples: Option<usize>) -> Vec<f64> {
         raw.iter_mut().for_each(|v| *v *= scale);
     } else {
         let kf = k as f64;
-        let scale_source = if k > 1 { 1.0 / ((kf - 1.0) * (big_n - 1.0)) } else { f64::NAN };
+        let scale_source = if k > 1 {
+            1.0 / ((kf - 1.0) * (big_n - 1.0))
+        } else {
+            f64::NAN
+        };
         let scale_other = 1.0 / (kf * (big_n - 1.0));
         let is_source: std::collections::HashSet<usize> = sources.iter().copied().collect();
         for (i, v) in raw.iter_mut().enumerate() {
-            *v *= if is_source.contains(&i) { scale_source } else { scale_other };
+            *v *= if is_source.contains(&i) {
+                scale_source
+            } else {
+                scale_other
+            };
         }
     }
     raw
@@ -290,7 +298,7 @@ pub fn components(p: &Projection) -> Vec<usize> {
     let n = p.len();
     let mut label = vec![usize::MAX; n];
     for start in 0..n {
-        if label[start] != usize::MAX {
+        if label.get(start) != Some(&usize::MAX) {
             continue;
         }
         label[start] = start;
@@ -362,11 +370,11 @@ pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
         // Every move gains modularity, so passes end; the cap guards against rounding cycles.
         for _pass in 0..1000 {
             let mut moves = 0;
-            for i in 0..level_n {
+            for (i, edges) in adj.iter().enumerate() {
                 let own = comm[i];
                 tot[own] -= k[i];
                 weight_to.clear();
-                for &(j, w) in &adj[i] {
+                for &(j, w) in edges {
                     *weight_to.entry(comm[j]).or_default() += w;
                 }
                 let gain = |c: usize, w_ic: f64| w_ic - resolution * tot[c] * k[i] / two_m;
@@ -407,10 +415,10 @@ pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
         let new_n = relabel.len();
         let mut new_adj: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); new_n];
         let mut new_internal = vec![0.0; new_n];
-        for i in 0..level_n {
+        for (i, edges) in adj.iter().enumerate() {
             let ci = relabel[&comm[i]];
             new_internal[ci] += internal[i];
-            for &(j, w) in &adj[i] {
+            for &(j, w) in edges {
                 let cj = relabel[&comm[j]];
                 if ci == cj {
                     new_internal[ci] += w / 2.0; // seen from both ends
@@ -472,6 +480,8 @@ pub struct Analysis {
     pub modularity: f64,
     /// PageRank iterations until convergence.
     pub pagerank_iterations: usize,
+    /// Seconds each step took (projection, pagerank, betweenness, components, louvain).
+    pub timings: BTreeMap<&'static str, f64>,
     /// The settings used.
     #[serde(skip)]
     pub options: AnalyzeOptions,
@@ -481,12 +491,23 @@ pub struct Analysis {
 
 /// Runs every measure over the entity graph.
 pub fn analyze(graph: &EntityGraph, options: &AnalyzeOptions) -> Analysis {
+    let mut timings = BTreeMap::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &'static str| {
+        timings.insert(step, clock.elapsed().as_secs_f64());
+        clock = std::time::Instant::now();
+    };
     let p = Projection::of(graph, options.directed);
+    lap("projection");
     let (pr, iterations) = pagerank(&p, options.alpha, options.tolerance, options.max_iterations);
+    lap("pagerank");
     let bc = betweenness(&p, options.betweenness_samples);
+    lap("betweenness");
     let comp = components(&p);
+    lap("components");
     let comm = louvain(&p, options.resolution);
     let q = modularity(&p, &comm, options.resolution);
+    lap("louvain");
     let metrics = graph
         .node_indices()
         .map(|i| {
@@ -513,6 +534,7 @@ pub fn analyze(graph: &EntityGraph, options: &AnalyzeOptions) -> Analysis {
         communities: comm.iter().max().map_or(0, |m| m + 1),
         modularity: q,
         pagerank_iterations: iterations,
+        timings,
         options: options.clone(),
         metrics,
     }
@@ -594,10 +616,7 @@ pub fn shortest_path(graph: &EntityGraph, from: &str, to: &str) -> Result<Option
         at = p;
     }
     nodes.reverse();
-    let hops = nodes
-        .windows(2)
-        .filter_map(|w| hop(graph, w[0], w[1]))
-        .collect();
+    let hops = nodes.windows(2).filter_map(|w| hop(graph, w[0], w[1])).collect();
     Ok(Some(hops))
 }
 
@@ -675,7 +694,11 @@ pub fn analysis_quads(analysis: &Analysis, run: &RunInfo, namespace: &Namespace)
     let when = |s: &str| -> Term { Literal::new_typed_literal(s, xsd::DATE_TIME).into() };
     add(&run_node, rdf::TYPE.into(), tk("GraphAnalysis").into());
     add(&run_node, rdf::TYPE.into(), prov("Activity").into());
-    add(&run_node, rdfs::LABEL.into(), text(&format!("{} network analysis", run.network)));
+    add(
+        &run_node,
+        rdfs::LABEL.into(),
+        text(&format!("{} network analysis", run.network)),
+    );
     add(&run_node, tk("network"), text(&run.network));
     add(&run_node, tk("selection"), text(&run.selection));
     add(&run_node, prov("startedAtTime"), when(&run.started));
@@ -687,7 +710,11 @@ pub fn analysis_quads(analysis: &Analysis, run: &RunInfo, namespace: &Namespace)
     add(&run_node, tk("modularity"), double(analysis.modularity));
     let o = &analysis.options;
     let algorithms: [(&str, &str, String); 5] = [
-        ("degree", "Degree", "neighbours ignoring direction; weighted degree = statement count".into()),
+        (
+            "degree",
+            "Degree",
+            "neighbours ignoring direction; weighted degree = statement count".into(),
+        ),
         (
             "pagerank",
             "PageRank",
@@ -709,7 +736,11 @@ pub fn analysis_quads(analysis: &Analysis, run: &RunInfo, namespace: &Namespace)
             ),
         ),
         ("components", "Connected components", "undirected".into()),
-        ("louvain", "Louvain communities", format!("resolution={} weight=statement count", o.resolution)),
+        (
+            "louvain",
+            "Louvain communities",
+            format!("resolution={} weight=statement count", o.resolution),
+        ),
     ];
     for (id, label, parameters) in algorithms {
         let node = NamedNode::new_unchecked(format!("{root}/algorithm/{id}"));
@@ -726,14 +757,21 @@ pub fn analysis_quads(analysis: &Analysis, run: &RunInfo, namespace: &Namespace)
     }
     for (&(kind, k), &size) in &sizes {
         let node = NamedNode::new_unchecked(format!("{root}/{kind}/{k}"));
-        let class = if kind == "component" { "ConnectedComponent" } else { "Community" };
+        let class = if kind == "component" {
+            "ConnectedComponent"
+        } else {
+            "Community"
+        };
         add(&node, rdf::TYPE.into(), tk(class).into());
         add(&node, rdfs::LABEL.into(), text(&format!("{kind} {k}")));
         add(&node, tk("size"), count(size));
         add(&node, prov("wasGeneratedBy"), run_node.clone().into());
     }
     for m in &analysis.metrics {
-        let node = NamedNode::new_unchecked(format!("{root}/entity/{}", &crate::iri::sha256_hex(m.id.as_bytes())[..20]));
+        let node = NamedNode::new_unchecked(format!(
+            "{root}/entity/{}",
+            &crate::iri::sha256_hex(m.id.as_bytes())[..20]
+        ));
         add(&node, rdf::TYPE.into(), tk("NodeMetrics").into());
         add(&node, tk("metricsOf"), NamedNode::new_unchecked(&m.id).into());
         add(&node, prov("wasGeneratedBy"), run_node.clone().into());
@@ -767,7 +805,8 @@ pub fn store_analysis(
 ) -> Result<usize, AnalyzeError> {
     let graph_iri = analytics_graph(namespace);
     let root = format!("{graph_iri}/{}", crate::iri::slug(&run.network));
-    let graph = NamedNodeRef::new(&graph_iri).map_err(|e| AnalyzeError::Write(format!("bad base IRI {graph_iri}: {e}")))?;
+    let graph =
+        NamedNodeRef::new(&graph_iri).map_err(|e| AnalyzeError::Write(format!("bad base IRI {graph_iri}: {e}")))?;
     let mut old = Vec::new();
     for q in store
         .inner()
@@ -865,7 +904,15 @@ mod tests {
         assert!((modularity(&p, &c, 1.0) - 0.5).abs() < 1e-12);
         // Joined by one bridge: still two communities, one component.
         let g = graph(
-            &[(0, 1, 1), (1, 2, 1), (2, 0, 1), (3, 4, 1), (4, 5, 1), (5, 3, 1), (2, 3, 1)],
+            &[
+                (0, 1, 1),
+                (1, 2, 1),
+                (2, 0, 1),
+                (3, 4, 1),
+                (4, 5, 1),
+                (5, 3, 1),
+                (2, 3, 1),
+            ],
             6,
         );
         let p = Projection::of(&g, true);
@@ -883,7 +930,10 @@ mod tests {
         assert!(!hops[1].forward);
         assert_eq!(hops[1].evidence.as_deref(), Some("E2 p E1."));
         assert!(shortest_path(&g, "E0", "E4").unwrap().is_none());
-        assert!(matches!(shortest_path(&g, "E0", "nobody"), Err(AnalyzeError::UnknownEntity(_))));
+        assert!(matches!(
+            shortest_path(&g, "E0", "nobody"),
+            Err(AnalyzeError::UnknownEntity(_))
+        ));
     }
 
     #[test]

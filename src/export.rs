@@ -263,9 +263,7 @@ fn add_statement(
     let better = match (&e.evidence, evidence) {
         (_, None) => false,
         (None, Some(_)) => true,
-        (Some(old), Some(new)) => {
-            confidence > e.confidence || (confidence == e.confidence && new < old.as_str())
-        }
+        (Some(old), Some(new)) => confidence > e.confidence || (confidence == e.confidence && new < old.as_str()),
     };
     if better {
         e.evidence = evidence.map(str::to_string);
@@ -311,8 +309,12 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
                 nif = ns::NIF,
             ),
             |r| {
-                let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(Term::NamedNode(o)), Some(Term::Literal(c))) =
-                    (r.get("s"), r.get("p"), r.get("o"), r.get("c"))
+                let (
+                    Some(Term::NamedNode(s)),
+                    Some(Term::NamedNode(p)),
+                    Some(Term::NamedNode(o)),
+                    Some(Term::Literal(c)),
+                ) = (r.get("s"), r.get("p"), r.get("o"), r.get("c"))
                 else {
                     return Ok(());
                 };
@@ -342,7 +344,16 @@ pub fn entity_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityGraph
                     _ => None,
                 };
                 let date = document.and_then(|d| dates.get(d));
-                add_statement(&mut edges, (a, b), p.as_str(), asserted, speaker, confidence, evidence, date);
+                add_statement(
+                    &mut edges,
+                    (a, b),
+                    p.as_str(),
+                    asserted,
+                    speaker,
+                    confidence,
+                    evidence,
+                    date,
+                );
                 Ok(())
             },
         )?;
@@ -508,11 +519,17 @@ fn constructed_edges(
             && index.contains_key(s.as_str())
             && index.contains_key(o.as_str())
         {
-            wanted.insert((s.as_str().to_string(), t.predicate.as_str().to_string(), o.as_str().to_string()));
+            wanted.insert((
+                s.as_str().to_string(),
+                t.predicate.as_str().to_string(),
+                o.as_str().to_string(),
+            ));
         }
     }
     for (s, p, o) in wanted {
-        let (Some(&a), Some(&b)) = (index.get(&s), index.get(&o)) else { continue };
+        let (Some(&a), Some(&b)) = (index.get(&s), index.get(&o)) else {
+            continue;
+        };
         let key = (a, b, p.clone(), true, None);
         for_each_row(
             store,
@@ -570,13 +587,17 @@ fn mentioned_entities(
         _ => vec![None],
     };
     for g in graphs {
-        let graph = g.as_deref().map(|d| GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(d)));
+        let graph = g
+            .as_deref()
+            .map(|d| GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(d)));
         for q in store
             .inner()
             .quads_for_pattern(None, Some(predicate.as_ref()), None, graph)
         {
             let q = q.map_err(StoreError::from)?;
-            let oxigraph::model::GraphName::NamedNode(doc) = &q.graph_name else { continue };
+            let oxigraph::model::GraphName::NamedNode(doc) = &q.graph_name else {
+                continue;
+            };
             if selected.is_some_and(|s| !s.contains(doc.as_str())) {
                 continue;
             }
@@ -601,22 +622,36 @@ fn mentioned_entities(
     Ok(entities)
 }
 
+/// The smallest value `pick` takes from the objects of `subject predicate ?o` in any graph.
+fn smallest_object(
+    store: &KgStore,
+    subject: NamedNodeRef<'_>,
+    predicate: &str,
+    pick: impl Fn(&Term) -> Option<String>,
+) -> Result<Option<String>, ExportError> {
+    let predicate = NamedNode::new_unchecked(predicate);
+    let mut best: Option<String> = None;
+    for q in store
+        .inner()
+        .quads_for_pattern(Some(subject.into()), Some(predicate.as_ref()), None, None)
+    {
+        if let Some(v) = pick(&q.map_err(StoreError::from)?.object)
+            && best.as_deref().is_none_or(|b| v.as_str() < b)
+        {
+            best = Some(v);
+        }
+    }
+    Ok(best)
+}
+
 /// An entity's node: its smallest label and most specific class over all
 /// graphs; `None` when it has no label or no class.
 fn entity_node(store: &KgStore, iri: &str) -> Result<Option<Node>, ExportError> {
     let subject = NamedNodeRef::new_unchecked(iri);
-    let label_predicate = NamedNode::new_unchecked(format!("{}label", ns::RDFS));
-    let mut label: Option<String> = None;
-    for q in store
-        .inner()
-        .quads_for_pattern(Some(subject.into()), Some(label_predicate.as_ref()), None, None)
-    {
-        if let Term::Literal(l) = q.map_err(StoreError::from)?.object
-            && label.as_deref().is_none_or(|best| l.value() < best)
-        {
-            label = Some(l.value().to_string());
-        }
-    }
+    let label = smallest_object(store, subject, &format!("{}label", ns::RDFS), |t| match t {
+        Term::Literal(l) => Some(l.value().to_string()),
+        _ => None,
+    })?;
     let mut node_type: Option<String> = None;
     for q in store
         .inner()
@@ -633,19 +668,10 @@ fn entity_node(store: &KgStore, iri: &str) -> Result<Option<Node>, ExportError> 
             }
         }
     }
-    let same_as = NamedNode::new_unchecked(format!("{}sameAs", ns::SCHEMA));
-    let mut wikidata: Option<String> = None;
-    for q in store
-        .inner()
-        .quads_for_pattern(Some(subject.into()), Some(same_as.as_ref()), None, None)
-    {
-        if let Term::NamedNode(t) = q.map_err(StoreError::from)?.object
-            && t.as_str().starts_with(ns::WD)
-            && wikidata.as_deref().is_none_or(|best| t.as_str() < best)
-        {
-            wikidata = Some(t.into_string());
-        }
-    }
+    let wikidata = smallest_object(store, subject, &format!("{}sameAs", ns::SCHEMA), |t| match t {
+        Term::NamedNode(n) if n.as_str().starts_with(ns::WD) => Some(n.as_str().to_string()),
+        _ => None,
+    })?;
     Ok(label.zip(node_type).map(|(label, node_type)| Node {
         id: iri.to_string(),
         label,
@@ -790,7 +816,10 @@ pub fn write_dot_with(graph: &EntityGraph, options: &DotOptions, out: &mut dyn W
             dot_escape(&n.id)
         )
     };
-    let labels: HashMap<&str, &str> = graph.node_weights().map(|n| (n.id.as_str(), n.label.as_str())).collect();
+    let labels: HashMap<&str, &str> = graph
+        .node_weights()
+        .map(|n| (n.id.as_str(), n.label.as_str()))
+        .collect();
     let mut drawn: HashSet<NodeIndex> = HashSet::new();
     for (k, c) in options.clusters.iter().enumerate() {
         let members: Vec<NodeIndex> = c

@@ -26,7 +26,10 @@ pub(super) fn query_text(
                 let params = if params.is_empty() {
                     String::new()
                 } else {
-                    format!(" [--bind {}]", params.iter().map(|p| format!("{p}=…")).collect::<Vec<_>>().join(" "))
+                    format!(
+                        " [--bind {}]",
+                        params.iter().map(|p| format!("{p}=…")).collect::<Vec<_>>().join(" ")
+                    )
                 };
                 writeln!(out, "{:<18} {}{params}", q.name, q.description)?;
             }
@@ -36,7 +39,10 @@ pub(super) fn query_text(
             Some(q) => q.text.to_string(),
             None => {
                 let names: Vec<&str> = named::all().iter().map(|q| q.name).collect();
-                bail!("no shipped query {name:?}; the shipped queries are: {}", names.join(", "))
+                bail!(
+                    "no shipped query {name:?}; the shipped queries are: {}",
+                    names.join(", ")
+                )
             }
         },
         None => text_arg(inline, file, "query")?,

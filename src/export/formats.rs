@@ -89,7 +89,11 @@ pub fn write_graphml(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Resul
             xml_escape(&graph[e.source()].id),
             xml_escape(&graph[e.target()].id)
         )?;
-        writeln!(out, r#"      <data key="predicate">{}</data>"#, xml_escape(&w.predicate))?;
+        writeln!(
+            out,
+            r#"      <data key="predicate">{}</data>"#,
+            xml_escape(&w.predicate)
+        )?;
         writeln!(out, r#"      <data key="elabel">{}</data>"#, xml_escape(&w.label))?;
         writeln!(out, r#"      <data key="confidence">{}</data>"#, number(w.confidence))?;
         writeln!(out, r#"      <data key="count">{}</data>"#, w.count)?;
@@ -238,8 +242,7 @@ fn csv_field(s: &str) -> String {
 /// Header of the node file of [`write_neo4j_csv`].
 pub const NEO4J_NODES_HEADER: &str = "iri:ID(Entity),name,type,wikidata,:LABEL";
 /// Header of the relationship file of [`write_neo4j_csv`].
-pub const NEO4J_RELATIONSHIPS_HEADER: &str =
-    ":START_ID(Entity),:END_ID(Entity),:TYPE,predicate,confidence:double,count:long,evidence,asserted:boolean,claimedBy";
+pub const NEO4J_RELATIONSHIPS_HEADER: &str = ":START_ID(Entity),:END_ID(Entity),:TYPE,predicate,confidence:double,count:long,evidence,asserted:boolean,claimedBy";
 
 /// Writes the entity graph as the two CSV files of `neo4j-admin database import
 /// full --nodes=nodes.csv --relationships=relationships.csv`: the header
@@ -308,10 +311,12 @@ pub fn jsonld_context() -> serde_json::Value {
 }
 
 /// The JSON-LD `@type` of an entity class local name: schema.org classes
-/// through `@vocab`, textkg's own (`Group`) with the `tk:` prefix.
+/// through `@vocab`, textkg's own (`Group`) with the `tk:` prefix, dates
+/// (`time:Instant`) by IRI.
 fn jsonld_type(class: &str) -> String {
     match class {
         "Group" => "tk:Group".to_string(),
+        "Instant" => format!("{}Instant", ns::TIME),
         c => c.to_string(),
     }
 }
@@ -330,7 +335,9 @@ pub fn write_jsonld(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Result
             continue;
         }
         let props = facts.entry(e.source().index()).or_default();
-        let slot = props.entry(w.predicate.clone()).or_insert_with(|| Value::Array(Vec::new()));
+        let slot = props
+            .entry(w.predicate.clone())
+            .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(objects) = slot {
             objects.push(json!({"@id": graph[e.target()].id}));
         }
@@ -387,7 +394,11 @@ mod tests {
             wikidata: None,
             dates: vec!["2025-08-15".into()],
         };
-        let a = g.add_node(node("https://w3id.org/textkg/id/person/a", "A \"the\" <one> & co", "Person"));
+        let a = g.add_node(node(
+            "https://w3id.org/textkg/id/person/a",
+            "A \"the\" <one> & co",
+            "Person",
+        ));
         let b = g.add_node(node("https://w3id.org/textkg/id/group/b", "B", "Group"));
         g.add_edge(
             a,
@@ -422,7 +433,10 @@ mod tests {
         let mut out = Vec::new();
         write_gexf(&g, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains(r#"<spell start="2025-08-15" end="2025-08-15"/>"#), "{text}");
+        assert!(
+            text.contains(r#"<spell start="2025-08-15" end="2025-08-15"/>"#),
+            "{text}"
+        );
         assert!(text.contains(r#"weight="2""#), "{text}");
     }
 

@@ -125,7 +125,10 @@ mod tests {
         let q = find("timeline").unwrap();
         assert_eq!(parameters(q.text), ["entity"]);
         let bound = bind(q.text, &["entity=Vladimir \"V\" Putin".into()]).unwrap();
-        assert!(bound.contains(r#"VALUES ?entity { "Vladimir \"V\" Putin" }"#), "{bound}");
+        assert!(
+            bound.contains(r#"VALUES ?entity { "Vladimir \"V\" Putin" }"#),
+            "{bound}"
+        );
         let _query = crate::query::evaluator().parse_query(&bound).unwrap();
         assert!(matches!(bind(q.text, &["x=1".into()]), Err(BindError::Unknown { .. })));
         assert!(matches!(bind(q.text, &["x".into()]), Err(BindError::Syntax(_))));

@@ -20,14 +20,29 @@ fn analyze_agrees_with_networkx_on_the_exported_graph() {
         let analysis = dir.path().join(format!("{network}-analysis.json"));
         ok(
             &[
-                "export", "--store", &store, "--format", "json", "--network", network, "-o",
+                "export",
+                "--store",
+                &store,
+                "--format",
+                "json",
+                "--network",
+                network,
+                "-o",
                 graph.to_str().unwrap(),
             ],
             dir.path(),
         );
         ok(
             &[
-                "analyze", "--store", &store, "--no-store", "--format", "json", "--network", network, "-o",
+                "analyze",
+                "--store",
+                &store,
+                "--no-store",
+                "--format",
+                "json",
+                "--network",
+                network,
+                "-o",
                 analysis.to_str().unwrap(),
             ],
             dir.path(),
@@ -47,7 +62,15 @@ fn analyze_agrees_with_networkx_on_the_exported_graph() {
         assert!(r["nodes"].as_u64().unwrap() > 10, "{report}");
         // The same graph read back from the file gives the same scores.
         let again = ok(
-            &["analyze", "--from-json", graph.to_str().unwrap(), "--format", "json", "--network", network],
+            &[
+                "analyze",
+                "--from-json",
+                graph.to_str().unwrap(),
+                "--format",
+                "json",
+                "--network",
+                network,
+            ],
             dir.path(),
         );
         let a: Value = serde_json::from_str(&again).unwrap();
@@ -63,7 +86,12 @@ fn analytics_graph_has_provenance_and_is_replaced_on_rerun() {
     let count = || -> u64 {
         let q = ok(
             &[
-                "query", "--store", &store, "--format", "csv", "--no-union",
+                "query",
+                "--store",
+                &store,
+                "--format",
+                "csv",
+                "--no-union",
                 "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/textkg/id/analytics> { ?s ?p ?o } }",
             ],
             dir.path(),
@@ -84,7 +112,11 @@ fn analytics_graph_has_provenance_and_is_replaced_on_rerun() {
 
     let prov = ok(
         &[
-            "query", "--store", &store, "--format", "csv",
+            "query",
+            "--store",
+            &store,
+            "--format",
+            "csv",
             "SELECT ?network ?nodes ?started ?algorithm ?parameters WHERE { ?run a tk:GraphAnalysis , prov:Activity ; \
              tk:network ?network ; tk:inputNodeCount ?nodes ; prov:startedAtTime ?started ; prov:endedAtTime ?ended ; \
              tk:selection ?sel ; tk:algorithmRun [ tk:algorithm ?algorithm ; tk:parameters ?parameters ] } ORDER BY ?network ?algorithm",
@@ -97,7 +129,18 @@ fn analytics_graph_has_provenance_and_is_replaced_on_rerun() {
     // SOURCE_DATE_EPOCH (set by the test harness) is the recorded time.
     assert!(prov.contains("2026-01-01T00:00:00Z"), "{prov}");
 
-    let central = ok(&["query", "--store", &store, "--named", "central-entities", "--format", "csv"], dir.path());
+    let central = ok(
+        &[
+            "query",
+            "--store",
+            &store,
+            "--named",
+            "central-entities",
+            "--format",
+            "csv",
+        ],
+        dir.path(),
+    );
     assert!(central.lines().count() > 5, "{central}");
 
     // Every term we write is declared in the ontology, and the dump parses with rdflib.
@@ -131,7 +174,15 @@ fn paths_come_with_the_evidence_of_every_hop() {
     let (dir, store) = fixture_store();
     let out = ok(
         &[
-            "analyze", "--store", &store, "--no-store", "--format", "json", "--path", "Finland", "Oulu",
+            "analyze",
+            "--store",
+            &store,
+            "--no-store",
+            "--format",
+            "json",
+            "--path",
+            "Finland",
+            "Oulu",
         ],
         dir.path(),
     );
@@ -140,23 +191,41 @@ fn paths_come_with_the_evidence_of_every_hop() {
     assert_eq!(hops.len(), 3, "{out}");
     assert_eq!(hops[0]["from_label"], "Finland");
     assert_eq!(hops[0]["forward"], false);
-    assert_eq!(hops[0]["evidence"], "Brandt praised Finland for its help with the ferry line.");
+    assert_eq!(
+        hops[0]["evidence"],
+        "Brandt praised Finland for its help with the ferry line."
+    );
     assert_eq!(hops[2]["to_label"], "Oulu");
     assert!(hops.iter().all(|h| h["evidence"].is_string()), "{out}");
     let table = ok(
         &["analyze", "--store", &store, "--no-store", "--path", "Finland", "Oulu"],
         dir.path(),
     );
-    assert!(table.contains("path (3 hops)") && table.contains("\"Finnish minister Aino Koskinen visited Oulu"), "{table}");
+    assert!(
+        table.contains("path (3 hops)") && table.contains("\"Finnish minister Aino Koskinen visited Oulu"),
+        "{table}"
+    );
     let out = textkg(
-        &["analyze", "--store", &store, "--no-store", "--path", "Finland", "Atlantis"],
+        &[
+            "analyze",
+            "--store",
+            &store,
+            "--no-store",
+            "--path",
+            "Finland",
+            "Atlantis",
+        ],
         None,
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no entity named \"Atlantis\""));
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, r#"{"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": "b"}]}"#).unwrap();
+    std::fs::write(
+        &bad,
+        r#"{"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": "b"}]}"#,
+    )
+    .unwrap();
     let out = textkg(&["analyze", "--from-json", bad.to_str().unwrap()], None, dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"b\" is not a node"));

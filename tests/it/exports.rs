@@ -87,7 +87,10 @@ fn exports_load_in_networkx_rdflib_pyld_and_neo4j_grammar() {
     let (dir, store) = fixture_store();
     let json = export(&store, dir.path(), "json", &[]);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let (nodes, edges) = (v["nodes"].as_array().unwrap().len(), v["edges"].as_array().unwrap().len());
+    let (nodes, edges) = (
+        v["nodes"].as_array().unwrap().len(),
+        v["edges"].as_array().unwrap().len(),
+    );
     assert!(nodes > 10 && edges > 10, "{nodes} nodes, {edges} edges");
     let claim = v["edges"]
         .as_array()
@@ -97,16 +100,21 @@ fn exports_load_in_networkx_rdflib_pyld_and_neo4j_grammar() {
         .expect("the fixture's reported claim is an edge");
     assert_eq!(claim["asserted"], false);
     assert_eq!(claim["claimed_by"], "https://w3id.org/textkg/id/person/tomas-virtanen");
-    assert_eq!(
-        claim["evidence"],
-        "Virtanen said that Brandt criticized Koskinen."
-    );
+    assert_eq!(claim["evidence"], "Virtanen said that Brandt criticized Koskinen.");
     let graphml = export(&store, dir.path(), "graphml", &[]);
     let gexf = export(&store, dir.path(), "gexf", &[]);
     let jsonld = export(&store, dir.path(), "jsonld", &[]);
     let neo = dir.path().join("neo4j");
     ok(
-        &["export", "--store", &store, "--format", "neo4j", "-o", neo.to_str().unwrap()],
+        &[
+            "export",
+            "--store",
+            &store,
+            "--format",
+            "neo4j",
+            "-o",
+            neo.to_str().unwrap(),
+        ],
         dir.path(),
     );
 
@@ -119,7 +127,11 @@ fn exports_load_in_networkx_rdflib_pyld_and_neo4j_grammar() {
     if xml_tools() {
         for f in [&graphml, &gexf] {
             let out = Command::new("xmllint").args(["--noout", f]).output().unwrap();
-            assert!(out.status.success(), "xmllint {f}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "xmllint {f}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     if python_with("networkx") {
@@ -223,8 +235,22 @@ fn csv_fields(line: &str) -> Vec<String> {
 /// Checks the two files against the header grammar and their rows against the header.
 fn check_neo4j_csv(dir: &Path) {
     const TYPES: &[&str] = &[
-        "int", "long", "float", "double", "boolean", "byte", "short", "char", "string", "point", "date",
-        "localtime", "time", "localdatetime", "datetime", "duration",
+        "int",
+        "long",
+        "float",
+        "double",
+        "boolean",
+        "byte",
+        "short",
+        "char",
+        "string",
+        "point",
+        "date",
+        "localtime",
+        "time",
+        "localdatetime",
+        "datetime",
+        "duration",
     ];
     // name:TYPE(group) → (name, type, group)
     let parse = |h: &str| -> (String, String, Option<String>) {
@@ -243,7 +269,10 @@ fn check_neo4j_csv(dir: &Path) {
                 || TYPES.contains(&base),
             "{h}: unknown type {ty}"
         );
-        assert!(group.is_none() || ["ID", "START_ID", "END_ID"].contains(&ty), "{h}: group on {ty}");
+        assert!(
+            group.is_none() || ["ID", "START_ID", "END_ID"].contains(&ty),
+            "{h}: group on {ty}"
+        );
         assert!(!name.is_empty() || !ty.is_empty(), "{h}: empty field");
         (name.to_string(), ty.to_string(), group)
     };
@@ -270,7 +299,10 @@ fn check_neo4j_csv(dir: &Path) {
     for l in lines {
         let f = csv_fields(l);
         assert_eq!(f.len(), header.len(), "{l}");
-        assert!(ids.contains(&f[col("START_ID")]) && ids.contains(&f[col("END_ID")]), "{l}");
+        assert!(
+            ids.contains(&f[col("START_ID")]) && ids.contains(&f[col("END_ID")]),
+            "{l}"
+        );
         assert!(!f[col("TYPE")].is_empty());
         for (k, (_, ty, _)) in header.iter().enumerate() {
             match ty.as_str() {
@@ -311,7 +343,11 @@ fn time_window_and_construct_select_the_graph() {
     let all = graph(&[]);
     assert!(labels(&all).len() > june_labels.len() + 5);
     // Bad day: usage error.
-    let out = textkg(&["export", "--store", &store, "--since", "2025-13-01"], None, dir.path());
+    let out = textkg(
+        &["export", "--store", &store, "--since", "2025-13-01"],
+        None,
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
 
     // CONSTRUCT: only the meetings.
@@ -321,10 +357,23 @@ fn time_window_and_construct_select_the_graph() {
     let edges = meets["edges"].as_array().unwrap();
     assert!(edges.len() >= 3, "{meets}");
     assert!(edges.iter().all(|e| e["label"] == "meets"), "{meets}");
-    assert!(edges.iter().all(|e| e["count"].as_u64().unwrap() >= 1 && !e["evidence"].is_null()), "{meets}");
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["count"].as_u64().unwrap() >= 1 && !e["evidence"].is_null()),
+        "{meets}"
+    );
     std::fs::write(&q, "SELECT * WHERE { ?s ?p ?o }").unwrap();
     let out = textkg(
-        &["export", "--store", &store, "--format", "json", "--construct", q.to_str().unwrap()],
+        &[
+            "export",
+            "--store",
+            &store,
+            "--format",
+            "json",
+            "--construct",
+            q.to_str().unwrap(),
+        ],
         None,
         dir.path(),
     );
@@ -348,10 +397,22 @@ fn time_window_and_construct_select_the_graph() {
 #[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn dot_draws_claims_apart_clusters_and_renders() {
     let (dir, store) = fixture_store();
-    let dot = ok(&["export", "--store", &store, "--format", "dot", "--cluster", "document"], dir.path());
-    assert!(dot.contains("style=dashed") && dot.contains("(claimed by Tomas Virtanen)"), "{dot}");
-    assert!(dot.contains("subgraph cluster_0") && dot.contains("label=\"Ferry strike ends in Bergen\""), "{dot}");
-    let dot = ok(&["export", "--store", &store, "--format", "dot", "--cluster", "community"], dir.path());
+    let dot = ok(
+        &["export", "--store", &store, "--format", "dot", "--cluster", "document"],
+        dir.path(),
+    );
+    assert!(
+        dot.contains("style=dashed") && dot.contains("(claimed by Tomas Virtanen)"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("subgraph cluster_0") && dot.contains("label=\"Ferry strike ends in Bergen\""),
+        "{dot}"
+    );
+    let dot = ok(
+        &["export", "--store", &store, "--format", "dot", "--cluster", "community"],
+        dir.path(),
+    );
     assert!(dot.contains("label=\"community 0\""), "{dot}");
     // Without Graphviz on PATH: a clear message, exit 2.
     let empty = tempfile::tempdir().unwrap();
@@ -367,14 +428,30 @@ fn dot_draws_claims_apart_clusters_and_renders() {
     if tool("graphviz `dot`", "dot", &["-V"]) {
         let svg = dir.path().join("kg.svg");
         ok(
-            &["export", "--store", &store, "--render", "svg", "-o", svg.to_str().unwrap()],
+            &[
+                "export",
+                "--store",
+                &store,
+                "--render",
+                "svg",
+                "-o",
+                svg.to_str().unwrap(),
+            ],
             dir.path(),
         );
         let svg = std::fs::read_to_string(svg).unwrap();
         assert!(svg.contains("<svg") && svg.contains("Lena Brandt"), "{svg}");
         let png = dir.path().join("kg.png");
         ok(
-            &["export", "--store", &store, "--render", "png", "-o", png.to_str().unwrap()],
+            &[
+                "export",
+                "--store",
+                &store,
+                "--render",
+                "png",
+                "-o",
+                png.to_str().unwrap(),
+            ],
             dir.path(),
         );
         assert!(std::fs::read(png).unwrap().starts_with(b"\x89PNG"));
@@ -399,7 +476,15 @@ fn named_queries_list_bind_and_run() {
     assert!(list.contains("--bind entity="), "{list}");
     let timeline = ok(
         &[
-            "query", "--store", &store, "--named", "timeline", "--bind", "entity=lena brandt", "--format", "csv",
+            "query",
+            "--store",
+            &store,
+            "--named",
+            "timeline",
+            "--bind",
+            "entity=lena brandt",
+            "--format",
+            "csv",
         ],
         dir.path(),
     );
@@ -410,7 +495,15 @@ fn named_queries_list_bind_and_run() {
     assert!(rows[0].starts_with("2025-05-02"), "{timeline}");
     assert!(timeline.contains("claimed by Tomas Virtanen"), "{timeline}");
     let claims = ok(
-        &["query", "--store", &store, "--named", "claims-vs-facts", "--format", "csv"],
+        &[
+            "query",
+            "--store",
+            &store,
+            "--named",
+            "claims-vs-facts",
+            "--format",
+            "csv",
+        ],
         dir.path(),
     );
     assert!(
