@@ -5,7 +5,7 @@
 //! ends quietly.
 
 use std::collections::HashSet;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -16,9 +16,10 @@ mod export;
 mod named;
 mod nlp;
 mod openie;
+mod progress;
 mod train;
 
-use eval::{eval_entities, eval_mentions, eval_pronouns};
+use eval::{eval_entities, eval_judged, eval_mentions, eval_pronouns};
 use nlp::{load_ner_model, ner, predict_ner, read_conllu, read_ner_corpus, tag};
 use train::{convert_gum, train_clusters, train_ner, train_parser, train_tagger};
 
@@ -65,6 +66,17 @@ struct InputArgs {
     /// Base IRI for generated documents and entities.
     #[arg(long, default_value = DEFAULT_DATA_BASE)]
     base: String,
+    /// Keep only relations whose confidence (the measured precision of their rule; see
+    /// models/README.md) is at least this.
+    #[arg(long, value_name = "X", default_value_t = 0.0, value_parser = parse_confidence)]
+    min_confidence: f32,
+}
+
+fn parse_confidence(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{s:?} is not a number between 0 and 1")),
+    }
 }
 
 /// Budgets that keep one query from running for hours or eating the machine.
@@ -396,6 +408,15 @@ enum EvalCommand {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Re-scores a judged sample of asserted relations (`eval/relations/*.jsonl`) against the
+    /// extractor's current output on the same documents: precision of the judged relations still
+    /// produced (all, by extractor, at confidence ≥ --threshold), how many are no longer produced,
+    /// how many current relations have no verdict. With --draw N, writes a fresh random sample of
+    /// N asserted relations (unjudged) to --out instead.
+    #[command(
+        after_help = "Examples:\n  textkg eval judged eval/relations/judged-dev.jsonl --docs ../shared/data/gum_entities/gum_train.entities.jsonl\n  textkg eval judged --draw 150 --seed 1 --docs DOCS.jsonl --out sample.jsonl"
+    )]
+    Judged(eval::JudgedArgs),
     /// Named-mention P/R/F1 of the extractor against gold entity mentions in JSONL
     /// (`{"text", "date"?, "mentions": [{"start", "end", "etype"}]}`, code-point offsets,
     /// etype person/place/organization), e.g. the GUM Wikinews articles.
@@ -703,7 +724,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             oxigraph::model::NamedNode::new(namespace.base())
                 .with_context(|| format!("--base {base:?} is not a valid IRI"))?;
             let store = open_existing(&store)?;
-            let s = resolve::resolve(&store, &namespace).context("cross-document resolution failed")?;
+            let s = progress::resolve(&store, &namespace)?;
             writeln!(std::io::stdout(), "{}", resolve_line(&s))?;
             Ok(Outcome::Success)
         }
@@ -931,6 +952,9 @@ fn run(cli: Cli) -> Result<Outcome> {
                     json,
                 },
         } => eval_entities(&gold, &conllu_dir, pred.as_deref(), by_genre, json.as_deref()),
+        Command::Eval {
+            what: EvalCommand::Judged(args),
+        } => eval_judged(args),
         Command::Eval {
             what: EvalCommand::Mentions { gold, ner },
         } => eval_mentions(&gold, ner),
@@ -1249,7 +1273,7 @@ fn for_each_batch(
     // replace it in the store unnoticed. (Repeats inside one JSONL file are
     // caught by the reader, with line numbers.)
     let mut ids: HashSet<String> = HashSet::new();
-    let extractor = Extractor::default();
+    let extractor = Extractor::default().with_min_confidence(input.min_confidence);
     let mut batch: Vec<SourceDocument> = Vec::new();
     let mut batch_bytes = 0;
     let mut batch_error: Option<anyhow::Error> = None;
@@ -1368,7 +1392,7 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
     let store = KgStore::open(&store_arg.store)?;
     let mut summary = WriteSummary::default();
     let (mut documents, mut entities, mut relations) = (0usize, 0usize, 0usize);
-    let progress = std::io::stderr().is_terminal();
+    let mut bar = progress::Progress::new();
     let errors = for_each_batch(&input, &options, |batch| {
         let prepared: Vec<PreparedDocument> = batch
             .iter()
@@ -1385,17 +1409,14 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
         summary += store
             .write(prepared)
             .context("writing to the store failed; documents of this batch were not stored")?;
-        if progress {
-            eprint!("\r{documents} documents, {} quads written…", summary.quads);
-        }
+        bar.update("ingest", documents as u64, None, "documents");
         Ok(())
     })?;
-    if progress {
-        eprintln!();
-    }
+    bar.finish();
     let resolved = if resolve_after {
-        Some(resolve::resolve(&store, &options.namespace).context("cross-document resolution failed")?)
+        Some(progress::resolve(&store, &options.namespace)?)
     } else {
+        store.flush().context("flushing the store failed")?;
         None
     };
     let elapsed = started.elapsed();

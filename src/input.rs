@@ -227,20 +227,33 @@ pub fn read_source(
     options: &ReadOptions,
     sink: &mut dyn FnMut(Result<SourceDocument, InputError>) -> Flow,
 ) {
-    let location = source.to_string();
     let reader: Box<dyn Read> = match source {
         Source::Stdin => Box::new(std::io::stdin().lock()),
         Source::File(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
                 let _ = sink(Err(InputError {
-                    location,
+                    location: source.to_string(),
                     kind: e.into(),
                 }));
                 return;
             }
         },
     };
+    read_from(reader, source, options, sink);
+}
+
+/// Reads the documents of `reader` as [`read_source`] reads those of
+/// `source` (whose name and extension decide the format under
+/// [`InputFormat::Auto`], and name the documents and errors): for sources
+/// already open, and for the fuzz targets ([`crate::fuzz`]).
+pub fn read_from(
+    reader: impl Read,
+    source: &Source,
+    options: &ReadOptions,
+    sink: &mut dyn FnMut(Result<SourceDocument, InputError>) -> Flow,
+) {
+    let location = source.to_string();
     let format = match (options.format, source) {
         (InputFormat::Auto, Source::File(p))
             if p.extension()

@@ -131,6 +131,30 @@ pub struct RelationOutput {
     pub event_class: Option<EventClassOutput>,
     /// Evidence.
     pub evidence: EvidenceOutput,
+    /// Where the subject and object are named in the evidence, when the
+    /// relation links two mentions (not for events, dates or quotations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<ArgumentsOutput>,
+}
+
+/// The subject and object mentions of a relation.
+#[derive(Debug, Serialize)]
+pub struct ArgumentsOutput {
+    /// The subject's words.
+    pub subject: SpanOutput,
+    /// The object's words.
+    pub object: SpanOutput,
+}
+
+/// A stretch of the document text.
+#[derive(Debug, Serialize)]
+pub struct SpanOutput {
+    /// Start, code points.
+    pub start: usize,
+    /// End (exclusive), code points.
+    pub end: usize,
+    /// Covered text.
+    pub text: String,
 }
 
 impl EventClassOutput {
@@ -303,6 +327,20 @@ pub fn document_output<'a>(
                     end,
                     text: r.evidence.slice(&doc.text).to_string(),
                 },
+                arguments: r.arguments.map(|(a, b)| {
+                    let span = |x: crate::document::Span| {
+                        let (start, end) = chars.chars(x);
+                        SpanOutput {
+                            start,
+                            end,
+                            text: x.slice(&doc.text).to_string(),
+                        }
+                    };
+                    ArgumentsOutput {
+                        subject: span(a),
+                        object: span(b),
+                    }
+                }),
             }
         })
         .collect();

@@ -229,6 +229,142 @@ pub struct Lexicon {
     pub property_event_class: FxHashMap<String, usize>,
     /// Verb lemma of an open relation → index into `event_classes`.
     pub verb_event_class: FxHashMap<String, usize>,
+    /// Ontology property local name → the entity types its subject and object
+    /// may have (`predicates.tsv`; the ontology's rdfs:domain/rdfs:range).
+    pub predicate_types: FxHashMap<String, PredicateTypes>,
+    /// Calibrated confidence by (extractor id, predicate group): the measured
+    /// precision on the judged development sample (`confidence.tsv`, written
+    /// by `textkg eval judged --calibrate`).
+    pub confidence: FxHashMap<(String, String), f32>,
+}
+
+/// Entity type names a property's arguments may have (`predicates.tsv`).
+pub const ARGUMENT_TYPES: &[&str] = &["Person", "Organization", "Place", "Event", "Group", "Thing"];
+
+/// The argument types of one ontology property: its domain and range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredicateTypes {
+    /// Subject types (names from [`ARGUMENT_TYPES`]); `None` = any entity.
+    pub subject: Option<Vec<&'static str>>,
+    /// Object types; `None` = any entity.
+    pub object: Option<Vec<&'static str>>,
+}
+
+impl PredicateTypes {
+    /// True when a subject of coarse type `subject` and an object of coarse
+    /// type `object` (names from [`ARGUMENT_TYPES`]) fit.
+    pub fn allows(&self, subject: &str, object: &str) -> bool {
+        let fits = |set: &Option<Vec<&'static str>>, t: &str| set.as_ref().is_none_or(|s| s.contains(&t));
+        fits(&self.subject, subject) && fits(&self.object, object)
+    }
+}
+
+/// A malformed row in a lexicon file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, line {line}: {message}")]
+pub struct LexiconError {
+    /// The file (name under `models/lexicon/`).
+    pub file: &'static str,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Data rows of a strictly read TSV with their 1-based line numbers: `#`
+/// comments and blank lines skipped, the header row dropped, and a row
+/// without exactly `columns` tab-separated fields an error.
+fn strict_rows<'a>(
+    tsv: &'a str,
+    file: &'static str,
+    columns: usize,
+) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), LexiconError>> + 'a {
+    tsv.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(move |(n, l)| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            if cols.len() == columns {
+                Ok((n + 1, cols))
+            } else {
+                Err(LexiconError {
+                    file,
+                    line: n + 1,
+                    message: format!("expected {columns} tab-separated columns, found {}", cols.len()),
+                })
+            }
+        })
+}
+
+/// Parses `confidence.tsv` (`extractor<TAB>predicate group<TAB>judged<TAB>right<TAB>confidence`),
+/// strictly: a row with missing columns, a confidence outside 0..=1 or a
+/// repeated group is an error.
+pub fn parse_confidence(tsv: &str) -> Result<FxHashMap<(String, String), f32>, LexiconError> {
+    let err = |line: usize, message: String| LexiconError {
+        file: "confidence.tsv",
+        line,
+        message,
+    };
+    let mut out = FxHashMap::default();
+    for row in strict_rows(tsv, "confidence.tsv", 5) {
+        let (n, cols) = row?;
+        let [extractor, group, _judged, _right, confidence] = cols[..] else {
+            continue;
+        };
+        let c: f32 = confidence
+            .parse()
+            .ok()
+            .filter(|c: &f32| (0.0..=1.0).contains(c))
+            .ok_or_else(|| err(n, format!("confidence {confidence:?} is not a number in 0..=1")))?;
+        if out.insert((extractor.to_string(), group.to_string()), c).is_some() {
+            return Err(err(n, format!("group {extractor}/{group} listed twice")));
+        }
+    }
+    Ok(out)
+}
+
+/// Parses `predicates.tsv` (`property<TAB>subject types<TAB>object types`),
+/// strictly: a row with missing columns, an unknown type or a repeated
+/// property is an error.
+pub fn parse_predicate_types(tsv: &str) -> Result<FxHashMap<String, PredicateTypes>, LexiconError> {
+    let err = |line: usize, message: String| LexiconError {
+        file: "predicates.tsv",
+        line,
+        message,
+    };
+    let types = |line: usize, field: &str| -> Result<Option<Vec<&'static str>>, LexiconError> {
+        if field == "*" {
+            return Ok(None);
+        }
+        field
+            .split('|')
+            .map(|t| {
+                ARGUMENT_TYPES.iter().find(|k| **k == t).copied().ok_or_else(|| {
+                    err(
+                        line,
+                        format!("unknown type {t:?} (known: {})", ARGUMENT_TYPES.join(", ")),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    };
+    let mut out = FxHashMap::default();
+    for row in strict_rows(tsv, "predicates.tsv", 3) {
+        let (n, cols) = row?;
+        let [property, subject, object] = cols[..] else {
+            continue;
+        };
+        let entry = PredicateTypes {
+            subject: types(n, subject)?,
+            object: types(n, object)?,
+        };
+        if out.insert(property.to_string(), entry).is_some() {
+            return Err(err(n, format!("property {property:?} listed twice")));
+        }
+    }
+    Ok(out)
 }
 
 /// A news event class: one of CAMEO's 20 root categories ("04" Consult).
@@ -265,6 +401,8 @@ const EVENT_TYPES: &str = include_str!("../models/lexicon/event_types.tsv");
 const EVENT_VERBS: &str = include_str!("../models/lexicon/event_verbs.tsv");
 const GIVEN_NAMES: &str = include_str!("../models/lexicon/given_names.tsv");
 const BOILERPLATE: &str = include_str!("../models/lexicon/boilerplate.txt");
+const PREDICATES: &str = include_str!("../models/lexicon/predicates.tsv");
+const CONFIDENCE: &str = include_str!("../models/lexicon/confidence.tsv");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -283,6 +421,15 @@ impl Lexicon {
             lex.add_name_heads(NAME_HEADS);
             lex.add_event_classes(EVENT_TYPES, EVENT_VERBS);
             lex.given_names = parse_given_names(GIVEN_NAMES);
+            // Embedded at compile time and parsed by a unit test: an error here is a build defect.
+            lex.predicate_types = match parse_predicate_types(PREDICATES) {
+                Ok(t) => t,
+                Err(e) => panic!("embedded lexicon: {e}"),
+            };
+            lex.confidence = match parse_confidence(CONFIDENCE) {
+                Ok(t) => t,
+                Err(e) => panic!("embedded lexicon: {e}"),
+            };
             lex.boilerplate = BOILERPLATE
                 .lines()
                 .map(str::trim)
@@ -384,8 +531,11 @@ impl Lexicon {
                 }
             }
         }
-        for entries in lex.gazetteer.values_mut() {
-            entries.sort_by_key(|e| e.class);
+        // The first entry is the reading used: a place called by its own name
+        // ("Ohio" the state) before one that has the surface as an alias
+        // ("Ohio" for Columbus, Ohio), then by class.
+        for (surface, entries) in lex.gazetteer.iter_mut() {
+            entries.sort_by_key(|e| (e.canonical != *surface, e.class));
         }
         lex.stopwords = stopwords
             .lines()
@@ -670,7 +820,14 @@ pub fn build_gazetteer(
             continue;
         }
         let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
-        add(name, GazetteerClass::AdministrativeArea, name, qid);
+        // The UK's constituent countries (England, Scotland, Wales) are
+        // first-level divisions that English calls countries.
+        let class = if table.get(&r, "type")? == "country" {
+            GazetteerClass::Country
+        } else {
+            GazetteerClass::AdministrativeArea
+        };
+        add(name, class, name, qid);
     }
 
     let orgs = read("organizations.tsv")?;
@@ -752,6 +909,49 @@ impl<'a> Table<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn confidence_table_loads_strictly() {
+        let table = parse_confidence(CONFIDENCE).unwrap();
+        let rows = CONFIDENCE
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(table.len(), rows - 1, "a row was skipped");
+        assert!(parse_confidence("h\nx\ty\t1\t1\t1.5\n").is_err());
+        assert!(parse_confidence("h\nx\ty\t1\t1\n").is_err());
+        assert!(parse_confidence("h\nx\ty\t1\t1\t0.5\nx\ty\t1\t1\t0.5\n").is_err());
+        assert_eq!(
+            parse_confidence("h\nx\ty\t3\t2\t0.6\n").unwrap()[&("x".into(), "y".into())],
+            0.6
+        );
+    }
+
+    #[test]
+    fn predicate_types_load_strictly_and_cover_every_property_the_lexicon_names() {
+        let table = parse_predicate_types(PREDICATES).unwrap();
+        let lex = Lexicon::embedded();
+        for v in lex.verbs.iter().filter(|v| v.property != "says") {
+            assert!(table.contains_key(&v.property), "{} not in predicates.tsv", v.property);
+        }
+        for p in lex.event_nouns.values() {
+            assert!(table.contains_key(p), "{p} not in predicates.tsv");
+        }
+        let rows = PREDICATES
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(table.len(), rows - 1, "a row was skipped");
+        assert!(table["worksFor"].allows("Person", "Organization"));
+        assert!(!table["worksFor"].allows("Thing", "Organization"));
+        assert!(table["condemns"].allows("Place", "Thing"));
+        let bad = "property\tsubject\tobject\nworksFor\tPerson\tCompany\n";
+        let e = parse_predicate_types(bad).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().contains("Company"), "{e}");
+        assert!(parse_predicate_types("p\ts\to\nx\tPerson\n").is_err());
+        assert!(parse_predicate_types("p\ts\to\nx\t*\t*\nx\t*\t*\n").is_err());
+    }
     use super::*;
 
     #[test]

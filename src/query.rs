@@ -421,6 +421,7 @@ pub fn run_update(store: &KgStore, update: &str) -> Result<UpdateSummary, QueryE
     }
     let before = store.len()?;
     prepared.on_store(store.inner()).execute()?;
+    store.flush().map_err(crate::store::StoreError::from)?;
     Ok(UpdateSummary {
         before,
         after: store.len()?,

@@ -265,6 +265,23 @@ impl KgStore {
         Ok(true)
     }
 
+    /// Writes what transactions left in RocksDB's memory table and its
+    /// write-ahead log to table files (a no-op in memory). Commands that
+    /// write call it before they exit: a read-only open cannot flush, so
+    /// until a later writer did, every `info`, `query` and `export` replayed
+    /// the log into memory again (after resolving 10,000 documents: a 532 MB
+    /// log, 1.9 GB resident and 84 s for `info`; issue 17).
+    pub fn flush(&self) -> Result<(), oxigraph::store::StorageError> {
+        #[cfg(feature = "rocksdb")]
+        {
+            self.store.flush()
+        }
+        #[cfg(not(feature = "rocksdb"))]
+        {
+            Ok(())
+        }
+    }
+
     /// Number of quads.
     pub fn len(&self) -> Result<usize, StoreError> {
         Ok(self.store.len()?)

@@ -319,3 +319,181 @@ pub(super) fn eval_mentions(gold: &std::path::Path, use_ner: bool) -> Result<Out
     }
     Ok(Outcome::Success)
 }
+
+/// Arguments of `eval judged`.
+#[derive(clap::Args)]
+pub(super) struct JudgedArgs {
+    /// The judged sample (JSONL; see eval/relations/PROTOCOL.md). Not needed with --draw.
+    pub file: Option<PathBuf>,
+    /// The documents (JSONL with `id` or `doc_id`, and `text`; GUM entity files work as they
+    /// are). Repeat for several files.
+    #[arg(long, required = true)]
+    pub docs: Vec<PathBuf>,
+    /// Only these documents (one name per line, `#` comments), e.g. a held-out list.
+    #[arg(long)]
+    pub only: Option<PathBuf>,
+    /// Leave out these documents (same format as --only).
+    #[arg(long)]
+    pub exclude: Option<PathBuf>,
+    /// Confidence threshold of the "confident" row.
+    #[arg(long, default_value_t = 0.7)]
+    pub threshold: f64,
+    /// Draw a sample of this many asserted relations instead of scoring.
+    #[arg(long, requires = "out")]
+    pub draw: Option<usize>,
+    /// Seed of the draw.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where --draw writes the sample (the evidence text is included for the reviewer).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the calibration table of the judged FILE (models/lexicon/confidence.tsv).
+    #[arg(long, value_name = "TSV")]
+    pub calibrate: Option<PathBuf>,
+}
+
+/// Document names listed one per line (`#` comments, blank lines skipped).
+fn name_list(path: &std::path::Path) -> Result<HashSet<String>> {
+    Ok(read_text_file(path)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `eval judged`: re-score a judged relation sample, or draw a new one.
+pub(super) fn eval_judged(a: JudgedArgs) -> Result<Outcome> {
+    use textkg::relation_eval::{self, JudgedRelation};
+    let only = a.only.as_deref().map(name_list).transpose()?;
+    let exclude = a.exclude.as_deref().map(name_list).transpose()?.unwrap_or_default();
+    let judged = match &a.file {
+        Some(f) => {
+            relation_eval::read_judged(&read_text_file(f)?).with_context(|| format!("reading {}", f.display()))?
+        }
+        None if a.draw.is_some() => Vec::new(),
+        None => bail!("eval judged: give the judged FILE to score, or --draw N --out FILE to draw a sample"),
+    };
+    let judged_docs: HashSet<&str> = judged.iter().map(|j| j.doc.as_str()).collect();
+    let mut sources = Vec::new();
+    for docs in &a.docs {
+        for (n, line) in read_text_file(docs)?.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("{}:{}: not JSON", docs.display(), n + 1))?;
+            let name = v["doc_id"]
+                .as_str()
+                .or_else(|| v["id"].as_str())
+                .with_context(|| format!("{}:{}: a document needs `id` or `doc_id`", docs.display(), n + 1))?;
+            let text = v["text"]
+                .as_str()
+                .with_context(|| format!("{}:{}: a document needs `text`", docs.display(), n + 1))?;
+            let wanted = if a.draw.is_some() {
+                only.as_ref().is_none_or(|o| o.contains(name)) && !exclude.contains(name)
+            } else {
+                judged_docs.contains(name)
+            };
+            if wanted {
+                sources.push(SourceDocument {
+                    id: Some(name.to_string()),
+                    name: name.to_string(),
+                    title: v["title"].as_str().map(str::to_string),
+                    date: None,
+                    url: None,
+                    text: text.to_string(),
+                });
+            }
+        }
+    }
+    let (extractor, options) = (Extractor::default(), MappingOptions::default());
+    let mut current: Vec<JudgedRelation> = Vec::new();
+    let mut texts: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut words = 0usize;
+    for batch in pipeline::batches(&sources) {
+        for p in pipeline::process_batch(batch.to_vec(), &extractor, &options) {
+            let v = serde_json::to_value(p.json(&options))?;
+            current.extend(relation_eval::asserted_relations(&p.source.name, &v));
+            words += p.source.text.split_whitespace().count();
+            texts.insert(p.source.name.clone(), p.source.text.clone());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if let Some(n) = a.draw {
+        let path = a.out.as_deref().context("--draw needs --out")?;
+        let sample = relation_eval::draw(&current, n, a.seed);
+        let mut f =
+            BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+        for r in &sample {
+            let mut v = serde_json::to_value(r)?;
+            // The reviewer's copy carries the evidence sentence; strip `evidence_text`
+            // before committing (the corpus texts stay in ../shared).
+            if let Some(t) = texts.get(&r.doc) {
+                let ev: String = t
+                    .chars()
+                    .skip(r.evidence[0])
+                    .take(r.evidence[1] - r.evidence[0])
+                    .collect();
+                v["evidence_text"] = serde_json::Value::String(ev);
+            }
+            writeln!(f, "{}", serde_json::to_string(&v)?)?;
+        }
+        f.flush()?;
+        writeln!(
+            out,
+            "{} documents, {} words, {} asserted relations ({:.2} per 1,000 words); drew {} (seed {}) into {}",
+            sources.len(),
+            words,
+            current.len(),
+            1000.0 * current.len() as f64 / words.max(1) as f64,
+            sample.len(),
+            a.seed,
+            path.display()
+        )?;
+        return Ok(Outcome::Success);
+    }
+    if let (Some(out), Some(file)) = (&a.calibrate, &a.file) {
+        // Calibrate on what the rules produce now, not on relations since dropped.
+        let rows = relation_eval::calibration(&relation_eval::still_produced(&judged, &current));
+        let source = file.display().to_string();
+        std::fs::write(out, relation_eval::calibration_tsv(&rows, &source))
+            .with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {} ({} groups)", out.display(), rows.len());
+    }
+    let report = relation_eval::rescore(&judged, &current, a.threshold);
+    writeln!(
+        out,
+        "{} judged relations in {} documents; {} still produced, {} no longer produced; {} current relations, {} without a verdict",
+        report.in_file,
+        judged_docs.len(),
+        report.still_produced.get("all").map_or(0, |v| v.judged),
+        report.no_longer_produced,
+        report.current,
+        report.unjudged
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>5} {:>9} {:>9} {:>9} {:>9}",
+        "", "n", "relation", "arguments", "types", "all right"
+    )?;
+    let row = |out: &mut std::io::StdoutLock, name: &str, v: &relation_eval::Verdicts| -> std::io::Result<()> {
+        let pct = |x: usize| 100.0 * x as f64 / v.judged.max(1) as f64;
+        writeln!(
+            out,
+            "{:<22} {:>5} {:>8.1}% {:>8.1}% {:>8.1}% {:>8.1}%",
+            name,
+            v.judged,
+            pct(v.relation),
+            pct(v.arguments),
+            pct(v.types),
+            pct(v.all_right)
+        )
+    };
+    for (k, v) in &report.still_produced {
+        row(&mut out, k, v)?;
+    }
+    row(&mut out, &format!("confidence >= {}", a.threshold), &report.confident)?;
+    row(&mut out, "no longer produced", &report.dropped)?;
+    Ok(Outcome::Success)
+}

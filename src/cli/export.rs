@@ -284,19 +284,11 @@ pub(super) fn export(args: ExportArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     };
     // Progress on a terminal only: a dump of a large store takes minutes.
-    let show_progress = std::io::stderr().is_terminal();
-    let mut shown = false;
-    let mut progress = |quads: u64| {
-        if show_progress {
-            eprint!("\r{quads} quads read…");
-            shown = true;
-        }
-    };
+    let mut bar = super::progress::Progress::new();
+    let mut progress = |quads: u64| bar.update("export", quads, None, "quads");
     export::write_rdf_with_progress(&store, rdf, args.selection.document.as_deref(), &mut out, &mut progress)?;
     out.flush()?;
-    if shown {
-        eprintln!();
-    }
+    bar.finish();
     Ok(Outcome::Success)
 }
 

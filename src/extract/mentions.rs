@@ -68,8 +68,8 @@ pub enum Evidence {
 /// Pronouns that can refer to a person.
 const PERSON_PRONOUNS: &[&str] = &["he", "him", "his", "himself", "she", "her", "hers", "herself"];
 /// Lowercase particles that can start a surname ("von der Leyen", "de Gaulle", "van Gogh").
-const NAME_PARTICLES: &[&str] = &[
-    "von", "van", "de", "der", "den", "du", "da", "di", "le", "la", "bin", "al",
+pub(crate) const NAME_PARTICLES: &[&str] = &[
+    "von", "van", "de", "der", "den", "des", "du", "da", "di", "le", "la", "bin", "al",
 ];
 /// Lowercase words allowed inside a name between capitalised words ("Bank of America").
 const NAME_CONNECTORS: &[&str] = &[

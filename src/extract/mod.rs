@@ -11,6 +11,7 @@
 //! deterministic (text order), so the same input gives the same output.
 
 pub mod conll04;
+pub mod constraints;
 pub mod dates;
 pub mod entities;
 pub mod mentions;
@@ -178,7 +179,9 @@ pub struct Relation {
     pub object: RelationObject,
     /// Surface text of the relation ("suggested … as the venue").
     pub phrase: String,
-    /// Confidence in 0..=1 (heuristic score, not calibrated yet).
+    /// Confidence in 0..=1: the measured precision of the extractor and
+    /// predicate group on judged samples where measured
+    /// (`models/lexicon/confidence.tsv`), else the rule's heuristic score.
     pub confidence: f32,
     /// Index of the (first) sentence holding the evidence.
     pub sentence: usize,
@@ -227,6 +230,7 @@ pub struct Extraction {
 #[derive(Debug, Clone, Copy)]
 pub struct Extractor {
     lexicon: &'static Lexicon,
+    min_confidence: f32,
 }
 
 impl Default for Extractor {
@@ -238,7 +242,19 @@ impl Default for Extractor {
 impl Extractor {
     /// An extractor over the given lexicon.
     pub fn new(lexicon: &'static Lexicon) -> Self {
-        Self { lexicon }
+        Self {
+            lexicon,
+            min_confidence: 0.0,
+        }
+    }
+
+    /// The same extractor keeping only relations whose (calibrated)
+    /// confidence is at least `min` (`extract`/`ingest --min-confidence`).
+    pub fn with_min_confidence(self, min: f32) -> Self {
+        Self {
+            min_confidence: min,
+            ..self
+        }
     }
 
     /// Runs all stages on a document. `date` is its publication date
@@ -258,6 +274,13 @@ impl Extractor {
         }
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
         let mut relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
+        constraints::apply(doc, &mentions, &mut relations, &mut entities, self.lexicon);
+        for r in &mut relations {
+            if let Some(c) = calibrated_confidence(r, self.lexicon) {
+                r.confidence = c;
+            }
+        }
+        relations.retain(|r| r.confidence >= self.min_confidence);
         for r in &mut relations {
             r.event_class = match &r.predicate {
                 Predicate::Ontology(p) => self.lexicon.property_event_class(p),
@@ -271,4 +294,19 @@ impl Extractor {
             dates,
         }
     }
+}
+
+/// The measured precision of the relation's extractor and predicate group on
+/// the judged development sample (`models/lexicon/confidence.tsv`), if
+/// measured; otherwise the extractor keeps its heuristic score.
+fn calibrated_confidence(r: &Relation, lex: &Lexicon) -> Option<f32> {
+    let group = match &r.predicate {
+        Predicate::Ontology(p) => p.as_str(),
+        Predicate::Open(_) => "open",
+    };
+    let key = |g: &str| (r.extractor.to_string(), g.to_string());
+    lex.confidence
+        .get(&key(group))
+        .or_else(|| lex.confidence.get(&key("*")))
+        .copied()
 }

@@ -494,7 +494,15 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             && let Some(q) = np_at(ctx, ms, k + 1)
             && (!ctx.is_person(q) || ctx.is_org(q))
         {
-            of_place_or_org(ctx, s, ms, p, q, 0.6, out);
+            // "Tom Jones of the Brookings Institution" names an employer; "Gordon
+            // of Auchleuchries", "Count of the Holy Roman Empire" are one name
+            // or a title, not a residence (issue 14: such livesIn were all wrong).
+            // A titled name's place is the post's ("Sen. Ann Lee of Ohio").
+            if ctx.is_org(q) {
+                ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.6);
+            } else if ctx.titled(p) && ctx.is_placeish(q) {
+                ctx.push(out, s, (p, Arg::Name, "holdsPostIn", q, Arg::Name), 0.6);
+            }
             continue;
         }
         // "X at O".
@@ -724,10 +732,18 @@ fn premodifier(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         }
         if org {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.7);
-        } else if ctx.is_place(q) || ctx.is_demonym(q) {
-            ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
-        } else if profession {
+        } else if ctx.is_demonym(q) && !ctx.titled(p) {
+            // "Soviet historian X", "Japanese author X": a nationality, not a home.
+            ctx.push(out, s, (p, Arg::Name, "nationality", q, Arg::Name), 0.6);
+        } else if (ctx.is_place(q) || ctx.is_demonym(q)) && (ctx.titled(p) || !profession) {
+            // "Illinois Gov. X", "US President X": the post's place, not
+            // where X lives (issue 14).
+            ctx.push(out, s, (p, Arg::Name, "holdsPostIn", q, Arg::Name), 0.6);
+        } else if ctx.is_place(q) {
+            // "Dallas lawyer X".
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.5);
+        } else if profession {
+            continue;
         } else {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.55);
         }

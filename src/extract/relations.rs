@@ -40,6 +40,16 @@ const COORDINATORS: &[&str] = &["and", "or", ",", "-", "–", "&"];
 const CLAUSE_BREAKS: &[&str] = &[
     ";", ":", "—", "but", "while", "whereas", "although", "though", "because",
 ];
+/// Prepositions whose objects make open relations with the verb ("study at",
+/// "move to", "work with"); others ("in 1921", "of …", "by") mostly add
+/// circumstances or belong to nouns.
+/// ("for" is left out: on the judged sample it was mostly a purpose, "attended
+/// Boston University for a Master's", or a team, "scored for Belgium").
+const OPEN_PREPOSITIONS: &[&str] = &["at", "to", "from", "with", "into", "against", "in", "on"];
+/// Verbs too light to name a relation with their preposition ("be in", "have on").
+const BARE_VERBS: &[&str] = &[
+    "be", "have", "do", "get", "make", "take", "go", "come", "say", "include",
+];
 /// Maximum tokens between a verb and its first object.
 const MAX_OBJECT_GAP: usize = 8;
 /// Maximum tokens between a subject and its verb.
@@ -320,6 +330,9 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                 }
                 let verb_span = Span::new(ctx.doc.tokens[i].start, ctx.doc.tokens[i + len - 1].end);
                 for (k, object) in objects.iter().enumerate() {
+                    if !parse_agrees(ctx, s, i..i + len, subject, object) {
+                        continue;
+                    }
                     let mut phrase = ctx.doc.span_text(verb_span).to_string();
                     if let Some(p) = &verb.prep {
                         phrase.push_str(" … ");
@@ -371,6 +384,66 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
     }
 }
 
+/// Where the sentence is parsed, a `verb-pattern` reading must agree with the
+/// parse: the verb is not passive ("was elected a Fellow"), the subject
+/// mention holds the `nsubj` of the verb (or of the verb it is coordinated
+/// with or depends on as an open complement or participle), and the object
+/// mention holds a word whose chain of heads, through conjuncts, flat names
+/// and appositions, reaches the verb as `obj`, `iobj` or `obl`. A possessor
+/// ("joined Berkeley's department") or a modifier never qualifies.
+/// Unparsed sentences keep the linear reading.
+fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Mention, object: &Mention) -> bool {
+    let doc = ctx.doc;
+    if !doc.sentence_parsed(s) {
+        return true;
+    }
+    let sentence = doc.sentences[s].tokens.clone();
+    let children = |h: usize| sentence.clone().filter(move |&k| doc.head(k) == Some(h));
+    if verb
+        .clone()
+        .any(|v| children(v).any(|k| matches!(doc.deprel(k), "aux:pass" | "nsubj:pass")))
+    {
+        return false;
+    }
+    // The verb and the heads its subject may be shared with.
+    let mut governors = vec![verb.start];
+    let mut cur = verb.start;
+    for _ in 0..3 {
+        match (doc.deprel(cur), doc.head(cur)) {
+            ("conj" | "xcomp" | "advcl", Some(h)) => {
+                governors.push(h);
+                cur = h;
+            }
+            _ => break,
+        }
+    }
+    let subject_ok = governors.iter().any(|&g| {
+        children(g).any(|k| subject.tokens.contains(&k) && matches!(doc.deprel(k), "nsubj" | "csubj"))
+            // "Jack Ruby, who killed Oswald": the relative pronoun's antecedent.
+            || (doc.deprel(g) == "acl:relcl"
+                && doc.head(g).is_some_and(|h| subject.tokens.contains(&h))
+                && children(g).any(|k| doc.deprel(k) == "nsubj" && doc.upos(k) == "PRON"))
+    });
+    let object_ok = object.tokens.clone().any(|k| {
+        let mut cur = k;
+        for _ in 0..6 {
+            let rel = doc.deprel(cur);
+            let Some(h) = doc.head(cur) else {
+                return false;
+            };
+            if verb.contains(&h) {
+                return matches!(rel.split(':').next(), Some("obj" | "iobj" | "obl"));
+            }
+            if !matches!(rel.split(':').next(), Some("conj" | "flat" | "appos" | "compound")) {
+                return false;
+            }
+            cur = h;
+        }
+        false
+    });
+    subject_ok && object_ok
+}
+
 /// The subject and object spans of a relation between two mentions: the bare
 /// names, except that the victim of a killing keeps its title ("killed
 /// President Lincoln"): the title is how news names the victim (and how
@@ -393,6 +466,63 @@ fn mention_at<'a>(ctx: &Ctx<'a>, s: usize, k: usize) -> Option<&'a Mention> {
         .min_by_key(|m| m.tokens.len())
 }
 
+/// A verb that modifies a noun as a participle ("stationed in Japan", "known
+/// for") or shares a passive auxiliary with the verb it is coordinated with
+/// ("was born and raised in Rochester"): its subject is no agent.
+fn participle_or_passive(doc: &Document, verb: usize) -> bool {
+    match (doc.deprel(verb), doc.head(verb)) {
+        ("acl" | "amod", _) => true,
+        ("conj", Some(h)) => {
+            // Dependents lie in the verb's sentence.
+            let s = doc.sentences.partition_point(|x| x.tokens.end <= verb);
+            let Some(range) = doc.sentences.get(s).map(|x| x.tokens.clone()) else {
+                return false;
+            };
+            let own_subject = range
+                .clone()
+                .any(|k| doc.head(k) == Some(verb) && doc.deprel(k).starts_with("nsubj"));
+            !own_subject
+                && range
+                    .into_iter()
+                    .any(|k| doc.head(k) == Some(h) && matches!(doc.deprel(k), "aux:pass" | "nsubj:pass"))
+        }
+        _ => false,
+    }
+}
+
+/// The mention an argument headed by token `k` refers to: the mention holding
+/// `k`; else, for a common-noun head, the name in apposition to it ("the
+/// physician Yang Buwei", "his friend Tyrannius Rufinus"); else, for a relative
+/// pronoun ("Jack Ruby, who killed …"), the mention holding its antecedent.
+fn argument_mention<'a>(ctx: &Ctx<'a>, s: usize, k: usize) -> Option<&'a Mention> {
+    if let Some(m) = mention_at(ctx, s, k) {
+        return Some(m);
+    }
+    let doc = ctx.doc;
+    let sentence = doc.sentences.get(s)?.tokens.clone();
+    match doc.upos(k) {
+        "NOUN" => {
+            let names: Vec<usize> = sentence
+                .filter(|&c| doc.head(c) == Some(k) && matches!(doc.deprel(c), "appos" | "flat" | "compound"))
+                .filter(|&c| c > k)
+                .collect();
+            // One name only: "the physician Yang Buwei", not "friends Ann and Bo".
+            match names.as_slice() {
+                [c] => mention_at(ctx, s, *c),
+                _ => None,
+            }
+        }
+        "PRON" if matches!(ctx.low(k), "who" | "which" | "that") => {
+            let verb = doc.head(k)?;
+            if doc.deprel(verb) != "acl:relcl" {
+                return None;
+            }
+            mention_at(ctx, s, doc.head(verb)?)
+        }
+        _ => None,
+    }
+}
+
 /// `clause` relations: open-IE tuples over the parse whose subject and an
 /// argument head are entity mentions. The verb lemma (with the argument's
 /// preposition) is looked up in the verb lexicon; verbs it lacks keep an open
@@ -407,7 +537,7 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
         }
         let s = t.sentence;
         let lemma = ctx.doc.lemma(t.predicate).to_lowercase();
-        let Some(subject) = mention_at(ctx, s, t.subject.head) else {
+        let Some(subject) = argument_mention(ctx, s, t.subject.head) else {
             continue;
         };
         // "hold talks with X": a two-word lexicon verb over the verb and its object.
@@ -418,7 +548,7 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
         let single = ctx.lex.verb(&lemma).filter(|v| v.words == 1);
         for a in &t.args {
             let prep = a.case.map(|c| ctx.low(c).to_string());
-            let Some(object) = mention_at(ctx, s, a.head) else {
+            let Some(object) = argument_mention(ctx, s, a.head) else {
                 continue;
             };
             let (mut subj, mut obj) = (subject, object);
@@ -441,10 +571,32 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
                 if fits {
                     predicate = Some((v, Predicate::Ontology(v.property.clone())));
                 }
-            } else if a.role == ArgRole::Object && !t.passive && ctx.doc.upos(t.predicate) == "VERB" {
+            } else if a.role == ArgRole::Object
+                && !t.passive
+                && ctx.doc.upos(t.predicate) == "VERB"
+                && !participle_or_passive(ctx.doc, t.predicate)
+            {
                 phrase = format!("{phrase} {}", ctx.doc.token_text(a.head));
                 if subj.entity != obj.entity {
                     push_clause(ctx, t, subj, obj, Predicate::Open(lemma.clone()), phrase, out);
+                }
+                continue;
+            } else if a.role == ArgRole::Oblique
+                && !t.passive
+                && ctx.doc.upos(t.predicate) == "VERB"
+                && obj.kind == MentionKind::Name
+                && !participle_or_passive(ctx.doc, t.predicate)
+                && ctx
+                    .entities
+                    .get(obj.entity)
+                    .is_some_and(|e| e.entity_type != EntityType::Thing)
+                && let Some(p) = prep.as_deref().filter(|p| OPEN_PREPOSITIONS.contains(p))
+            {
+                // "studied at Harvard", "moved to Basel", "played for Arsenal":
+                // an open predicate named by the verb and its preposition.
+                if subj.entity != obj.entity && !BARE_VERBS.contains(&lemma.as_str()) {
+                    phrase = format!("{phrase} {p} {}", ctx.doc.token_text(a.head));
+                    push_clause(ctx, t, subj, obj, Predicate::Open(format!("{lemma} {p}")), phrase, out);
                 }
                 continue;
             }

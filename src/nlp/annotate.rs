@@ -64,6 +64,49 @@ fn looks_relational(doc: &Document, tokens: std::ops::Range<usize>) -> bool {
     verb && nominal >= 2
 }
 
+/// Tokens per group of sentences that [`by_sentence_groups`] hands to one
+/// worker. Documents shorter than this run on the calling thread.
+const GROUP_TOKENS: usize = 4096;
+
+/// Runs `work` over consecutive groups of a document's sentences (by index,
+/// about [`GROUP_TOKENS`] tokens each) and concatenates the results in order.
+///
+/// Tagging and parsing look at one sentence at a time, so a long document's
+/// groups run in parallel on the rayon pool with the same result: a 4 MB
+/// single document otherwise kept one core busy while the others idled
+/// (issue 17). Within a batch of short documents every document is one group
+/// and nothing changes.
+fn by_sentence_groups<T: Send>(
+    doc: &Document,
+    group_tokens: usize,
+    work: impl Fn(&Document, std::ops::Range<usize>) -> Vec<T> + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let mut groups = Vec::new();
+    let (mut start, mut tokens) = (0, 0);
+    for (i, s) in doc.sentences.iter().enumerate() {
+        tokens += s.tokens.len();
+        if tokens >= group_tokens {
+            groups.push(start..i + 1);
+            (start, tokens) = (i + 1, 0);
+        }
+    }
+    if start < doc.sentences.len() {
+        groups.push(start..doc.sentences.len());
+    }
+    match groups.as_slice() {
+        [] => Vec::new(),
+        [only] => work(doc, only.clone()),
+        _ => groups
+            .into_par_iter()
+            .map(|g| work(doc, g))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect(),
+    }
+}
+
 /// The linguistic analysers, borrowed from the embedded models.
 #[derive(Clone, Copy)]
 pub struct Analyzer {
@@ -117,23 +160,30 @@ impl Analyzer {
         Ok(())
     }
 
-    /// Fills the POS tags and lemmas of a segmented document, sentence by sentence.
+    /// Fills the POS tags and lemmas of a segmented document, sentence by
+    /// sentence (a long document's sentences in parallel groups, see
+    /// [`by_sentence_groups`]; the result is the same).
     pub fn tag_document(&self, doc: &mut Document) {
-        let mut tags = Vec::with_capacity(doc.tokens.len());
-        let mut lemmas = Vec::with_capacity(doc.tokens.len());
-        for s in &doc.sentences {
-            let words: Vec<&str> = s.tokens.clone().map(|i| model_form(doc.token_text(i))).collect();
-            for (w, t) in words.iter().zip(self.tagger.tag(&words)) {
-                tags.push(crate::document::PosTag {
-                    upos: t.upos,
-                    xpos: t.xpos,
-                });
-                lemmas.push(self.lemmatizer.lemmatize(w, t.xpos, t.upos));
+        self.tag_document_in_groups(doc, GROUP_TOKENS);
+    }
+
+    fn tag_document_in_groups(&self, doc: &mut Document, group_tokens: usize) {
+        let tagged = by_sentence_groups(doc, group_tokens, |doc, sentences| {
+            let mut out = Vec::new();
+            for s in &doc.sentences[sentences] {
+                let words: Vec<&str> = s.tokens.clone().map(|i| model_form(doc.token_text(i))).collect();
+                for (w, t) in words.iter().zip(self.tagger.tag(&words)) {
+                    let tag = crate::document::PosTag {
+                        upos: t.upos,
+                        xpos: t.xpos,
+                    };
+                    out.push((tag, self.lemmatizer.lemmatize(w, t.xpos, t.upos)));
+                }
             }
-        }
-        if tags.len() == doc.tokens.len() {
-            doc.tags = tags;
-            doc.lemmas = lemmas;
+            out
+        });
+        if tagged.len() == doc.tokens.len() {
+            (doc.tags, doc.lemmas) = tagged.into_iter().unzip();
         }
     }
 
@@ -147,6 +197,15 @@ impl Analyzer {
     /// Fills the dependency arcs of the sentences `options` selects; the
     /// others get arcs with no head and an empty relation.
     pub fn parse_document_with(&self, doc: &mut Document, options: &ParseOptions) -> Result<(), ModelError> {
+        self.parse_document_in_groups(doc, options, GROUP_TOKENS)
+    }
+
+    fn parse_document_in_groups(
+        &self,
+        doc: &mut Document,
+        options: &ParseOptions,
+        group_tokens: usize,
+    ) -> Result<(), ModelError> {
         if !doc.is_tagged() {
             return Ok(());
         }
@@ -155,30 +214,33 @@ impl Analyzer {
             ParserModel::Greedy => models::greedy_parser()?,
         };
         let beam = options.beam.unwrap_or(parser.beam());
-        let mut deps = Vec::with_capacity(doc.tokens.len());
-        let mut forms = Vec::new();
-        let mut upos = Vec::new();
-        let mut xpos = Vec::new();
-        for s in &doc.sentences {
-            if options.relational_only && !looks_relational(doc, s.tokens.clone()) {
-                deps.extend(s.tokens.clone().map(|_| crate::document::Dep { head: None, rel: "" }));
-                continue;
+        let deps = by_sentence_groups(doc, group_tokens, |doc, sentences| {
+            let mut deps = Vec::new();
+            let mut forms = Vec::new();
+            let mut upos = Vec::new();
+            let mut xpos = Vec::new();
+            for s in &doc.sentences[sentences] {
+                if options.relational_only && !looks_relational(doc, s.tokens.clone()) {
+                    deps.extend(s.tokens.clone().map(|_| crate::document::Dep { head: None, rel: "" }));
+                    continue;
+                }
+                forms.clear();
+                upos.clear();
+                xpos.clear();
+                for i in s.tokens.clone() {
+                    forms.push(model_form(doc.token_text(i)));
+                    upos.push(doc.tags[i].upos);
+                    xpos.push(doc.tags[i].xpos);
+                }
+                for (h, l) in parser.parse_ids_with_beam(&forms, &upos, &xpos, beam) {
+                    deps.push(crate::document::Dep {
+                        head: (h > 0).then(|| s.tokens.start + h - 1),
+                        rel: parser.label(l),
+                    });
+                }
             }
-            forms.clear();
-            upos.clear();
-            xpos.clear();
-            for i in s.tokens.clone() {
-                forms.push(model_form(doc.token_text(i)));
-                upos.push(doc.tags[i].upos);
-                xpos.push(doc.tags[i].xpos);
-            }
-            for (h, l) in parser.parse_ids_with_beam(&forms, &upos, &xpos, beam) {
-                deps.push(crate::document::Dep {
-                    head: (h > 0).then(|| s.tokens.start + h - 1),
-                    rel: parser.label(l),
-                });
-            }
-        }
+            deps
+        });
         if deps.len() == doc.tokens.len() {
             doc.deps = deps;
         }
@@ -217,6 +279,40 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_documents_tag_and_parse_in_parallel_groups_with_the_same_result() {
+        let a = Analyzer::embedded().unwrap();
+        let text = "Mayor Anna Keller met Boris Novak in Paris on Monday. He said, \"We agree.\" \
+                    The talks between Keller and Novak went well. "
+            .repeat(40);
+        let whole = || crate::nlp::segment(text.clone());
+        let (mut one, mut grouped) = (whole(), whole());
+        assert!(one.sentences.len() > 100);
+        a.tag_document_in_groups(&mut one, usize::MAX);
+        a.tag_document_in_groups(&mut grouped, 7);
+        assert_eq!(one.tags, grouped.tags);
+        assert_eq!(one.lemmas, grouped.lemmas);
+        assert_eq!(one.tags.len(), one.tokens.len());
+        for options in [ParseOptions::default(), crate::nlp::EXTRACTION_PARSE] {
+            a.parse_document_in_groups(&mut one, &options, usize::MAX).unwrap();
+            a.parse_document_in_groups(&mut grouped, &options, 7).unwrap();
+            assert_eq!(one.deps.len(), one.tokens.len());
+            assert_eq!(one.deps, grouped.deps);
+        }
+    }
+
+    #[test]
+    fn sentence_groups_cover_every_sentence_once_in_order() {
+        let doc = crate::nlp::segment("One two. Three four five. Six. Seven eight nine ten. Eleven.".to_string());
+        let n = doc.sentences.len();
+        for group_tokens in [1, 2, 3, 5, 100] {
+            let seen = by_sentence_groups(&doc, group_tokens, |_, sentences| sentences.collect());
+            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "groups of {group_tokens} tokens");
+        }
+        let empty = crate::nlp::segment(String::new());
+        assert!(by_sentence_groups(&empty, 1, |_, s| s.collect::<Vec<_>>()).is_empty());
+    }
 
     #[test]
     fn raw_text_becomes_annotated_conllu() {

@@ -125,3 +125,118 @@ fn declared_terms_have_labels_or_comments() {
         );
     }
 }
+
+/// Rows of `models/lexicon/predicates.tsv`: property, subject types, object types.
+fn predicate_rows() -> Vec<(String, String, String)> {
+    std::fs::read_to_string(repo("models/lexicon/predicates.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c[0].to_string(), c[1].to_string(), c[2].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn argument_types_agree_between_lexicon_ontology_and_shapes() {
+    let ttl = std::fs::read(repo("ontology/textkg.ttl")).unwrap();
+    let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(&ttl)
+        .map(|q| q.expect("ontology parses"))
+        .collect();
+    let shapes = std::fs::read_to_string(repo("ontology/shapes.ttl")).unwrap();
+    // The shapes parse too.
+    assert!(
+        RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(shapes.as_bytes())
+            .all(|q| q.is_ok())
+    );
+    let rows = predicate_rows();
+    assert!(rows.len() > 30, "{}", rows.len());
+    for (p, domain, range) in rows {
+        let iri = format!("<{TK}{p}>");
+        let has = |what: &str| {
+            quads
+                .iter()
+                .any(|q| q.subject.to_string() == iri && q.predicate.as_str().ends_with(what))
+        };
+        assert_eq!(
+            has("#domain"),
+            domain != "*",
+            "rdfs:domain of {p} in the ontology vs predicates.tsv"
+        );
+        assert_eq!(
+            has("#range"),
+            range != "*",
+            "rdfs:range of {p} in the ontology vs predicates.tsv"
+        );
+        assert!(
+            shapes.contains(&format!("sh:targetSubjectsOf tk:{p} ;")),
+            "ontology/shapes.ttl has no shape for {p}"
+        );
+        if let Some(t) = domain.split('|').next().filter(|_| domain != "*") {
+            let class = if t == "Group" {
+                "tk:Group".to_string()
+            } else {
+                format!("schema:{t}")
+            };
+            let shape = shapes.split(&format!("tks:{p} a sh:NodeShape")).nth(1).unwrap_or("");
+            let shape = shape.split(" .\n").next().unwrap_or("");
+            assert!(shape.contains(&class), "the shape of {p} does not require {class}");
+        }
+    }
+}
+
+/// Validates TriG with pySHACL against `ontology/shapes.ttl`; `None` when pySHACL is missing.
+fn pyshacl_conforms(trig: &str) -> Option<(bool, String)> {
+    if !crate::exports::tool("python3 with pyshacl", "python3", &["-c", "import pyshacl, rdflib"]) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.trig");
+    std::fs::write(&path, trig).unwrap();
+    let script = "import sys, rdflib, pyshacl\n\
+        ds = rdflib.Dataset(); ds.parse(sys.argv[1], format='trig')\n\
+        g = rdflib.Graph()\n\
+        for s, p, o, c in ds.quads((None, None, None, None)): g.add((s, p, o))\n\
+        shapes = rdflib.Graph().parse(sys.argv[2], format='turtle')\n\
+        ok, _, text = pyshacl.validate(g, shacl_graph=shapes)\n\
+        print(text); sys.exit(0 if ok else 3)";
+    let o = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .arg(repo("ontology/shapes.ttl"))
+        .output()
+        .unwrap();
+    let code = o.status.code();
+    assert!(
+        matches!(code, Some(0 | 3)),
+        "pySHACL failed to run: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some((code == Some(0), String::from_utf8_lossy(&o.stdout).into_owned()))
+}
+
+#[test]
+fn output_conforms_to_the_shapes_with_pyshacl() {
+    let mut args = vec!["extract", "--format", "trig", "examples/news"];
+    let seed = shared("seeds/alaska-summit-2025.txt").map(|p| p.to_string_lossy().to_string());
+    if let Some(s) = &seed {
+        args.push(s);
+    }
+    let trig = ok(&args, &repo(""));
+    let Some((conforms, report)) = pyshacl_conforms(&trig) else {
+        return;
+    };
+    assert!(conforms, "output violates ontology/shapes.ttl:\n{report}");
+    // The shapes can fail: an organisation working for a city does.
+    let bad = "@prefix tk: <https://w3id.org/textkg/ns#> . @prefix schema: <http://schema.org/> .\n\
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
+        <urn:g> { <urn:acme> a schema:Organization ; rdfs:label \"Acme\" ; tk:worksFor <urn:oslo> .\n\
+        <urn:oslo> a schema:City, schema:Place ; rdfs:label \"Oslo\" . }\n";
+    let (conforms, _) = pyshacl_conforms(bad).expect("pyshacl ran above");
+    assert!(!conforms, "a domain violation passed the shapes");
+}

@@ -134,6 +134,7 @@ fn surname_only_article_joins_the_unique_full_name() {
     assert_eq!((m.source.as_str(), m.target.as_str()), (KELLER_IRI, ANNA_IRI));
     assert_eq!(m.document, doc_iri("b"));
     assert_eq!(m.supporting, vec![doc_iri("a")]);
+    assert_eq!(m.supporting_count, 1);
     assert_eq!(m.status, STATUS_ACTIVE);
     assert_eq!(m.rule, resolve::RULE_ALIAS);
     assert!(m.score >= resolve::THRESHOLD, "{m:?}");
@@ -392,4 +393,25 @@ fn a_surname_one_person_dominates_in_the_corpus_joins_that_person() {
         !e.contains(ANNA_IRI) && !e.iter().any(|x| x.ends_with("/tom-keller")),
         "{e:?}"
     );
+}
+
+/// Issue 17: a decision listed every document naming its target, so records
+/// (and resolution's memory) grew with the square of the corpus.
+#[test]
+fn decisions_list_a_bounded_number_of_supporting_documents_and_count_them() {
+    let n = resolve::MAX_SUPPORTING + 5;
+    let mut docs: Vec<PreparedDocument> = (0..n).map(|i| doc(&format!("a{i:02}"), ANNA)).collect();
+    docs.push(doc("b", CHANCELLOR_KELLER));
+    let store = KgStore::in_memory().unwrap();
+    store.write(docs).unwrap();
+    resolve::resolve(&store, &Namespace::default()).unwrap();
+    let ds = resolve::decisions(&store).unwrap();
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0].supporting_count, n);
+    let mut expected: Vec<String> = (0..n).map(|i| doc_iri(&format!("a{i:02}"))).collect();
+    expected.sort();
+    expected.truncate(resolve::MAX_SUPPORTING);
+    let mut listed = ds[0].supporting.clone();
+    listed.sort();
+    assert_eq!(listed, expected);
 }
