@@ -298,7 +298,7 @@ pub fn components(p: &Projection) -> Vec<usize> {
     let n = p.len();
     let mut label = vec![usize::MAX; n];
     for start in 0..n {
-        if label[start] != usize::MAX {
+        if label.get(start) != Some(&usize::MAX) {
             continue;
         }
         label[start] = start;
@@ -370,11 +370,11 @@ pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
         // Every move gains modularity, so passes end; the cap guards against rounding cycles.
         for _pass in 0..1000 {
             let mut moves = 0;
-            for i in 0..level_n {
+            for (i, edges) in adj.iter().enumerate() {
                 let own = comm[i];
                 tot[own] -= k[i];
                 weight_to.clear();
-                for &(j, w) in &adj[i] {
+                for &(j, w) in edges {
                     *weight_to.entry(comm[j]).or_default() += w;
                 }
                 let gain = |c: usize, w_ic: f64| w_ic - resolution * tot[c] * k[i] / two_m;
@@ -415,10 +415,10 @@ pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
         let new_n = relabel.len();
         let mut new_adj: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); new_n];
         let mut new_internal = vec![0.0; new_n];
-        for i in 0..level_n {
+        for (i, edges) in adj.iter().enumerate() {
             let ci = relabel[&comm[i]];
             new_internal[ci] += internal[i];
-            for &(j, w) in &adj[i] {
+            for &(j, w) in edges {
                 let cj = relabel[&comm[j]];
                 if ci == cj {
                     new_internal[ci] += w / 2.0; // seen from both ends
@@ -480,6 +480,8 @@ pub struct Analysis {
     pub modularity: f64,
     /// PageRank iterations until convergence.
     pub pagerank_iterations: usize,
+    /// Seconds each step took (projection, pagerank, betweenness, components, louvain).
+    pub timings: BTreeMap<&'static str, f64>,
     /// The settings used.
     #[serde(skip)]
     pub options: AnalyzeOptions,
@@ -489,12 +491,23 @@ pub struct Analysis {
 
 /// Runs every measure over the entity graph.
 pub fn analyze(graph: &EntityGraph, options: &AnalyzeOptions) -> Analysis {
+    let mut timings = BTreeMap::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &'static str| {
+        timings.insert(step, clock.elapsed().as_secs_f64());
+        clock = std::time::Instant::now();
+    };
     let p = Projection::of(graph, options.directed);
+    lap("projection");
     let (pr, iterations) = pagerank(&p, options.alpha, options.tolerance, options.max_iterations);
+    lap("pagerank");
     let bc = betweenness(&p, options.betweenness_samples);
+    lap("betweenness");
     let comp = components(&p);
+    lap("components");
     let comm = louvain(&p, options.resolution);
     let q = modularity(&p, &comm, options.resolution);
+    lap("louvain");
     let metrics = graph
         .node_indices()
         .map(|i| {
@@ -521,6 +534,7 @@ pub fn analyze(graph: &EntityGraph, options: &AnalyzeOptions) -> Analysis {
         communities: comm.iter().max().map_or(0, |m| m + 1),
         modularity: q,
         pagerank_iterations: iterations,
+        timings,
         options: options.clone(),
         metrics,
     }

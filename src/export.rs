@@ -622,22 +622,36 @@ fn mentioned_entities(
     Ok(entities)
 }
 
+/// The smallest value `pick` takes from the objects of `subject predicate ?o` in any graph.
+fn smallest_object(
+    store: &KgStore,
+    subject: NamedNodeRef<'_>,
+    predicate: &str,
+    pick: impl Fn(&Term) -> Option<String>,
+) -> Result<Option<String>, ExportError> {
+    let predicate = NamedNode::new_unchecked(predicate);
+    let mut best: Option<String> = None;
+    for q in store
+        .inner()
+        .quads_for_pattern(Some(subject.into()), Some(predicate.as_ref()), None, None)
+    {
+        if let Some(v) = pick(&q.map_err(StoreError::from)?.object)
+            && best.as_deref().is_none_or(|b| v.as_str() < b)
+        {
+            best = Some(v);
+        }
+    }
+    Ok(best)
+}
+
 /// An entity's node: its smallest label and most specific class over all
 /// graphs; `None` when it has no label or no class.
 fn entity_node(store: &KgStore, iri: &str) -> Result<Option<Node>, ExportError> {
     let subject = NamedNodeRef::new_unchecked(iri);
-    let label_predicate = NamedNode::new_unchecked(format!("{}label", ns::RDFS));
-    let mut label: Option<String> = None;
-    for q in store
-        .inner()
-        .quads_for_pattern(Some(subject.into()), Some(label_predicate.as_ref()), None, None)
-    {
-        if let Term::Literal(l) = q.map_err(StoreError::from)?.object
-            && label.as_deref().is_none_or(|best| l.value() < best)
-        {
-            label = Some(l.value().to_string());
-        }
-    }
+    let label = smallest_object(store, subject, &format!("{}label", ns::RDFS), |t| match t {
+        Term::Literal(l) => Some(l.value().to_string()),
+        _ => None,
+    })?;
     let mut node_type: Option<String> = None;
     for q in store
         .inner()
@@ -654,19 +668,10 @@ fn entity_node(store: &KgStore, iri: &str) -> Result<Option<Node>, ExportError> 
             }
         }
     }
-    let same_as = NamedNode::new_unchecked(format!("{}sameAs", ns::SCHEMA));
-    let mut wikidata: Option<String> = None;
-    for q in store
-        .inner()
-        .quads_for_pattern(Some(subject.into()), Some(same_as.as_ref()), None, None)
-    {
-        if let Term::NamedNode(t) = q.map_err(StoreError::from)?.object
-            && t.as_str().starts_with(ns::WD)
-            && wikidata.as_deref().is_none_or(|best| t.as_str() < best)
-        {
-            wikidata = Some(t.into_string());
-        }
-    }
+    let wikidata = smallest_object(store, subject, &format!("{}sameAs", ns::SCHEMA), |t| match t {
+        Term::NamedNode(n) if n.as_str().starts_with(ns::WD) => Some(n.as_str().to_string()),
+        _ => None,
+    })?;
     Ok(label.zip(node_type).map(|(label, node_type)| Node {
         id: iri.to_string(),
         label,

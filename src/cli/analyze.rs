@@ -78,10 +78,10 @@ struct Report<'a> {
 
 /// Runs `textkg analyze`.
 pub(super) fn analyze(args: AnalyzeArgs) -> Result<Outcome> {
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+    if args.alpha.is_nan() || args.alpha <= 0.0 || args.alpha >= 1.0 {
         bail!("--alpha {} must lie strictly between 0 and 1", args.alpha);
     }
-    if !(args.resolution.is_finite() && args.resolution > 0.0) {
+    if !args.resolution.is_finite() || args.resolution <= 0.0 {
         bail!("--resolution {} must be a positive number", args.resolution);
     }
     if args.betweenness_samples == Some(0) {

@@ -209,8 +209,15 @@ pub(super) fn export(args: ExportArgs) -> Result<Outcome> {
     }
     if !graph_format {
         let s = &args.selection;
-        if s.entity.is_some() || s.since.is_some() || s.until.is_some() || s.construct.is_some() {
-            bail!("--entity, --since, --until and --construct select an entity graph; RDF dumps take --document only");
+        if s.entity.is_some()
+            || s.since.is_some()
+            || s.until.is_some()
+            || s.construct.is_some()
+            || s.network != Network::Relations
+        {
+            bail!(
+                "--entity, --since, --until, --construct and --network select an entity graph; RDF dumps take --document only"
+            );
         }
     }
     if args.render == Some(Render::Png) && args.output.is_none() && std::io::stdout().is_terminal() {
@@ -241,7 +248,14 @@ pub(super) fn export(args: ExportArgs) -> Result<Outcome> {
         Some(p) => create(p)?,
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    if graph_format {
+    let rdf = match args.format {
+        ExportFormat::Turtle => Some(RdfFormat::Turtle),
+        ExportFormat::Ntriples => Some(RdfFormat::NTriples),
+        ExportFormat::Nquads => Some(RdfFormat::NQuads),
+        ExportFormat::Trig => Some(RdfFormat::TriG),
+        _ => None,
+    };
+    let Some(rdf) = rdf else {
         let graph = args.selection.graph(&store, args.isolated)?;
         match args.format {
             ExportFormat::Dot => {
@@ -260,31 +274,19 @@ pub(super) fn export(args: ExportArgs) -> Result<Outcome> {
                     }
                 }
             }
-            ExportFormat::Json => export::write_json(&graph, &mut out)?,
             ExportFormat::Graphml => formats::write_graphml(&graph, &mut out)?,
             ExportFormat::Gexf => formats::write_gexf(&graph, &mut out)?,
             ExportFormat::Jsonld => formats::write_jsonld(&graph, &mut out)?,
-            _ => unreachable!("RDF formats are handled below"),
+            // Json (Neo4j returned above; the RDF formats are not in this branch).
+            _ => export::write_json(&graph, &mut out)?,
         }
         out.flush()?;
         return Ok(Outcome::Success);
-    }
+    };
     // Progress on a terminal only: a dump of a large store takes minutes.
     let mut bar = super::progress::Progress::new();
     let mut progress = |quads: u64| bar.update("export", quads, None, "quads");
-    let format = match args.format {
-        ExportFormat::Turtle => RdfFormat::Turtle,
-        ExportFormat::Ntriples => RdfFormat::NTriples,
-        ExportFormat::Nquads => RdfFormat::NQuads,
-        _ => RdfFormat::TriG,
-    };
-    export::write_rdf_with_progress(
-        &store,
-        format,
-        args.selection.document.as_deref(),
-        &mut out,
-        &mut progress,
-    )?;
+    export::write_rdf_with_progress(&store, rdf, args.selection.document.as_deref(), &mut out, &mut progress)?;
     out.flush()?;
     bar.finish();
     Ok(Outcome::Success)

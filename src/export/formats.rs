@@ -311,10 +311,12 @@ pub fn jsonld_context() -> serde_json::Value {
 }
 
 /// The JSON-LD `@type` of an entity class local name: schema.org classes
-/// through `@vocab`, textkg's own (`Group`) with the `tk:` prefix.
+/// through `@vocab`, textkg's own (`Group`) with the `tk:` prefix, dates
+/// (`time:Instant`) by IRI.
 fn jsonld_type(class: &str) -> String {
     match class {
         "Group" => "tk:Group".to_string(),
+        "Instant" => format!("{}Instant", ns::TIME),
         c => c.to_string(),
     }
 }
