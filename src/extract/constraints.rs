@@ -77,13 +77,10 @@ pub fn well_formed(doc: &Document, mentions: &[Mention], entities: &[Entity], r:
     let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
     if first.end <= second.start {
         let words: Vec<&str> = text[first.end..second.start].split_whitespace().collect();
-        // "Moscow INTERFAX", "Paris AFP": a source line puts an agency in
-        // capitals right after its city; that is two names.
-        let capitals = |x: Span| {
-            let t = x.slice(text);
-            t.chars().filter(|c| c.is_alphabetic()).count() > 1 && !t.chars().any(char::is_lowercase)
-        };
-        let agency_line = r.predicate == Predicate::Ontology("basedIn".into()) && capitals(a);
+        // "Moscow INTERFAX", "Lisbon Radio Vento Norte": a strong pattern (a
+        // source line, a dateline) puts a city and an agency side by side.
+        let strong = r.extractor == super::nominal::NOMINAL_PATTERN && r.confidence >= TYPING_PATTERN_CONFIDENCE;
+        let agency_line = strong && r.predicate == Predicate::Ontology("basedIn".into());
         if !agency_line && (words.is_empty() || (words.len() == 1 && NAME_PARTICLES.contains(&words[0]))) {
             return false;
         }
@@ -276,13 +273,13 @@ mod tests {
             entity("Oslo", EntityType::City),
             entity("Music", EntityType::Thing),
         ];
-        let works = |s, o| fits(&relation(Predicate::Ontology("worksFor".into()), s, o), &es, &lex);
+        let works = |s, o| fits(&relation(Predicate::Ontology("worksFor".into()), s, o), &es, lex);
         assert!(works(0, 1));
         assert!(!works(3, 1), "an untyped subject does not work for anyone");
         assert!(!works(1, 1 + 1), "an organisation does not work for a city");
-        let lives = fits(&relation(Predicate::Ontology("livesIn".into()), 0, 2), &es, &lex);
+        let lives = fits(&relation(Predicate::Ontology("livesIn".into()), 0, 2), &es, lex);
         assert!(lives, "a city is a place");
-        let open = |s, o| fits(&relation(Predicate::Open("earn".into()), s, o), &es, &lex);
+        let open = |s, o| fits(&relation(Predicate::Open("earn".into()), s, o), &es, lex);
         assert!(open(0, 3));
         assert!(!open(3, 0));
     }

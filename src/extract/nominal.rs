@@ -1442,9 +1442,10 @@ mod tests {
     }
 
     #[test]
-    fn place_before_title_gives_home() {
+    fn place_before_title_gives_the_post_not_a_home() {
         let f = facts("Ohio Gov. Ada Quill signed the bill on Monday.");
-        assert!(has(&f, "Ada Quill", "livesIn", "Ohio"), "{f:?}");
+        assert!(has(&f, "Ada Quill", "holdsPostIn", "Ohio"), "{f:?}");
+        assert!(!has(&f, "Ada Quill", "livesIn", "Ohio"), "{f:?}");
     }
 
     #[test]
@@ -1543,7 +1544,7 @@ mod tests {
         let f = facts("Ada Quill, an activist in Norway's Green Party, spoke.");
         assert!(!has(&f, "Ada Quill", "livesIn", "Norway"), "{f:?}");
         let f = facts("Norway's Prime Minister Ada Quill arrived on Monday.");
-        assert!(has(&f, "Ada Quill", "livesIn", "Norway"), "{f:?}");
+        assert!(has(&f, "Ada Quill", "holdsPostIn", "Norway"), "{f:?}");
         let f = facts("Ada Quill's Lumen Party won the vote.");
         assert!(has(&f, "Ada Quill", "worksFor", "Lumen Party"), "{f:?}");
     }
@@ -1560,8 +1561,12 @@ mod tests {
 
     #[test]
     fn posts_of_unknown_names_and_employers_typed_as_people() {
+        // An untyped one-word name is no worker on a weak pattern's word
+        // (issue 14: worksFor needs a person).
         let f = facts("Quill is a member of the Lumen Trade Commission, officials said.");
-        assert!(has(&f, "Quill", "worksFor", "Lumen Trade Commission"), "{f:?}");
+        assert!(!has(&f, "Quill", "worksFor", "Lumen Trade Commission"), "{f:?}");
+        let f = facts("Ada Quill is a member of the Lumen Trade Commission, officials said.");
+        assert!(has(&f, "Ada Quill", "worksFor", "Lumen Trade Commission"), "{f:?}");
         let f = facts("Quill of Dover said no.");
         assert!(
             f.iter().all(|(_, p, _)| p != "livesIn"),

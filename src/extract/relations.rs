@@ -384,13 +384,12 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
     }
 }
 
-/// Where the sentence is parsed, a `verb-pattern` reading must agree with the
-/// parse: the verb is not passive ("was elected a Fellow"), the subject
-/// mention holds the `nsubj` of the verb (or of the verb it is coordinated
-/// with or depends on as an open complement or participle), and the object
-/// mention holds a word whose chain of heads, through conjuncts, flat names
-/// and appositions, reaches the verb as `obj`, `iobj` or `obl`. A possessor
-/// ("joined Berkeley's department") or a modifier never qualifies.
+/// Where the sentence is parsed, a `verb-pattern` reading must not contradict
+/// the parse: the verb is not passive ("was elected a Fellow"); no other
+/// mention is the `nsubj` of the verb (or of the verb it is coordinated with
+/// or depends on as an open complement or participle), unless the subject
+/// mention is one too (or a relative pronoun's antecedent); and the object is
+/// no possessor or modifier of another noun ("joined Berkeley's department").
 /// Unparsed sentences keep the linear reading.
 fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Mention, object: &Mention) -> bool {
     let doc = ctx.doc;
@@ -424,29 +423,24 @@ fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Men
                 && doc.head(g).is_some_and(|h| subject.tokens.contains(&h))
                 && children(g).any(|k| doc.deprel(k) == "nsubj" && doc.upos(k) == "PRON"))
     });
-    let object_ok = object.tokens.clone().any(|k| {
-        let mut cur = k;
-        for _ in 0..6 {
-            let rel = doc.deprel(cur);
-            let Some(h) = doc.head(cur) else {
-                return false;
-            };
-            if verb.contains(&h) {
-                return matches!(rel.split(':').next(), Some("obj" | "iobj" | "obl"));
-            }
-            if !matches!(rel.split(':').next(), Some("conj" | "flat" | "appos" | "compound")) {
-                return false;
-            }
-            cur = h;
-        }
-        false
-    });
-    // "Halvorsen and Okafor met": a symmetric verb's second subject is the object.
-    let co_subject = object
+    // The parse vetoes; it need not confirm (a greedy parse of a short clause is
+    // often off): another subject of the verb, or an object that is a
+    // possessor or modifier of some other noun ("Berkeley's department",
+    // "China-Taiwan tensions").
+    let other_subject = governors
+        .iter()
+        .any(|&g| children(g).any(|k| matches!(doc.deprel(k), "nsubj" | "csubj") && !subject.tokens.contains(&k)));
+    let object_head = object
         .tokens
         .clone()
-        .any(|k| doc.deprel(k) == "conj" && doc.head(k).is_some_and(|h| subject.tokens.contains(&h)));
-    subject_ok && (object_ok || co_subject)
+        .find(|&k| doc.head(k).is_none_or(|h| !object.tokens.contains(&h)));
+    let modifier = object_head.is_some_and(|k| {
+        let rel = doc.deprel(k);
+        let head = doc.head(k);
+        head.is_some_and(|h| !verb.contains(&h))
+            && (matches!(rel, "nmod:poss" | "compound" | "amod" | "nmod") || rel.starts_with("nmod"))
+    });
+    (subject_ok || !other_subject) && !modifier
 }
 
 /// The subject and object spans of a relation between two mentions: the bare
@@ -1321,7 +1315,7 @@ mod tests {
     fn relations_carry_the_event_class_of_their_predicate() {
         let doc = crate::ner::stage::analyze(
             "Chancellor Anna Keller denounced Prime Minister Tom Berg on Monday. \
-             Keller met Berg in Oslo. Keller worked for Siemens."
+             Keller met Berg in Oslo. Keller worked for Acme Corp."
                 .to_string(),
         );
         let x = Extractor::default().extract(&doc, None);
