@@ -133,6 +133,10 @@ fn fragment_of_name(doc: &Document, mentions: &[Mention], entities: &[Entity], s
     first > sentence.tokens.start
         && adjacent(first - 1, first)
         && doc.upos(first - 1) == "PROPN"
+        && doc
+            .token_text(first - 1)
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '-' | '.' | '\''))
         && !in_other(first - 1)
         && !NOT_NAME_PARTS.contains(&doc.token_text(first - 1))
 }

@@ -427,9 +427,14 @@ fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Men
     // often off): another subject of the verb, or an object that is a
     // possessor or modifier of some other noun ("Berkeley's department",
     // "China-Taiwan tensions").
-    let other_subject = governors
-        .iter()
-        .any(|&g| children(g).any(|k| matches!(doc.deprel(k), "nsubj" | "csubj") && !subject.tokens.contains(&k)));
+    let other_subject = governors.iter().any(|&g| {
+        children(g).any(|k| {
+            matches!(doc.deprel(k), "nsubj" | "csubj")
+                    && !subject.tokens.contains(&k)
+                    // "Trump said he would brief NATO": the same entity again.
+                    && mention_at(ctx, s, k).is_none_or(|m| m.entity != subject.entity)
+        })
+    });
     let object_head = object
         .tokens
         .clone()

@@ -447,14 +447,14 @@ fn update_changes_the_store_and_construct_returns_rdf() {
         let out = ok(&["query", "--store", store, q, "--format", "tsv"], dir.path());
         out.lines().nth(1).unwrap_or("").to_string()
     };
-    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a tk:RelationStatement ; tk:confidence ?c FILTER(?c < 0.7) }";
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a tk:RelationStatement ; tk:confidence ?c FILTER(?c < 0.75) }";
     assert_ne!(count(q), "0");
     ok(
         &[
             "update",
             "--store",
             store,
-            "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s a tk:RelationStatement ; tk:confidence ?c ; ?p ?o FILTER(?c < 0.7) } }",
+            "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s a tk:RelationStatement ; tk:confidence ?c ; ?p ?o FILTER(?c < 0.75) } }",
         ],
         dir.path(),
     );
