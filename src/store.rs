@@ -157,7 +157,17 @@ impl KgStore {
         {
             let opened = match mode {
                 OpenMode::ReadWrite => Store::open(path),
-                OpenMode::ReadOnly => Store::open_read_only(path),
+                OpenMode::ReadOnly => match Store::open_read_only(path) {
+                    // A writer killed right after creating the database, before
+                    // Oxigraph wrote its version record, leaves a store that only
+                    // a read-write open can initialise (found by the kill -9
+                    // tests). Initialise it once, then open read-only as asked;
+                    // a store locked by a live writer still fails with that error.
+                    Err(e) if e.to_string().contains("read-write") => {
+                        Store::open(path).map(drop).and_then(|()| Store::open_read_only(path))
+                    }
+                    other => other,
+                },
             };
             opened
                 .map(|store| Self { store })
