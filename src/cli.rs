@@ -647,6 +647,21 @@ enum TrainCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Train the pronoun antecedent ranker (models/pronouns.tsv) on GUM coreference chains.
+    Pronouns {
+        /// Training documents (../shared/data/gum_entities/gum_train.entities.jsonl).
+        #[arg(long)]
+        train: PathBuf,
+        /// Development documents, to choose the epoch (gum_dev.entities.jsonl).
+        #[arg(long)]
+        dev: PathBuf,
+        /// Epochs at most; the one best on dev is kept.
+        #[arg(long, default_value_t = 10)]
+        epochs: usize,
+        /// Output file.
+        #[arg(long, default_value = "models/pronouns.tsv")]
+        out: PathBuf,
+    },
     /// Build models/lexicon/given_names.tsv from the US Census given-name lists.
     Names {
         /// Folder with dist.male.first and dist.female.first (../shared/data/names).
@@ -1163,6 +1178,12 @@ fn run(cli: Cli) -> Result<Outcome> {
                 };
                 train_clusters(&vectors, &out, words, &granularity, iterations, seed)
             }
+            TrainCommand::Pronouns {
+                train,
+                dev,
+                epochs,
+                out,
+            } => train::train_pronouns(&train, &dev, epochs, &out),
             TrainCommand::Names { data, out } => {
                 let text = textkg::lexicon::build_given_names(&data)?;
                 let path = out.join("given_names.tsv");

@@ -525,6 +525,63 @@ impl Report {
     }
 }
 
+/// Pronoun-ranking training examples from one gold document: the text runs
+/// through the pipeline up to entity resolution, and at each third-person
+/// singular pronoun that has candidates and is a gold mention, the candidates'
+/// features and the right ones are recorded: those whose latest mention lies
+/// in the pronoun's gold chain (the smallest gold mention around it), else
+/// "no antecedent". The gold answer is then taken (teacher forcing), so later
+/// pronouns see right salience counts.
+pub fn pronoun_examples(gold: &GoldDocument) -> Vec<crate::extract::antecedents::Example> {
+    use crate::extract::{antecedents, entities, mentions};
+    let lex = crate::lexicon::Lexicon::embedded();
+    let doc = crate::ner::stage::analyze_for_extraction(gold.text.clone());
+    let mut names = mentions::find_names(&doc, lex);
+    mentions::apply_ner(&doc, &mut names, lex);
+    mentions::decide_types(&doc, &mut names, lex);
+    // Gold offsets are code points; ours are bytes.
+    let bytes: Vec<usize> = gold
+        .text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(gold.text.len()))
+        .collect();
+    let spans: Vec<(usize, usize, &str)> = gold
+        .mentions
+        .iter()
+        .filter(|m| m.etype != "time" && m.etype != "quantity")
+        .filter_map(|m| Some((*bytes.get(m.start)?, *bytes.get(m.end)?, m.eid.as_str())))
+        .collect();
+    let chain_of = |(s, e): (usize, usize)| {
+        spans
+            .iter()
+            .filter(|g| g.0 <= s && e <= g.1)
+            .min_by_key(|g| g.1 - g.0)
+            .map(|g| g.2)
+    };
+    let mut examples = Vec::new();
+    entities::resolve_with(&doc, names, lex, &mut |doc, site, candidates| {
+        let at = doc.tokens.get(site.token)?;
+        // Pronouns outside the gold mentions (generic "he") teach nothing.
+        let truth = spans.iter().find(|g| g.0 == at.start && g.1 == at.end)?.2;
+        let right: Vec<usize> = (0..candidates.len())
+            .filter(|&i| chain_of(candidates[i].last_span) == Some(truth))
+            .collect();
+        examples.push(antecedents::Example {
+            features: antecedents::all_features(doc, site, candidates),
+            candidates: candidates.to_vec(),
+            // No candidate of its chain: the right answer is "no antecedent".
+            right: if right.is_empty() {
+                vec![candidates.len()]
+            } else {
+                right.clone()
+            },
+        });
+        right.first().copied()
+    });
+    examples
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@
 //! span points into `Document::text` on char boundaries; output order is
 //! deterministic (text order), so the same input gives the same output.
 
+pub mod antecedents;
 pub mod conll04;
 pub mod constraints;
 pub mod dates;
