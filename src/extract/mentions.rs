@@ -992,6 +992,8 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
 /// 2. else a common given name as the first of two or more capitalised
 ///    words ("Charlton Heston") → Person, unless that word is also a
 ///    gazetteer place ("Georgia Smith" stays undecided);
+///    else a profession noun right before such a name ("the geologist
+///    Henrik Dahl") → Person;
 /// 3. else the type other mentions of the same name in the document have,
 ///    by evidence-weighted majority ("Byron" after "Lord Byron");
 /// 4. else Thing: there is no default type.
@@ -1016,6 +1018,9 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
         if is_given_name_first(doc, m, lex) {
             m.entity_type = EntityType::Person;
             m.evidence = Evidence::GivenName;
+        } else if after_profession(doc, m) {
+            m.entity_type = EntityType::Person;
+            m.evidence = Evidence::Title;
         }
     }
     // Document consistency: undecided names take the type the document's
@@ -1087,6 +1092,16 @@ fn is_given_name_first(doc: &Document, m: &NameMention, lex: &Lexicon) -> bool {
             .get(words[0])
             .is_some_and(|g| g.male.max(g.female) >= GIVEN_NAME_MIN_PERCENT)
         && lex.lookup(words[0]).is_none()
+}
+
+/// Whether a name of two or more capitalised words follows a lowercase
+/// profession noun ("the geologist Henrik Dahl", "novelist Ada Quill").
+fn after_profession(doc: &Document, m: &NameMention) -> bool {
+    let Some(before) = m.tokens.start.checked_sub(1) else {
+        return false;
+    };
+    let words: Vec<&str> = m.tokens.clone().map(|k| doc.token_text(k)).collect();
+    words.len() >= 2 && words.iter().all(|w| is_titlecase(w)) && super::nominal::is_profession(doc.token_text(before))
 }
 
 /// How common (percent of men or of women) a given name must be to count as

@@ -183,9 +183,34 @@ const PROFESSIONS: &[&str] = &[
     "musician",
     "industrialist",
     "diplomat",
+    "geologist",
+    "biologist",
+    "mathematician",
+    "philosopher",
+    "astronomer",
+    "psychologist",
+    "sociologist",
+    "archaeologist",
+    "surgeon",
+    "nurse",
+    "photographer",
+    "filmmaker",
+    "playwright",
+    "sculptor",
+    "violinist",
+    "cellist",
+    "guitarist",
+    "entrepreneur",
+    "inventor",
+    "explorer",
 ];
 /// Nouns naming where someone comes from.
 const ORIGIN_NOUNS: &[&str] = &["native", "resident", "citizen", "son", "daughter", "inhabitant"];
+/// A profession noun ("composer", "geologist"), lowercase.
+pub(crate) fn is_profession(word: &str) -> bool {
+    PROFESSIONS.contains(&word)
+}
+
 /// A post or profession noun ("spokesman", "composer"), lowercase.
 pub(crate) fn is_role_noun(word: &str) -> bool {
     ORG_ROLES.contains(&word) || PROFESSIONS.contains(&word)
@@ -864,18 +889,35 @@ fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         };
         let containing = |k: usize| ms.iter().copied().find(|m| m.tokens.contains(&k) && ctx.is_person(m));
         // The parse: the passive subject of "born", or the noun a reduced
-        // relative ("X, born in …") hangs on; else the first person before it.
-        let by_parse = sentence
-            .tokens
-            .clone()
-            .find(|&c| ctx.doc.head(c) == Some(i) && ctx.doc.deprel(c).starts_with("nsubj"))
-            .and_then(containing)
-            .or_else(|| {
-                (ctx.doc.deprel(i) == "acl")
-                    .then(|| ctx.doc.head(i))
-                    .flatten()
-                    .and_then(containing)
-            });
+        // relative ("X, born in …") hangs on, or the subject of the clause a
+        // fronted participle modifies ("Born in P, she …"); else the first
+        // person before it.
+        let subject_of = |v: usize| {
+            sentence
+                .tokens
+                .clone()
+                .find(|&c| ctx.doc.head(c) == Some(v) && ctx.doc.deprel(c).starts_with("nsubj"))
+        };
+        // The main clause's subject may be a resolved pronoun ("she").
+        let any_person = |k: usize| {
+            ctx.mentions
+                .iter()
+                .find(|m| m.sentence == s && m.tokens.contains(&k) && ctx.is_person(m))
+        };
+        let by_parse = subject_of(i).and_then(containing).or_else(|| match ctx.doc.deprel(i) {
+            "acl" => ctx.doc.head(i).and_then(containing),
+            "advcl" => ctx.doc.head(i).and_then(subject_of).and_then(any_person),
+            _ => None,
+        });
+        // A sentence-initial "Born in P, …" whose parse did not attach it:
+        // the person right after the comma that closes the participle clause.
+        let fronted = || {
+            let comma = (i + 1..sentence.tokens.end).find(|&k| ctx.text(k) == ",")?;
+            ctx.mentions
+                .iter()
+                .find(|m| m.sentence == s && m.tokens.start > comma && m.tokens.start <= comma + 2 && ctx.is_person(m))
+        };
+        let by_parse = by_parse.or_else(|| if i == sentence.tokens.start { fronted() } else { None });
         let Some(p) = by_parse.or_else(|| ms.iter().copied().find(|m| m.tokens.end <= i && ctx.is_person(m))) else {
             continue;
         };
@@ -1439,6 +1481,9 @@ mod tests {
         assert!(has(&f, "Ada Quill", "bornIn", "Dorset, Vt."), "{f:?}");
         let f = facts("The Texas-born singer Ada Quill toured Europe.");
         assert!(has(&f, "Ada Quill", "bornIn", "Texas"), "{f:?}");
+        // A fronted participle: the birthplace of the main clause's subject.
+        let f = facts("Born in Bergen in 1950, Ada Quill studied law at the University of Oslo.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Bergen"), "{f:?}");
     }
 
     #[test]
@@ -1502,6 +1547,9 @@ mod tests {
         assert!(has(&f, "Ada Quill", "bornIn", "Dorset, Vt."), "{f:?}");
         let f = facts("The Texas-born singer Ada Quill toured Europe.");
         assert!(has(&f, "Ada Quill", "bornIn", "Texas"), "{f:?}");
+        // A fronted participle: the birthplace of the main clause's subject.
+        let f = facts("Born in Bergen in 1950, Ada Quill studied law at the University of Oslo.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Bergen"), "{f:?}");
     }
 
     #[test]

@@ -445,7 +445,16 @@ fn parse_agrees(ctx: &Ctx, s: usize, verb: std::ops::Range<usize>, subject: &Men
         head.is_some_and(|h| !verb.contains(&h))
             && (matches!(rel, "nmod:poss" | "compound" | "amod" | "nmod") || rel.starts_with("nmod"))
     });
-    (subject_ok || !other_subject) && !modifier
+    // "a group within Scientology called the Sea Org": a past participle
+    // modifying a noun (or fronting a clause) without a subject of its own is
+    // a reduced passive, and the name before it is not its agent.
+    // (The tagger often reads such a participle as a past tense, so its form
+    // decides: anything but an -ing form.)
+    let reduced_passive = !subject_ok
+        && !ctx.low(verb.start).ends_with("ing")
+        && participle_or_passive(doc, verb.start)
+        && !children(verb.start).any(|k| doc.deprel(k).starts_with("nsubj"));
+    (subject_ok || !other_subject) && !modifier && !reduced_passive
 }
 
 /// The subject and object spans of a relation between two mentions: the bare
@@ -476,6 +485,17 @@ fn mention_at<'a>(ctx: &Ctx<'a>, s: usize, k: usize) -> Option<&'a Mention> {
 fn participle_or_passive(doc: &Document, verb: usize) -> bool {
     match (doc.deprel(verb), doc.head(verb)) {
         ("acl" | "amod", _) => true,
+        // "Born in Enugu, she …", "Educated at Eton, he …": a past participle
+        // heading an adverbial clause without its own subject is a reduced
+        // passive; the main clause's subject is its object, not its agent.
+        ("advcl", _) if doc.tags.get(verb).is_some_and(|t| t.xpos == "VBN") => {
+            let s = doc.sentences.partition_point(|x| x.tokens.end <= verb);
+            doc.sentences.get(s).is_some_and(|x| {
+                !x.tokens
+                    .clone()
+                    .any(|k| doc.head(k) == Some(verb) && doc.deprel(k).starts_with("nsubj"))
+            })
+        }
         ("conj", Some(h)) => {
             // Dependents lie in the verb's sentence.
             let s = doc.sentences.partition_point(|x| x.tokens.end <= verb);
@@ -552,6 +572,11 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
         let single = ctx.lex.verb(&lemma).filter(|v| v.words == 1);
         for a in &t.args {
             let prep = a.case.map(|c| ctx.low(c).to_string());
+            // "Moreau established herself as …": a reflexive object is the
+            // subject again, never a second participant.
+            if matches!(ctx.low(a.head), "himself" | "herself" | "itself" | "themselves") {
+                continue;
+            }
             let Some(object) = argument_mention(ctx, s, a.head) else {
                 continue;
             };
@@ -568,7 +593,7 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
                 predicate = Some((v, Predicate::Ontology(v.property.clone())));
             } else if let Some(v) = single {
                 let fits = match (&v.prep, a.role) {
-                    (None, ArgRole::Object) => !t.passive,
+                    (None, ArgRole::Object) => !t.passive && !participle_or_passive(ctx.doc, t.predicate),
                     (Some(p), ArgRole::Oblique) => prep.as_deref() == Some(p.as_str()),
                     _ => false,
                 };
@@ -1299,6 +1324,17 @@ mod tests {
                 .all(|(_, m)| m.is_some()),
             "{nouns:?}"
         );
+    }
+
+    #[test]
+    fn a_participle_naming_a_group_is_no_act_of_the_name_before_it() {
+        for text in [
+            "Ana Ruiz joined a unit of Fenwick called the Blue Unit in 2009.",
+            "Ana Ruiz left the elite group within Fenwick called the Blue Unit.",
+        ] {
+            let f = facts(text);
+            assert!(!f.iter().any(|(_, p, _)| p == "calls" || p == "call"), "{text}: {f:?}");
+        }
     }
 
     #[test]
