@@ -727,6 +727,12 @@ enum Outcome {
 }
 
 fn run(cli: Cli) -> Result<Outcome> {
+    if matches!(
+        cli.command,
+        Command::Extract { .. } | Command::Ingest { .. } | Command::Eval { .. }
+    ) {
+        textkg::pipeline::check_models().context("checking the embedded models")?;
+    }
     match cli.command {
         Command::Extract { input, format } => extract(input, format),
         Command::Ingest {

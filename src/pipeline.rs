@@ -142,6 +142,20 @@ impl<'scope, 'env> Overlapped<'scope, 'env> {
     }
 }
 
+/// Decodes every embedded model the pipeline uses (tagger, lemmatizer,
+/// parser, NER, pronoun ranker), so that a command can refuse to start with
+/// the failing model's name instead of producing a degraded graph: the
+/// per-document stages leave a document unannotated when a model does not
+/// decode, and only this check reports it.
+pub fn check_models() -> Result<(), crate::nlp::models::ModelError> {
+    crate::nlp::models::tagger()?;
+    crate::nlp::models::lemmatizer()?;
+    crate::nlp::models::greedy_parser()?;
+    crate::ner::stage::embedded()?;
+    crate::extract::antecedents::AntecedentModel::embedded()?;
+    Ok(())
+}
+
 /// Processes a batch in parallel, keeping input order.
 ///
 /// The batch goes through the pipeline stage by stage (segment and tag every
@@ -182,6 +196,11 @@ pub fn process_batch(batch: Vec<SourceDocument>, extractor: &Extractor, options:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_embedded_model_decodes() {
+        check_models().expect("the shipped models decode");
+    }
 
     fn doc(i: usize) -> SourceDocument {
         SourceDocument {

@@ -20,6 +20,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use crate::document::Document;
+use crate::nlp::models::ModelError;
 
 /// The pronoun being resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,10 +76,19 @@ pub struct AntecedentModel {
 const EMBEDDED: &str = include_str!("../../models/pronouns.tsv");
 
 impl AntecedentModel {
-    /// The model shipped in `models/pronouns.tsv` (a unit test checks that it reads).
-    pub fn embedded() -> Option<&'static AntecedentModel> {
-        static MODEL: OnceLock<Option<AntecedentModel>> = OnceLock::new();
-        MODEL.get_or_init(|| Self::parse(EMBEDDED).ok()).as_ref()
+    /// The model shipped in `models/pronouns.tsv` (a unit test checks that it
+    /// reads; `pipeline::check_models` reports a failure by name).
+    pub fn embedded() -> Result<&'static AntecedentModel, ModelError> {
+        static MODEL: OnceLock<Result<AntecedentModel, ModelError>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| {
+                Self::parse(EMBEDDED).map_err(|e| ModelError {
+                    model: "pronouns.tsv",
+                    message: e.to_string(),
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Reads `feature<TAB>weight` lines; `#` starts a comment line. Strict: a

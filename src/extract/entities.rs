@@ -84,7 +84,8 @@ fn title_gender(full_name: &str) -> Option<Gender> {
 /// Merges mentions into entities. Returns entities ordered by first mention and
 /// mentions in text order.
 pub fn resolve(doc: &Document, names: Vec<NameMention>, lex: &Lexicon) -> (Vec<Entity>, Vec<Mention>) {
-    let model = AntecedentModel::embedded();
+    // A model that does not decode falls back to recency; `pipeline::check_models` reports it.
+    let model = AntecedentModel::embedded().ok();
     resolve_with(doc, names, lex, &mut |doc, site, candidates| match model {
         Some(m) => m.choose(doc, site, candidates),
         None => recency_choice(candidates),
