@@ -196,10 +196,12 @@ fn container_reading(r: &Relation, entities: &mut [Entity], lex: &Lexicon) {
     let (Predicate::Ontology(p), RelationObject::Entity(o)) = (&r.predicate, &r.object) else {
         return;
     };
+    // Only a city's container is a state: a cemetery or an archive "…, Moscow"
+    // lies in the city.
     if p != "locatedIn"
         || entities
             .get(r.subject)
-            .is_none_or(|s| s.entity_type.coarse() != EntityType::Place)
+            .is_none_or(|s| s.entity_type != EntityType::City)
     {
         return;
     }

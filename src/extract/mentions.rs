@@ -1071,6 +1071,22 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
             m.entity_type = EntityType::Thing;
         }
     }
+    // "Bethany, Conn.", "Millinocket, Maine": a one-word name right before a
+    // comma and a state or country is a town, when nothing but the model's
+    // person reading ("Bethany" is also a given name) or nothing at all
+    // typed it. (A place the model read stays a place: "Aberdeenshire,
+    // Scotland" is no town.)
+    for m in names.iter_mut() {
+        let guess = match m.entity_type {
+            EntityType::Person => m.evidence == Evidence::Model,
+            EntityType::Thing => m.evidence == Evidence::None,
+            _ => false,
+        };
+        if m.kind == MentionKind::Name && guess && m.tokens.len() == 1 && before_region(doc, m.tokens.end, lex) {
+            m.entity_type = EntityType::City;
+            m.evidence = Evidence::WordList;
+        }
+    }
 }
 
 /// Whether a name of two or more capitalised words starts with a common
@@ -1092,6 +1108,30 @@ fn is_given_name_first(doc: &Document, m: &NameMention, lex: &Lexicon) -> bool {
             .get(words[0])
             .is_some_and(|g| g.male.max(g.female) >= GIVEN_NAME_MIN_PERCENT)
         && lex.lookup(words[0]).is_none()
+}
+
+/// Whether token `k` is a comma followed by a state abbreviation ("Conn.")
+/// or a gazetteer state, province or country ending its phrase.
+fn before_region(doc: &Document, k: usize, lex: &Lexicon) -> bool {
+    if k + 1 >= doc.tokens.len() || doc.token_text(k) != "," {
+        return false;
+    }
+    let next = doc.token_text(k + 1);
+    if super::nominal::is_state_abbreviation(next) {
+        return true;
+    }
+    // One- or two-word regions ("Ohio", "New Jersey"), then the phrase ends.
+    (k + 2..(k + 4).min(doc.tokens.len() + 1)).any(|end| {
+        let text = doc.span_text(Span::new(doc.tokens[k + 1].start, doc.tokens[end - 1].end));
+        let ends = doc
+            .tokens
+            .get(end)
+            .is_none_or(|_| !doc.token_text(end).chars().next().is_some_and(char::is_uppercase));
+        ends && lex.lookup(text).is_some_and(|es| {
+            es.iter()
+                .any(|e| matches!(e.class, GazetteerClass::Country | GazetteerClass::AdministrativeArea))
+        })
+    })
 }
 
 /// Whether a name of two or more capitalised words follows a lowercase

@@ -206,6 +206,11 @@ const PROFESSIONS: &[&str] = &[
 ];
 /// Nouns naming where someone comes from.
 const ORIGIN_NOUNS: &[&str] = &["native", "resident", "citizen", "son", "daughter", "inhabitant"];
+/// A US state's abbreviation or short name as written after a city ("Conn.", "Ohio").
+pub(crate) fn is_state_abbreviation(token: &str) -> bool {
+    STATE_ABBREVIATIONS.contains(&token)
+}
+
 /// A profession noun ("composer", "geologist"), lowercase.
 pub(crate) fn is_profession(word: &str) -> bool {
     PROFESSIONS.contains(&word)
@@ -523,10 +528,19 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             // of Auchleuchries", "Count of the Holy Roman Empire" are one name
             // or a title, not a residence (issue 14: such livesIn were all wrong).
             // A titled name's place is the post's ("Sen. Ann Lee of Ohio").
+            // After a profession ("diver Brian Michaud of Millinocket") the
+            // place is the person's home, as news writes it.
+            let profession = p
+                .tokens
+                .start
+                .checked_sub(1)
+                .is_some_and(|b| ctx.is_lower_word(b) && is_profession(ctx.low(b)));
             if ctx.is_org(q) {
                 ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), 0.6);
             } else if ctx.titled(p) && ctx.is_placeish(q) {
                 ctx.push(out, s, (p, Arg::Name, "holdsPostIn", q, Arg::Name), 0.6);
+            } else if profession && ctx.is_placeish(q) {
+                of_place_or_org(ctx, s, ms, p, q, 0.7, out);
             }
             continue;
         }
@@ -1484,6 +1498,16 @@ mod tests {
         // A fronted participle: the birthplace of the main clause's subject.
         let f = facts("Born in Bergen in 1950, Ada Quill studied law at the University of Oslo.");
         assert!(has(&f, "Ada Quill", "bornIn", "Bergen"), "{f:?}");
+    }
+
+    #[test]
+    fn a_town_before_its_state_and_a_profession_before_a_name_give_homes() {
+        // "Bethany" is also a given name: before ", Conn." it is a town.
+        let f = facts("Ada Quill, 50, of Bethany, Conn., died on Thursday.");
+        assert!(has(&f, "Ada Quill", "livesIn", "Bethany"), "{f:?}");
+        assert!(has(&f, "Bethany", "locatedIn", "Conn."), "{f:?}");
+        let f = facts("During the storm, diver Tom Hale of Millinocket saved two men.");
+        assert!(has(&f, "Tom Hale", "livesIn", "Millinocket"), "{f:?}");
     }
 
     #[test]
