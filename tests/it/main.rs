@@ -11,6 +11,7 @@ mod openie;
 mod properties;
 mod reliability;
 mod resolve;
+mod serve;
 mod seed;
 mod store;
 
