@@ -422,6 +422,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The answer to a CORS preflight: every origin may call the endpoint.
+///
+/// oxhttp 0.3.3 drops `Access-Control-Allow-Methods` from responses (it lists
+/// it among the forbidden header names); without it browsers allow the
+/// CORS-safelisted methods GET, HEAD and POST, which is all the SPARQL
+/// protocol needs (Graph Store writes from a page on another origin fail).
+/// The header stays here for the day oxhttp sends it.
 fn preflight() -> Response<Body> {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::NO_CONTENT;

@@ -156,6 +156,9 @@ impl Params {
             match key.as_ref() {
                 "query" => self.query.push(value.into_owned()),
                 "update" => self.update.push(value.into_owned()),
+                // rdflib's SPARQLStore sends its name for "the dataset's default graph"
+                // (`DATASET_DEFAULT_GRAPH_ID`) as a graph IRI: that is our default graph.
+                "default-graph-uri" if value == RDFLIB_DEFAULT_GRAPH => {}
                 "default-graph-uri" | "using-graph-uri" => self.dataset.default.push(iri(&value)?),
                 "named-graph-uri" | "using-named-graph-uri" => self.dataset.named.push(iri(&value)?),
                 "format" | "output" => self.format = Some(value.into_owned()),
@@ -167,6 +170,9 @@ impl Params {
         Ok(())
     }
 }
+
+/// `rdflib.graph.DATASET_DEFAULT_GRAPH_ID`.
+const RDFLIB_DEFAULT_GRAPH: &str = "urn:x-rdflib:default";
 
 fn iri(value: &str) -> Result<NamedNode, HttpError> {
     NamedNode::new(value)

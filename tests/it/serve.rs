@@ -187,7 +187,7 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
     let (status, _, body) = post_query(&server, COUNT_STATEMENTS, "text/turtle");
     assert_eq!(status, 406, "{body}");
     let (status, _, body) = post_query(&server, "SELECT ?x WHERE { ?x ", "");
-    assert!(status == 400 && body.contains("line"), "{status} {body}");
+    assert!(status == 400 && body.contains("error at 1:"), "{status} {body}");
 
     // The service description (Turtle at the endpoint) and the Graph Store read.
     let (status, ct, sd) = get(&server.url("/sparql"), "text/turtle");
@@ -223,7 +223,10 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
     let preflight = oxhttp::Client::new().request(builder.body(Body::empty()).unwrap()).unwrap();
     assert_eq!(preflight.status().as_u16(), 204);
     assert_eq!(preflight.headers().get("access-control-allow-origin").unwrap(), "*");
-    assert!(preflight.headers().get("access-control-allow-methods").unwrap().to_str().unwrap().contains("POST"));
+    let allowed = preflight.headers().get("access-control-allow-headers").unwrap().to_str().unwrap();
+    assert!(allowed.contains("Content-Type") && allowed.contains("Authorization"), "{allowed}");
+    // No Access-Control-Allow-Methods: oxhttp 0.3.3 drops that header from every response (it is in
+    // its list of forbidden names). Browsers then allow GET, HEAD and POST, which is the protocol.
 
     // curl, as a person would call it.
     if tool("curl", "curl", &["--version"]) {
@@ -257,8 +260,10 @@ doc = w.query().convert()
 counts.append(int(doc.getElementsByTagName("literal")[0].firstChild.data))
 g = rdflib.Graph(SPARQLStore(endpoint, returnFormat="xml"), identifier=rdflib.graph.DATASET_DEFAULT_GRAPH_ID)
 counts.append(int(list(g.query(query))[0][0]))
-people = g.query("SELECT DISTINCT ?l WHERE { ?e a <http://schema.org/Person> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
-assert len(list(people)) > 3
+people = "SELECT DISTINCT ?l WHERE { ?e a <http://schema.org/Person> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+assert len(list(g.query(people))) > 3
+plain = rdflib.Graph(store=SPARQLStore(endpoint))
+assert len(list(plain.query(people))) > 3
 for media, fmt in [("application/sparql-results+json", pyoxigraph.QueryResultsFormat.JSON),
                    ("application/sparql-results+xml", pyoxigraph.QueryResultsFormat.XML),
                    ("text/tab-separated-values", pyoxigraph.QueryResultsFormat.TSV)]:

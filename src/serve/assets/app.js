@@ -234,7 +234,9 @@ async function relations(iri, direction) {
       tk:confidence ?confidence ; prov:wasDerivedFrom ?doc .
   OPTIONAL { ?st tk:evidence ?ev . ?ev nif:anchorOf ?sentence ; nif:beginIndex ?begin ; nif:endIndex ?end }
   OPTIONAL { ?other rdfs:label ?otherLabel }
-  OPTIONAL { ?doc schema:headline ?title }
+  OPTIONAL { ?doc schema:headline ?headline }
+  OPTIONAL { ?doc tk:sourceName ?source }
+  BIND(COALESCE(?headline, ?source) AS ?title)
   OPTIONAL { ?st tk:attributedTo/rdfs:label ?speaker }
 } ORDER BY DESC(?confidence) ?st LIMIT 200`);
   const seen = new Set();
@@ -270,7 +272,7 @@ async function relations(iri, direction) {
 async function entityDocuments(iri) {
   const rows = await select(`SELECT ?doc (SAMPLE(?t) AS ?title) (COUNT(?m) AS ?mentions) WHERE {
   GRAPH ?doc { ?m itsrdf:taIdentRef ${iriTerm(iri)} }
-  OPTIONAL { ?doc schema:headline ?t }
+  OPTIONAL { ?doc schema:headline|tk:sourceName ?t }
 } GROUP BY ?doc ORDER BY DESC(?mentions) ?doc LIMIT 50`);
   for (const row of rows) {
     $("entity-documents").append(el("li", {}, docLink(value(row, "doc"), value(row, "title")), el("span", { class: "muted" }, ` ${value(row, "mentions")} mentions`)));
