@@ -201,7 +201,14 @@ pub fn push(
                 quads_in_batch += quads;
                 let last = i + 1 == graphs.len();
                 if last || in_batch >= options.batch || body.len() >= options.max_batch_bytes {
-                    send(&client, options, Method::POST, url, "application/sparql-update", std::mem::take(&mut body))?;
+                    send(
+                        &client,
+                        options,
+                        Method::POST,
+                        url,
+                        "application/sparql-update",
+                        std::mem::take(&mut body),
+                    )?;
                     summary.graphs += in_batch;
                     summary.quads += quads_in_batch;
                     summary.requests += 1;
@@ -221,7 +228,9 @@ fn check_url(url: &str) -> Result<(), PushError> {
         reason: reason.to_string(),
     };
     if url.starts_with("https://") {
-        return Err(bad("https:// needs TLS, which textkg is built without; use http:// or a local proxy"));
+        return Err(bad(
+            "https:// needs TLS, which textkg is built without; use http:// or a local proxy",
+        ));
     }
     if !url.starts_with("http://") {
         return Err(bad("expected http://HOST:PORT/PATH"));
@@ -243,7 +252,8 @@ fn graphs_to_push(store: &KgStore, options: &PushOptions) -> Result<Vec<String>,
         }
     } else {
         for iri in &options.graphs {
-            let node = oxigraph::model::NamedNode::new(iri.as_str()).map_err(|_| PushError::NoSuchGraph(iri.clone()))?;
+            let node =
+                oxigraph::model::NamedNode::new(iri.as_str()).map_err(|_| PushError::NoSuchGraph(iri.clone()))?;
             if !inner.contains_named_graph(&node).map_err(StoreError::from)? {
                 return Err(PushError::NoSuchGraph(iri.clone()));
             }
@@ -370,7 +380,9 @@ mod tests {
 
     #[test]
     fn urls_are_checked() {
-        assert!(matches!(check_url("https://example.org/sparql"), Err(PushError::Url { reason, .. }) if reason.contains("TLS")));
+        assert!(
+            matches!(check_url("https://example.org/sparql"), Err(PushError::Url { reason, .. }) if reason.contains("TLS"))
+        );
         assert!(check_url("ftp://x").is_err());
         assert!(check_url("http://127.0.0.1:7878/update").is_ok());
     }

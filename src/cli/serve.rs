@@ -75,7 +75,10 @@ pub(super) fn serve(args: ServeArgs) -> Result<Outcome> {
         options = options.without_request_log();
     }
     let store = if args.allow_update {
-        let file = args.token_file.as_deref().context("--allow-update needs --token-file")?;
+        let file = args
+            .token_file
+            .as_deref()
+            .context("--allow-update needs --token-file")?;
         options = options.with_update_token(read_token(file)?);
         open_existing(&args.store)?
     } else {
@@ -90,7 +93,10 @@ pub(super) fn serve(args: ServeArgs) -> Result<Outcome> {
     let addr = running.local_addr();
     // Scripts and tests read this line to learn the port (--bind HOST:0).
     let mut stdout = std::io::stdout();
-    writeln!(stdout, "listening on http://{addr}/ (SPARQL endpoint http://{addr}/sparql)")?;
+    writeln!(
+        stdout,
+        "listening on http://{addr}/ (SPARQL endpoint http://{addr}/sparql)"
+    )?;
     stdout.flush()?;
     eprintln!(
         "textkg serve: {} store {}; press Ctrl+C to stop",
@@ -107,10 +113,7 @@ fn read_token(file: &std::path::Path) -> Result<String> {
         std::fs::read_to_string(file).with_context(|| format!("cannot read the token file {}", file.display()))?;
     let token = text.trim();
     if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        bail!(
-            "the token file {} must hold one token without spaces",
-            file.display()
-        );
+        bail!("the token file {} must hold one token without spaces", file.display());
     }
     Ok(token.to_string())
 }
@@ -193,7 +196,9 @@ pub(super) fn push(args: PushArgs) -> Result<Outcome> {
     writeln!(
         std::io::stdout(),
         "pushed {} graphs ({} quads) in {} requests",
-        summary.graphs, summary.quads, summary.requests
+        summary.graphs,
+        summary.quads,
+        summary.requests
     )?;
     Ok(Outcome::Success)
 }

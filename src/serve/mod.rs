@@ -293,8 +293,11 @@ impl State {
         let path = request.uri().path().to_string();
         let mut response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.route(request)))
             .unwrap_or_else(|_| {
-                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error (a bug: please report it)")
-                    .into_response()
+                HttpError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error (a bug: please report it)",
+                )
+                .into_response()
             });
         response
             .headers_mut()
@@ -323,7 +326,9 @@ impl State {
             _ => explorer::asset(request.method(), &path).ok_or_else(|| {
                 HttpError::new(
                     StatusCode::NOT_FOUND,
-                    format!("nothing at {path}; the SPARQL endpoint is /sparql, the graph store /store, the explorer /"),
+                    format!(
+                        "nothing at {path}; the SPARQL endpoint is /sparql, the graph store /store, the explorer /"
+                    ),
                 )
             }),
         };
@@ -331,10 +336,7 @@ impl State {
     }
 
     /// Runs store work if fewer than [`ServeOptions::max_concurrent`] requests do; else 503.
-    fn with_slot(
-        &self,
-        work: impl FnOnce() -> Result<Response<Body>, HttpError>,
-    ) -> Result<Response<Body>, HttpError> {
+    fn with_slot(&self, work: impl FnOnce() -> Result<Response<Body>, HttpError>) -> Result<Response<Body>, HttpError> {
         let before = self.in_flight.fetch_add(1, Ordering::SeqCst);
         let _slot = Slot(&self.in_flight);
         if before >= self.options.max_concurrent {

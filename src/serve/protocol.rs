@@ -6,13 +6,13 @@
 //! message instead of a 200 with a truncated body; the result cap bounds that
 //! buffer.
 
+use oxhttp::model::header::{self, HeaderValue};
+use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, Triple};
 use oxigraph::sparql::QueryEvaluationError;
 use oxigraph::sparql::results::QueryResultsFormat;
-use oxhttp::model::header::{self, HeaderValue};
-use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 
 use super::{HttpError, State, text_response};
 use crate::query::{self, DatasetGraphs, QueryError, QueryForm, QueryOptions, Serialization};
@@ -194,7 +194,9 @@ fn accept_of(request: &Request<Body>, params: &Params) -> Result<Accept, HttpErr
             None if name.contains('/') => Ok(Accept::only(name)),
             None => Err(HttpError::new(
                 StatusCode::BAD_REQUEST,
-                format!("unknown format={name:?}; use json, xml, csv, tsv, turtle, ntriples, nquads, jsonld, rdfxml or trig"),
+                format!(
+                    "unknown format={name:?}; use json, xml, csv, tsv, turtle, ntriples, nquads, jsonld, rdfxml or trig"
+                ),
             )),
         };
     }
@@ -268,12 +270,7 @@ fn evaluator(state: &State) -> oxigraph::sparql::SparqlEvaluator {
     }
 }
 
-fn run_query(
-    state: &State,
-    request: &Request<Body>,
-    params: &Params,
-    text: &str,
-) -> Result<Response<Body>, HttpError> {
+fn run_query(state: &State, request: &Request<Body>, params: &Params, text: &str) -> Result<Response<Body>, HttpError> {
     let accept = accept_of(request, params)?;
     let results = accept.best_results();
     let graph = accept.best_rdf();
@@ -357,7 +354,10 @@ fn query_error(e: &QueryError, state: &State) -> HttpError {
         QueryError::NotAcceptable(form) => HttpError::new(
             StatusCode::NOT_ACCEPTABLE,
             match form {
-                QueryForm::Graph => format!("CONSTRUCT and DESCRIBE results are available as {}", RDF_TYPES.join(", ")),
+                QueryForm::Graph => format!(
+                    "CONSTRUCT and DESCRIBE results are available as {}",
+                    RDF_TYPES.join(", ")
+                ),
                 _ => format!(
                     "SELECT and ASK results are available as {}",
                     RESULT_TYPES.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", ")
@@ -388,9 +388,12 @@ fn run_update(state: &State, params: &Params, text: &str) -> Result<Response<Bod
 /// The service description (SPARQL 1.1 Service Description), in the negotiated RDF syntax.
 fn service_description(state: &State, request: &Request<Body>, params: &Params) -> Result<Response<Body>, HttpError> {
     let accept = accept_of(request, params)?;
-    let (media_type, format) = accept
-        .best_rdf()
-        .ok_or_else(|| HttpError::new(StatusCode::NOT_ACCEPTABLE, format!("the service description is available as {}", RDF_TYPES.join(", "))))?;
+    let (media_type, format) = accept.best_rdf().ok_or_else(|| {
+        HttpError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            format!("the service description is available as {}", RDF_TYPES.join(", ")),
+        )
+    })?;
     const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
     const FORMATS: &str = "http://www.w3.org/ns/formats/";
     let sd = |local: &str| NamedNode::new_unchecked(format!("{SD}{local}"));
@@ -428,12 +431,27 @@ fn service_description(state: &State, request: &Request<Body>, params: &Params) 
         ),
     ];
     if state.options.update_token.is_some() {
-        triples.push(Triple::new(service.clone(), sd("supportedLanguage"), sd("SPARQL11Update")));
+        triples.push(Triple::new(
+            service.clone(),
+            sd("supportedLanguage"),
+            sd("SPARQL11Update"),
+        ));
     }
     if state.options.allow_service {
         triples.push(Triple::new(service.clone(), sd("feature"), sd("BasicFederatedQuery")));
     }
-    for name in ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "JSON-LD", "RDF_XML", "TriG"] {
+    for name in [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "N-Quads",
+        "JSON-LD",
+        "RDF_XML",
+        "TriG",
+    ] {
         triples.push(Triple::new(
             service.clone(),
             sd("resultFormat"),
@@ -507,11 +525,19 @@ pub(super) fn graph_store(state: &State, request: &mut Request<Body>) -> Result<
     }
 }
 
-fn read_graph(state: &State, request: &Request<Body>, params: &Params, target: &Target) -> Result<Response<Body>, HttpError> {
+fn read_graph(
+    state: &State,
+    request: &Request<Body>,
+    params: &Params,
+    target: &Target,
+) -> Result<Response<Body>, HttpError> {
     let accept = accept_of(request, params)?;
-    let (media_type, format) = accept
-        .best_rdf()
-        .ok_or_else(|| HttpError::new(StatusCode::NOT_ACCEPTABLE, format!("graphs are available as {}", RDF_TYPES.join(", "))))?;
+    let (media_type, format) = accept.best_rdf().ok_or_else(|| {
+        HttpError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            format!("graphs are available as {}", RDF_TYPES.join(", ")),
+        )
+    })?;
     let store = &state.store;
     let max = state.options.max_results;
     let too_large = || {
@@ -533,9 +559,7 @@ fn read_graph(state: &State, request: &Request<Body>, params: &Params, target: &
         }
         Target::Named(graph) => {
             let inner = store.inner();
-            let exists = inner
-                .contains_named_graph(graph.as_ref())
-                .map_err(|e| internal(&e))?;
+            let exists = inner.contains_named_graph(graph.as_ref()).map_err(|e| internal(&e))?;
             if !exists {
                 return Err(HttpError::new(StatusCode::NOT_FOUND, format!("no graph {graph}")));
             }
@@ -560,7 +584,12 @@ fn read_graph(state: &State, request: &Request<Body>, params: &Params, target: &
     Ok(text_response(StatusCode::OK, &with_charset(media_type), out))
 }
 
-fn write_graph(state: &State, request: &mut Request<Body>, graph: &NamedNode, replace: bool) -> Result<Response<Body>, HttpError> {
+fn write_graph(
+    state: &State,
+    request: &mut Request<Body>,
+    graph: &NamedNode,
+    replace: bool,
+) -> Result<Response<Body>, HttpError> {
     let media_type = media_type(request).unwrap_or_default();
     let format = rdf_format(&media_type).filter(|f| !f.supports_datasets()).ok_or_else(|| {
         HttpError::new(
@@ -587,7 +616,11 @@ fn write_graph(state: &State, request: &mut Request<Body>, graph: &NamedNode, re
     transaction.commit().map_err(|e| internal(&e))?;
     store.flush().map_err(|e| internal(&e))?;
     let mut response = Response::new(Body::empty());
-    *response.status_mut() = if existed { StatusCode::NO_CONTENT } else { StatusCode::CREATED };
+    *response.status_mut() = if existed {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::CREATED
+    };
     Ok(response)
 }
 
@@ -600,13 +633,19 @@ mod tests {
         let a = Accept::parse(Some("application/sparql-results+xml;q=0.5, text/csv"));
         assert_eq!(a.best_results().map(|(m, _)| m), Some("text/csv"));
         let browser = Accept::parse(Some("text/html,application/xhtml+xml,*/*;q=0.8"));
-        assert_eq!(browser.best_results().map(|(m, _)| m), Some("application/sparql-results+json"));
+        assert_eq!(
+            browser.best_results().map(|(m, _)| m),
+            Some("application/sparql-results+json")
+        );
         assert_eq!(browser.best_rdf().map(|(m, _)| m), Some("text/turtle"));
         let none = Accept::parse(Some("image/png"));
         assert!(none.best_results().is_none());
         let excluded = Accept::parse(Some("*/*, application/sparql-results+json;q=0"));
         assert_eq!(excluded.best_results().map(|(m, _)| m), Some("application/json"));
-        assert_eq!(Accept::parse(Some("text/*")).best_rdf().map(|(m, _)| m), Some("text/turtle"));
+        assert_eq!(
+            Accept::parse(Some("text/*")).best_rdf().map(|(m, _)| m),
+            Some("text/turtle")
+        );
         assert_eq!(Accept::parse(Some(";;,q=x")).best_rdf(), None);
     }
 }

@@ -11,8 +11,8 @@ mod openie;
 mod properties;
 mod reliability;
 mod resolve;
-mod serve;
 mod seed;
+mod serve;
 mod store;
 
 use std::path::{Path, PathBuf};

@@ -103,7 +103,9 @@ fn query_url(server: &Served, query: &str) -> String {
     format!(
         "{}?{}",
         server.url("/sparql"),
-        form_urlencoded::Serializer::new(String::new()).append_pair("query", query).finish()
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("query", query)
+            .finish()
     )
 }
 
@@ -127,8 +129,7 @@ fn count_of(json: &str) -> u64 {
 
 const COUNT_STATEMENTS: &str = "SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st a tk:RelationStatement }";
 /// Quads in textkg's graphs (Virtuoso keeps system graphs of its own).
-const COUNT_QUADS: &str =
-    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"https://w3id.org/textkg/id/\")) }";
+const COUNT_QUADS: &str = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"https://w3id.org/textkg/id/\")) }";
 
 /// Quads in a local store's named graphs, by `textkg query`.
 fn local_quads(store: &str, dir: &Path) -> u64 {
@@ -141,13 +142,20 @@ fn local_quads(store: &str, dir: &Path) -> u64 {
 fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph() {
     let (dir, store) = fixture_store();
     let server = Served::start(&store, &[]);
-    let cli = ok(&["query", "--store", &store, "--format", "csv", COUNT_STATEMENTS], dir.path());
+    let cli = ok(
+        &["query", "--store", &store, "--format", "csv", COUNT_STATEMENTS],
+        dir.path(),
+    );
     let expected: u64 = cli.lines().nth(1).and_then(|l| l.trim().parse().ok()).unwrap();
     assert!(expected > 5, "{cli}");
 
     // GET, POST form and POST application/sparql-query give the same answer as the CLI.
     let (status, ct, body) = get(&query_url(&server, COUNT_STATEMENTS), "application/sparql-results+json");
-    assert_eq!((status, ct.as_str()), (200, "application/sparql-results+json"), "{body}");
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "application/sparql-results+json"),
+        "{body}"
+    );
     assert_eq!(count_of(&body), expected);
     let form = form_urlencoded::Serializer::new(String::new())
         .append_pair("query", COUNT_STATEMENTS)
@@ -155,7 +163,10 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
     let (status, _, body) = http(
         Method::POST,
         &server.url("/sparql"),
-        &[("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ],
         form.into_bytes(),
     );
     assert_eq!(status, 200, "{body}");
@@ -165,13 +176,24 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
 
     // Content negotiation: XML, CSV, TSV for SELECT; RDF syntaxes for CONSTRUCT; 406 when nothing fits.
     for (accept, expect_type, marker) in [
-        ("application/sparql-results+xml", "application/sparql-results+xml", "<sparql"),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            "<sparql",
+        ),
         ("text/csv", "text/csv; charset=utf-8", "n\r\n"),
-        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "?n\n"),
+        (
+            "text/tab-separated-values",
+            "text/tab-separated-values; charset=utf-8",
+            "?n\n",
+        ),
     ] {
         let (status, ct, body) = post_query(&server, COUNT_STATEMENTS, accept);
         assert_eq!((status, ct.as_str()), (200, expect_type), "{body}");
-        assert!(body.contains(marker) && body.contains(&expected.to_string()), "{accept}: {body}");
+        assert!(
+            body.contains(marker) && body.contains(&expected.to_string()),
+            "{accept}: {body}"
+        );
     }
     let construct = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a schema:Person ; rdfs:label ?l }";
     for (accept, marker) in [
@@ -182,7 +204,10 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
     ] {
         let (status, ct, body) = post_query(&server, construct, accept);
         assert_eq!(status, 200, "{accept}: {body}");
-        assert!(ct.starts_with(accept) && body.contains(marker), "{accept} → {ct}: {body}");
+        assert!(
+            ct.starts_with(accept) && body.contains(marker),
+            "{accept} → {ct}: {body}"
+        );
     }
     let (status, _, body) = post_query(&server, COUNT_STATEMENTS, "text/turtle");
     assert_eq!(status, 406, "{body}");
@@ -199,17 +224,29 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
         "application/json",
     );
     let docs: serde_json::Value = serde_json::from_str(&docs).unwrap();
-    let graph = docs["results"]["bindings"][0]["g"]["value"].as_str().unwrap().to_string();
-    let in_graph: usize = docs["results"]["bindings"][0]["n"]["value"].as_str().unwrap().parse().unwrap();
+    let graph = docs["results"]["bindings"][0]["g"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let in_graph: usize = docs["results"]["bindings"][0]["n"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let gsp = format!(
         "{}?{}",
         server.url("/store"),
-        form_urlencoded::Serializer::new(String::new()).append_pair("graph", &graph).finish()
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("graph", &graph)
+            .finish()
     );
     let (status, _, nt) = get(&gsp, "application/n-triples");
     assert_eq!(status, 200);
     assert_eq!(nt.lines().filter(|l| !l.is_empty()).count(), in_graph);
-    assert_eq!(get(&format!("{}?graph=http://example.org/none", server.url("/store")), "").0, 404);
+    assert_eq!(
+        get(&format!("{}?graph=http://example.org/none", server.url("/store")), "").0,
+        404
+    );
     let (status, _, union) = get(&format!("{}?default", server.url("/store")), "text/turtle");
     assert!(status == 200 && union.contains("tk:RelationStatement"), "{status}");
 
@@ -220,11 +257,21 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
         .header("Origin", "http://example.org")
         .header("Access-Control-Request-Method", "POST");
     builder = builder.header("Access-Control-Request-Headers", "content-type");
-    let preflight = oxhttp::Client::new().request(builder.body(Body::empty()).unwrap()).unwrap();
+    let preflight = oxhttp::Client::new()
+        .request(builder.body(Body::empty()).unwrap())
+        .unwrap();
     assert_eq!(preflight.status().as_u16(), 204);
     assert_eq!(preflight.headers().get("access-control-allow-origin").unwrap(), "*");
-    let allowed = preflight.headers().get("access-control-allow-headers").unwrap().to_str().unwrap();
-    assert!(allowed.contains("Content-Type") && allowed.contains("Authorization"), "{allowed}");
+    let allowed = preflight
+        .headers()
+        .get("access-control-allow-headers")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        allowed.contains("Content-Type") && allowed.contains("Authorization"),
+        "{allowed}"
+    );
     // No Access-Control-Allow-Methods: oxhttp 0.3.3 drops that header from every response (it is in
     // its list of forbidden names). Browsers then allow GET, HEAD and POST, which is the protocol.
 
@@ -238,7 +285,11 @@ fn serve_speaks_the_sparql_protocol_to_curl_sparqlwrapper_rdflib_and_pyoxigraph(
             .unwrap();
         let csv = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(csv.lines().nth(1).map(str::trim), Some(expected.to_string().as_str()), "{csv}");
+        assert_eq!(
+            csv.lines().nth(1).map(str::trim),
+            Some(expected.to_string().as_str()),
+            "{csv}"
+        );
     }
 
     // Python clients: SPARQLWrapper (JSON and XML), rdflib's SPARQLStore, pyoxigraph's parsers.
@@ -278,7 +329,12 @@ sd = rdflib.Graph().parse(data=urllib.request.urlopen(endpoint).read(), format="
 assert (None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#feature"), rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#UnionDefaultGraph")) in sd
 print(" ".join(map(str, counts)))
 "#,
-            &[&server.url("/sparql"), &COUNT_STATEMENTS.replace("tk:", "<https://w3id.org/textkg/ns#").replace("RelationStatement", "RelationStatement>")],
+            &[
+                &server.url("/sparql"),
+                &COUNT_STATEMENTS
+                    .replace("tk:", "<https://w3id.org/textkg/ns#")
+                    .replace("RelationStatement", "RelationStatement>"),
+            ],
         );
         let counts: Vec<u64> = out.split_whitespace().map(|n| n.parse().unwrap()).collect();
         // pyoxigraph cannot parse CSV (lossy by design); curl checked it above.
@@ -287,7 +343,11 @@ print(" ".join(map(str, counts)))
 
     // One log line per request: method, path, status, time.
     let log = server.log.lock().unwrap().clone();
-    assert!(log.lines().any(|l| l.starts_with("GET /sparql 200 ") && l.ends_with(" ms")), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("GET /sparql 200 ") && l.ends_with(" ms")),
+        "{log}"
+    );
     assert!(log.lines().any(|l| l.starts_with("POST /sparql 406 ")), "{log}");
 }
 
@@ -315,7 +375,12 @@ fn serve_refuses_unauthorised_writes_large_bodies_runaway_queries_and_service_ca
         if let Some(a) = auth {
             headers.push(("Authorization", a));
         }
-        http(Method::POST, &server.url("/sparql"), &headers, update.as_bytes().to_vec())
+        http(
+            Method::POST,
+            &server.url("/sparql"),
+            &headers,
+            update.as_bytes().to_vec(),
+        )
     };
     let (status, _, body) = send_update(None);
     assert_eq!(status, 401, "{body}");
@@ -327,10 +392,37 @@ fn serve_refuses_unauthorised_writes_large_bodies_runaway_queries_and_service_ca
     // Graph Store writes need the token too.
     let gsp = format!("{}?graph=http://example.org/h", server.url("/store"));
     let triple = b"<http://example.org/x> <http://example.org/y> <http://example.org/z> .\n".to_vec();
-    assert_eq!(http(Method::PUT, &gsp, &[("Content-Type", "application/n-triples")], triple.clone()).0, 401);
+    assert_eq!(
+        http(
+            Method::PUT,
+            &gsp,
+            &[("Content-Type", "application/n-triples")],
+            triple.clone()
+        )
+        .0,
+        401
+    );
     let auth = ("Authorization", "Bearer s3cret-token");
-    assert_eq!(http(Method::PUT, &gsp, &[("Content-Type", "application/n-triples"), auth], triple.clone()).0, 201);
-    assert_eq!(http(Method::PUT, &gsp, &[("Content-Type", "application/n-triples"), auth], triple).0, 204);
+    assert_eq!(
+        http(
+            Method::PUT,
+            &gsp,
+            &[("Content-Type", "application/n-triples"), auth],
+            triple.clone()
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        http(
+            Method::PUT,
+            &gsp,
+            &[("Content-Type", "application/n-triples"), auth],
+            triple
+        )
+        .0,
+        204
+    );
     assert_eq!(http(Method::DELETE, &gsp, &[auth], Vec::new()).0, 204);
 
     // A 10 MB body: 413 (with and without a Content-Length the server can trust).
@@ -377,7 +469,10 @@ fn serve_refuses_unauthorised_writes_large_bodies_runaway_queries_and_service_ca
     assert_eq!(status, 503, "{body}");
     assert_eq!(slow.join().unwrap(), 500);
     let log = server.log.lock().unwrap().clone();
-    assert!(log.contains("POST /sparql 401 ") && log.contains("POST /sparql 413 "), "{log}");
+    assert!(
+        log.contains("POST /sparql 401 ") && log.contains("POST /sparql 413 "),
+        "{log}"
+    );
 
     // A read-only server refuses writes whatever the token.
     drop(server);
@@ -393,7 +488,11 @@ fn serve_refuses_unauthorised_writes_large_bodies_runaway_queries_and_service_ca
 
 /// A free loopback port (for servers that cannot report the port they got).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(port: u16) {
@@ -408,7 +507,9 @@ fn wait_for_port(port: u16) {
 fn remote_quads(query_endpoint: &str) -> u64 {
     let url = format!(
         "{query_endpoint}?{}",
-        form_urlencoded::Serializer::new(String::new()).append_pair("query", COUNT_QUADS).finish()
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("query", COUNT_QUADS)
+            .finish()
     );
     let (status, _, body) = get(&url, "application/sparql-results+json");
     assert_eq!(status, 200, "{body}");
@@ -462,12 +563,28 @@ fn push_to_textkg_serve_needs_the_token_and_reports_the_refusal() {
     let local = local_quads(&store, dir.path());
     let target_store = dir.path().join("target-store");
     let target_str = target_store.to_str().unwrap();
-    ok(&["ingest", "--store", target_str, crate::repo("examples/news/oslo-talks.txt").to_str().unwrap()], dir.path());
+    ok(
+        &[
+            "ingest",
+            "--store",
+            target_str,
+            crate::repo("examples/news/oslo-talks.txt").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     let token = dir.path().join("token");
     std::fs::write(&token, "tok").unwrap();
     let server = Served::start(target_str, &["--allow-update", "--token-file", token.to_str().unwrap()]);
     let refused = crate::textkg(
-        &["push", "--store", &store, "--endpoint", &server.url("/update"), "--token", "nope"],
+        &[
+            "push",
+            "--store",
+            &store,
+            "--endpoint",
+            &server.url("/update"),
+            "--token",
+            "nope",
+        ],
         None,
         dir.path(),
     );
@@ -475,7 +592,15 @@ fn push_to_textkg_serve_needs_the_token_and_reports_the_refusal() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("401") && stderr.contains("Bearer"), "{stderr}");
     let out = ok(
-        &["push", "--store", &store, "--graph-store", &server.url("/store"), "--token-file", token.to_str().unwrap()],
+        &[
+            "push",
+            "--store",
+            &store,
+            "--graph-store",
+            &server.url("/store"),
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert!(out.contains(&format!("({local} quads)")), "{out}");
@@ -530,7 +655,12 @@ fn push_to_virtuoso_where_installed() {
     }
     let _stop = Stop(sql_port);
     let grant = Command::new("isql-vt")
-        .args([&format!("127.0.0.1:{sql_port}"), "dba", "dba", "exec=GRANT SPARQL_UPDATE TO \"SPARQL\";"])
+        .args([
+            &format!("127.0.0.1:{sql_port}"),
+            "dba",
+            "dba",
+            "exec=GRANT SPARQL_UPDATE TO \"SPARQL\";",
+        ])
         .output()
         .unwrap();
     assert!(grant.status.success(), "{}", String::from_utf8_lossy(&grant.stdout));
@@ -539,21 +669,26 @@ fn push_to_virtuoso_where_installed() {
     ok(&["push", "--store", &store, "--endpoint", &endpoint], dir.path());
     assert_eq!(remote_quads(&endpoint), local);
     ok(&["push", "--store", &store, "--endpoint", &endpoint], dir.path());
-    assert_eq!(remote_quads(&endpoint), local, "the second push changed Virtuoso's count");
+    assert_eq!(
+        remote_quads(&endpoint),
+        local,
+        "the second push changed Virtuoso's count"
+    );
 }
 
 #[test]
 #[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn explorer_runs_a_canned_query_opens_an_entity_and_expands_the_graph_in_chromium() {
-    if !tool("chromedriver (Debian chromium-driver)", "chromedriver", &["--version"])
-        || !python_with("selenium")
-    {
+    if !tool("chromedriver (Debian chromium-driver)", "chromedriver", &["--version"]) || !python_with("selenium") {
         return;
     }
     let (_dir, store) = fixture_store();
     let server = Served::start(&store, &[]);
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/explorer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let out = python(include_str!("serve_browser.py"), &[&server.url("/"), shots.to_str().unwrap()]);
+    let out = python(
+        include_str!("serve_browser.py"),
+        &[&server.url("/"), shots.to_str().unwrap()],
+    );
     assert!(out.contains("explorer ok"), "{out}");
 }
