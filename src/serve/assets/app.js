@@ -174,12 +174,17 @@ async function search(text, offset) {
   const needle = text.trim().toLowerCase();
   const filter = needle ? `FILTER(CONTAINS(LCASE(STR(?name)), ${stringLiteral(needle)}))` : "";
   try {
+    // Page the distinct matching entities first (ordered by IRI, which is type + name slug),
+    // then fetch labels and types for that page only: a label is stated once per document, so
+    // joining labels and types before paging multiplies rows on large stores.
     const rows = await select(`SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) WHERE {
-  ?e rdfs:label|skos:altLabel ?name . ${filter}
+  { SELECT ?e WHERE {
+      { SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?name . ${filter} } }
+      FILTER EXISTS { ?mention itsrdf:taIdentRef ?e }
+    } ORDER BY ?e LIMIT ${PAGE + 1} OFFSET ${searchOffset} }
   ?e rdfs:label ?l .
-  FILTER EXISTS { ?mention itsrdf:taIdentRef ?e }
   OPTIONAL { ?e a ?t }
-} GROUP BY ?e ORDER BY LCASE(STR(?label)) ?e LIMIT ${PAGE + 1} OFFSET ${searchOffset}`);
+} GROUP BY ?e ORDER BY ?e`);
     for (const row of rows.slice(0, PAGE)) {
       const type = value(row, "type");
       list.append(el("li", {}, entityLink(value(row, "e"), value(row, "label")), type ? el("span", { class: "type" }, localName(type)) : null));
