@@ -154,6 +154,8 @@ enum Command {
         #[arg(long)]
         no_resolve: bool,
         #[command(flatten)]
+        push: serve::IngestPush,
+        #[command(flatten)]
         store: StoreArg,
     },
     /// Cross-document entity resolution: merge entities that other documents name more fully.
@@ -724,8 +726,14 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest {
             input,
             no_resolve,
+            push,
             store,
-        } => ingest(input, store, !no_resolve),
+        } => {
+            let path = store.store.clone();
+            let outcome = ingest(input, store, !no_resolve)?;
+            serve::push_after_ingest(&push, &path)?;
+            Ok(outcome)
+        }
         Command::Resolve { base, store } => {
             let namespace = Namespace::new(&base);
             oxigraph::model::NamedNode::new(namespace.base())

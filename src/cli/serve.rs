@@ -160,6 +160,36 @@ pub(super) struct PushArgs {
     store: StoreArg,
 }
 
+/// `ingest --endpoint URL`: push the store's graphs when the ingest is done.
+#[derive(clap::Args)]
+pub(super) struct IngestPush {
+    /// After loading (and resolving), write the store's graphs to this SPARQL Update endpoint,
+    /// as `textkg push --endpoint URL` does.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Bearer token for --endpoint, read from this file.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    endpoint_token_file: Option<PathBuf>,
+}
+
+pub(super) fn push_after_ingest(args: &IngestPush, store: &std::path::Path) -> Result<()> {
+    let Some(url) = &args.endpoint else {
+        return Ok(());
+    };
+    let mut options = PushOptions::new(push::Target::Update(url.clone()));
+    if let Some(file) = &args.endpoint_token_file {
+        options = options.with_bearer_token(read_token(file)?);
+    }
+    let store = KgStore::open_read_only(store)?;
+    let summary = push::push(&store, &options, &mut |_, _| {})
+        .with_context(|| format!("the store is loaded, but pushing it to {url} failed (retry with `textkg push`)"))?;
+    eprintln!(
+        "pushed {} graphs ({} quads) to {url} in {} requests",
+        summary.graphs, summary.quads, summary.requests
+    );
+    Ok(())
+}
+
 pub(super) fn push(args: PushArgs) -> Result<Outcome> {
     let token = match (&args.token, &args.token_file) {
         (Some(t), _) => Some(t.clone()),

@@ -606,6 +606,24 @@ fn push_to_textkg_serve_needs_the_token_and_reports_the_refusal() {
     assert!(out.contains(&format!("({local} quads)")), "{out}");
     // The target had oslo-talks already (same graph name): replaced, not doubled.
     assert_eq!(remote_quads(&server.url("/sparql")), local);
+    // `ingest --endpoint` pushes once the store is loaded (nothing new here: the count stays).
+    let again = crate::textkg(
+        &[
+            "ingest",
+            crate::repo("examples/news/oslo-talks.txt").to_str().unwrap(),
+            "--store",
+            &store,
+            "--endpoint",
+            &server.url("/update"),
+            "--endpoint-token-file",
+            token.to_str().unwrap(),
+        ],
+        None,
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success() && stderr.contains("pushed"), "{stderr}");
+    assert_eq!(remote_quads(&server.url("/sparql")), local);
 }
 
 #[test]
