@@ -710,3 +710,65 @@ fn explorer_runs_a_canned_query_opens_an_entity_and_expands_the_graph_in_chromiu
     );
     assert!(out.contains("explorer ok"), "{out}");
 }
+
+/// A fake remote store on loopback: answers each request with the next (status, body) of `script`
+/// (the last one repeats) and counts requests.
+fn scripted_remote(script: Vec<(u16, &'static str)>) -> (String, Arc<Mutex<usize>>) {
+    let port = free_port();
+    let seen = Arc::new(Mutex::new(0usize));
+    let counter = Arc::clone(&seen);
+    oxhttp::Server::new(move |request: &mut Request<Body>| {
+        let mut n = counter.lock().unwrap();
+        let (status, body) = script[(*n).min(script.len() - 1)];
+        *n += 1;
+        let _ = std::io::copy(request.body_mut(), &mut std::io::sink());
+        oxhttp::model::Response::builder()
+            .status(status)
+            .body(Body::from(body))
+            .unwrap()
+    })
+    .bind(([127, 0, 0, 1], port))
+    .spawn()
+    .expect("start the fake remote");
+    wait_for_port(port);
+    (format!("http://127.0.0.1:{port}/update"), seen)
+}
+
+#[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
+fn push_retries_5xx_and_reports_refusals_with_the_remote_message() {
+    let (dir, store) = fixture_store();
+    // Two 503s, then success: the push goes through after two retries (one update request).
+    let (url, seen) = scripted_remote(vec![(503, "busy"), (503, "busy"), (204, "")]);
+    let out = ok(
+        &["push", "--store", &store, "--endpoint", &url, "--batch", "1000"],
+        dir.path(),
+    );
+    assert!(out.contains("in 1 requests"), "{out}");
+    assert_eq!(*seen.lock().unwrap(), 3);
+    // A 500 that persists: the error gives the status and the remote's message after the retries.
+    let (url, seen) = scripted_remote(vec![(500, "SECURITY: No permission to execute procedure")]);
+    let failed = crate::textkg(
+        &["push", "--store", &store, "--endpoint", &url, "--retries", "2"],
+        None,
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("HTTP 500") && stderr.contains("No permission"),
+        "{stderr}"
+    );
+    assert_eq!(*seen.lock().unwrap(), 2);
+    // 401 and 403 are not retried.
+    for status in [401, 403] {
+        let (url, seen) = scripted_remote(vec![(status, "go away")]);
+        let failed = crate::textkg(&["push", "--store", &store, "--endpoint", &url], None, dir.path());
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert!(
+            stderr.contains(&format!("HTTP {status}")) && stderr.contains("go away"),
+            "{stderr}"
+        );
+        assert_eq!(*seen.lock().unwrap(), 1);
+    }
+}
