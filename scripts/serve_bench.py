@@ -62,7 +62,7 @@ def wait_port(port, timeout=60):
     sys.exit(f"nothing listens on {port}")
 
 
-def build_data(textkg, work, quads_wanted):
+def build_data(textkg, work, quads_wanted, share):
     store = os.path.join(work, "seed-store")
     subprocess.run([textkg, "ingest", "--store", store, os.path.join(ROOT, "examples/news"),
                     os.path.join(ROOT, "tests/fixtures/dated-news.jsonl")], check=True,
@@ -76,8 +76,8 @@ def build_data(textkg, work, quads_wanted):
     entities = set()
     with open(path, "w") as out:
         for i in range(copies):
-            # Entities are shared across 10 copies, like names recurring across articles.
-            group = i // 10
+            # Entities are shared across `share` copies, like names recurring across articles.
+            group = i // share
             for line in seed:
                 line = doc.sub(lambda m: f"<https://w3id.org/textkg/id/doc/{m.group(1)}-{i}", line)
                 line = entity.sub(lambda m: f"<{m.group(1)}-{group}", line)
@@ -85,7 +85,7 @@ def build_data(textkg, work, quads_wanted):
     for line in seed:
         for m in entity.finditer(line):
             entities.add(m.group(1))
-    groups = (copies + 9) // 10
+    groups = (copies + share - 1) // share
     return path, copies * len(seed), [f"{e}-{g}" for g in range(groups) for e in sorted(entities)]
 
 
@@ -129,12 +129,14 @@ def main():
     ap.add_argument("--quads", type=int, default=1_000_000)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--clients", default="1,8")
+    ap.add_argument("--share", type=int, default=10, help="copies of the corpus that share entity nodes")
     ap.add_argument("--work", help="keep data here (default: a temporary directory)")
+    ap.add_argument("--load-only", action="store_true", help="build and load the stores, then stop")
     args = ap.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="serve-bench-")
     os.makedirs(work, exist_ok=True)
     t = time.time()
-    data, quads, entities = build_data(args.textkg, work, args.quads)
+    data, quads, entities = build_data(args.textkg, work, args.quads, max(1, args.share))
     print(f"data: {quads} quads (before dedup), {len(entities)} query entities, {time.time() - t:.1f} s")
     t = time.time()
     textkg_store = os.path.join(work, "textkg-store")
@@ -142,6 +144,8 @@ def main():
     oxigraph_store = os.path.join(work, "oxigraph-store")
     shutil.copytree(textkg_store, oxigraph_store)
     print(f"loaded with oxigraph load in {time.time() - t:.1f} s")
+    if args.load_only:
+        return
     servers = []
     try:
         tk = subprocess.Popen([args.textkg, "serve", "--store", textkg_store, "--bind", "127.0.0.1:0", "--quiet",

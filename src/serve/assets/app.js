@@ -174,24 +174,29 @@ async function search(text, offset) {
   const needle = text.trim().toLowerCase();
   const filter = needle ? `FILTER(CONTAINS(LCASE(STR(?name)), ${stringLiteral(needle)}))` : "";
   try {
-    // Page the distinct matching entities first (ordered by IRI, which is type + name slug),
-    // then fetch labels and types for that page only: a label is stated once per document, so
-    // joining labels and types before paging multiplies rows on large stores.
-    const rows = await select(`SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) WHERE {
-  { SELECT ?e WHERE {
-      { SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?name . ${filter} } }
-      FILTER EXISTS { ?mention itsrdf:taIdentRef ?e }
-    } ORDER BY ?e LIMIT ${PAGE + 1} OFFSET ${searchOffset} }
-  ?e rdfs:label ?l .
-  OPTIONAL { ?e a ?t }
-} GROUP BY ?e ORDER BY ?e`);
+    // Two steps, both cheap on large stores: a page of distinct matching entities (in the store's
+    // own order: ORDER BY over every entity IRI took seconds on a 1.7M-quad store), then labels
+    // and types for that page only (a label is stated once per document, so joining labels before
+    // paging multiplies rows). Each page is sorted by label here.
+    const page = await select(`SELECT ?e WHERE {
+  { SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?name . ${filter} } }
+  FILTER EXISTS { ?mention itsrdf:taIdentRef ?e }
+} LIMIT ${PAGE + 1} OFFSET ${searchOffset}`);
+    const iris = page.slice(0, PAGE).map((row) => value(row, "e"));
+    const rows = iris.length
+      ? await select(`SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) WHERE {
+  VALUES ?e { ${iris.map(iriTerm).join(" ")} }
+  ?e rdfs:label ?l . OPTIONAL { ?e a ?t }
+} GROUP BY ?e`)
+      : [];
+    rows.sort((a, b) => (value(a, "label") || "").localeCompare(value(b, "label") || ""));
     for (const row of rows.slice(0, PAGE)) {
       const type = value(row, "type");
       list.append(el("li", {}, entityLink(value(row, "e"), value(row, "label")), type ? el("span", { class: "type" }, localName(type)) : null));
     }
     $("search-prev").disabled = searchOffset === 0;
-    $("search-next").disabled = rows.length <= PAGE;
-    const shown = Math.min(rows.length, PAGE);
+    $("search-next").disabled = page.length <= PAGE;
+    const shown = Math.min(page.length, PAGE);
     $("search-status").textContent = shown ? `${searchOffset + 1}–${searchOffset + shown}` : "no entity found";
   } catch (e) {
     $("search-status").textContent = "";
@@ -413,8 +418,11 @@ async function showDocs(offset) {
     const rows = await select(`SELECT ?doc ?title ?date ?source WHERE {
   GRAPH ?doc { ?doc a tk:Document ; tk:sourceName ?source
     OPTIONAL { ?doc schema:headline ?title } OPTIONAL { ?doc schema:datePublished ?date } }
-} ORDER BY ?source ?doc LIMIT ${PAGE + 1} OFFSET ${docsOffset}`);
-    for (const row of rows.slice(0, PAGE)) {
+} LIMIT ${PAGE + 1} OFFSET ${docsOffset}`);
+    // Store order, like the entity search (no sort over every document); the page by name.
+    const shown = rows.slice(0, PAGE);
+    shown.sort((a, b) => (value(a, "title") || value(a, "source")).localeCompare(value(b, "title") || value(b, "source")));
+    for (const row of shown) {
       list.append(el("li", {}, docLink(value(row, "doc"), value(row, "title") || value(row, "source")), el("span", { class: "muted" }, " " + (value(row, "date") || ""))));
     }
     $("docs-prev").disabled = docsOffset === 0;
