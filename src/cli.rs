@@ -17,6 +17,7 @@ mod named;
 mod nlp;
 mod openie;
 mod progress;
+mod serve;
 mod train;
 
 use eval::{eval_entities, eval_judged, eval_mentions, eval_pronouns};
@@ -153,6 +154,8 @@ enum Command {
         #[arg(long)]
         no_resolve: bool,
         #[command(flatten)]
+        push: serve::IngestPush,
+        #[command(flatten)]
         store: StoreArg,
     },
     /// Cross-document entity resolution: merge entities that other documents name more fully.
@@ -232,6 +235,12 @@ enum Command {
         Results go to the named graph {base}analytics with their provenance (algorithms, parameters, \
         time, input size); a new run of the same network replaces the previous one.")]
     Analyze(analyze::AnalyzeArgs),
+    /// Serve the store over HTTP: SPARQL 1.1 Protocol endpoint, Graph Store Protocol, web explorer.
+    #[command(after_help = serve::SERVE_HELP)]
+    Serve(serve::ServeArgs),
+    /// Write the store's graphs to a remote SPARQL Update or Graph Store endpoint (replacing them there).
+    #[command(after_help = serve::PUSH_HELP)]
+    Push(serve::PushArgs),
     /// List entity merge decisions: which form joined which entity, by which rule, in which document.
     #[command(
         after_help = "Examples:\n  textkg merges\n  textkg merges --entity 'Donald Trump' --format csv\n  \
@@ -738,8 +747,14 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest {
             input,
             no_resolve,
+            push,
             store,
-        } => ingest(input, store, !no_resolve),
+        } => {
+            let path = store.store.clone();
+            let outcome = ingest(input, store, !no_resolve)?;
+            serve::push_after_ingest(&push, &path)?;
+            Ok(outcome)
+        }
         Command::Resolve { base, store } => {
             let namespace = Namespace::new(&base);
             oxigraph::model::NamedNode::new(namespace.base())
@@ -794,6 +809,8 @@ fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Export(args) => export::export(args),
         Command::Analyze(args) => analyze::analyze(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Push(args) => serve::push(args),
         Command::Merges {
             entity,
             undo,

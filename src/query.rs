@@ -13,7 +13,7 @@ use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::Term;
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
@@ -93,6 +93,9 @@ pub enum QueryError {
         "the query has more than {0} results; the output stops there (--max-results); add LIMIT or raise --max-results"
     )]
     TooManyResults(u64),
+    /// The caller of [`run_query_as`] has no serialization for this query form.
+    #[error("no acceptable result format for a {0:?} query")]
+    NotAcceptable(QueryForm),
 }
 
 /// Query settings.
@@ -237,9 +240,20 @@ fn resident_mb() -> Option<u64> {
 }
 
 /// A SPARQL evaluator that knows the textkg prefixes (`tk:`, `schema:`, `nif:` …),
-/// so queries may use them without `PREFIX` lines.
+/// so queries may use them without `PREFIX` lines. It makes no federated
+/// `SERVICE` calls: a query that has one fails with
+/// [`QueryEvaluationError::UnsupportedService`](oxigraph::sparql::QueryEvaluationError).
 pub fn evaluator() -> SparqlEvaluator {
-    let mut e = SparqlEvaluator::new();
+    with_prefixes(SparqlEvaluator::new().without_default_http_service_handler())
+}
+
+/// [`evaluator`] that also runs `SERVICE` calls over HTTP (plain `http://` only:
+/// textkg is built without TLS), each bounded by `timeout`.
+pub fn evaluator_with_service(timeout: Duration) -> SparqlEvaluator {
+    with_prefixes(SparqlEvaluator::new().with_http_timeout(timeout))
+}
+
+fn with_prefixes(mut e: SparqlEvaluator) -> SparqlEvaluator {
     for (p, iri) in ns::PREFIXES {
         e = match e.clone().with_prefix(*p, *iri) {
             Ok(next) => next,
@@ -270,6 +284,109 @@ pub fn run_query(
             format,
             out,
         )
+    })
+}
+
+/// The form of a query's results, known once it is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryForm {
+    /// SELECT: solutions.
+    Select,
+    /// ASK: a boolean.
+    Ask,
+    /// CONSTRUCT or DESCRIBE: triples.
+    Graph,
+}
+
+/// Graphs a request names for its dataset (SPARQL 1.1 Protocol
+/// `default-graph-uri` and `named-graph-uri`); when given they replace the
+/// query's `FROM` and `FROM NAMED`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatasetGraphs {
+    /// Graphs merged into the default graph.
+    pub default: Vec<NamedNode>,
+    /// Graphs `GRAPH ?g` ranges over.
+    pub named: Vec<NamedNode>,
+}
+
+/// How to write results: a W3C results format (SELECT, ASK) or an RDF format
+/// (CONSTRUCT, DESCRIBE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serialization {
+    /// SPARQL 1.1 query results (JSON, XML, CSV, TSV).
+    Results(QueryResultsFormat),
+    /// An RDF syntax; triples land in the default graph of dataset formats.
+    Rdf(RdfFormat),
+}
+
+/// Runs a query with `evaluator` and writes its results to `out` in the
+/// serialization `choose` picks for the query's form (`None`: nothing fits,
+/// [`QueryError::NotAcceptable`]), within the budgets of `options`. This is
+/// [`run_query`] for callers that negotiate formats (the HTTP endpoint).
+///
+/// The union default graph applies only where neither the query (`FROM`) nor
+/// `dataset` names the default graph's graphs.
+pub fn run_query_as(
+    store: &KgStore,
+    evaluator: SparqlEvaluator,
+    query: &str,
+    dataset: &DatasetGraphs,
+    options: &QueryOptions,
+    choose: impl FnOnce(QueryForm) -> Option<Serialization>,
+    out: &mut dyn Write,
+) -> Result<Serialization, QueryError> {
+    let token = CancellationToken::new();
+    let mut prepared = evaluator.with_cancellation_token(token.clone()).parse_query(query)?;
+    let spec = prepared.dataset_mut();
+    if !dataset.default.is_empty() {
+        spec.set_default_graph(dataset.default.iter().cloned().map(GraphName::from).collect());
+    }
+    if !dataset.named.is_empty() {
+        spec.set_available_named_graphs(dataset.named.iter().cloned().map(NamedOrBlankNode::from).collect());
+    }
+    if options.union_default_graph && spec.default_graph_graphs() == Some(&[GraphName::DefaultGraph]) {
+        spec.set_default_graph_as_union();
+    }
+    guarded(options, &token, || {
+        let results = prepared.on_store(store.inner()).execute()?;
+        let form = match &results {
+            QueryResults::Solutions(_) => QueryForm::Select,
+            QueryResults::Boolean(_) => QueryForm::Ask,
+            QueryResults::Graph(_) => QueryForm::Graph,
+        };
+        let chosen = choose(form).ok_or(QueryError::NotAcceptable(form))?;
+        let mut cap = ResultCap::new(options.max_results);
+        match (results, chosen) {
+            (QueryResults::Solutions(solutions), Serialization::Results(f)) => {
+                let variables = solutions.variables().to_vec();
+                let mut ser = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(out, variables)?;
+                for s in solutions {
+                    let s = s?;
+                    if cap.full() {
+                        break;
+                    }
+                    ser.serialize(&s)?;
+                }
+                ser.finish()?;
+            }
+            (QueryResults::Boolean(b), Serialization::Results(f)) => {
+                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(out, b)?;
+            }
+            (QueryResults::Graph(triples), Serialization::Rdf(f)) => {
+                let mut ser = serializer(f).for_writer(out);
+                for t in triples {
+                    let t = t?;
+                    if cap.full() {
+                        break;
+                    }
+                    ser.serialize_triple(&t)?;
+                }
+                ser.finish()?;
+            }
+            _ => return Err(QueryError::NotAcceptable(form)),
+        }
+        cap.check()?;
+        Ok(chosen)
     })
 }
 
@@ -412,7 +529,12 @@ pub struct UpdateSummary {
 /// takes `DELETE { GRAPH ?g { … } } WHERE { GRAPH ?g { … } }`. The summary
 /// tells how the store's size changed, so a no-op is visible.
 pub fn run_update(store: &KgStore, update: &str) -> Result<UpdateSummary, QueryError> {
-    let mut prepared = evaluator().parse_update(update)?;
+    run_update_with(store, evaluator(), update)
+}
+
+/// [`run_update`] with a chosen evaluator (the HTTP endpoint's `SERVICE` policy).
+pub fn run_update_with(store: &KgStore, evaluator: SparqlEvaluator, update: &str) -> Result<UpdateSummary, QueryError> {
+    let mut prepared = evaluator.parse_update(update)?;
     for dataset in prepared.using_datasets_mut() {
         // Only the default dataset; an explicit USING names its own graphs.
         if dataset.is_default_dataset() {

@@ -12,6 +12,7 @@ mod properties;
 mod reliability;
 mod resolve;
 mod seed;
+mod serve;
 mod store;
 
 use std::path::{Path, PathBuf};
