@@ -161,9 +161,14 @@ impl KgStore {
                     // A writer killed right after creating the database, before
                     // Oxigraph wrote its version record, leaves a store that only
                     // a read-write open can initialise (found by the kill -9
-                    // tests). Initialise it once, then open read-only as asked;
-                    // a store locked by a live writer still fails with that error.
-                    Err(e) if e.to_string().contains("read-write") => {
+                    // tests). The same when it was killed while creating its
+                    // column families ("Column family not found: gpos").
+                    // Initialise it once, then open read-only as asked; a store
+                    // locked by a live writer still fails with that error.
+                    Err(e)
+                        if e.to_string().contains("read-write")
+                            || e.to_string().contains("Column family not found") =>
+                    {
                         Store::open(path).map(drop).and_then(|()| Store::open_read_only(path))
                     }
                     other => other,
