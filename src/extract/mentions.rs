@@ -1082,8 +1082,12 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
             EntityType::Thing => m.evidence == Evidence::None,
             _ => false,
         };
-        if m.kind == MentionKind::Name && guess && m.tokens.len() == 1 && before_region(doc, m.tokens.end, lex) {
-            m.entity_type = EntityType::City;
+        if m.kind == MentionKind::Name
+            && guess
+            && m.tokens.len() == 1
+            && let Some(t) = before_region(doc, m.tokens.end, lex)
+        {
+            m.entity_type = t;
             m.evidence = Evidence::WordList;
         }
     }
@@ -1110,27 +1114,36 @@ fn is_given_name_first(doc: &Document, m: &NameMention, lex: &Lexicon) -> bool {
         && lex.lookup(words[0]).is_none()
 }
 
-/// Whether token `k` is a comma followed by a state abbreviation ("Conn.")
-/// or a gazetteer state, province or country ending its phrase.
-fn before_region(doc: &Document, k: usize, lex: &Lexicon) -> bool {
+/// When token `k` is a comma followed by a state abbreviation ("Conn.") or a
+/// gazetteer state, province or country ending its phrase, the type of the
+/// one-word name before it: a town before a state or province ("Bethany,
+/// Conn."), a place of unknown rank before a country ("Aceh, Indonesia" is a
+/// province).
+fn before_region(doc: &Document, k: usize, lex: &Lexicon) -> Option<EntityType> {
     if k + 1 >= doc.tokens.len() || doc.token_text(k) != "," {
-        return false;
+        return None;
     }
-    let next = doc.token_text(k + 1);
-    if super::nominal::is_state_abbreviation(next) {
-        return true;
+    if super::nominal::is_state_abbreviation(doc.token_text(k + 1)) {
+        return Some(EntityType::City);
     }
     // One- or two-word regions ("Ohio", "New Jersey"), then the phrase ends.
-    (k + 2..(k + 4).min(doc.tokens.len() + 1)).any(|end| {
+    (k + 2..(k + 4).min(doc.tokens.len() + 1)).find_map(|end| {
         let text = doc.span_text(Span::new(doc.tokens[k + 1].start, doc.tokens[end - 1].end));
         let ends = doc
             .tokens
             .get(end)
             .is_none_or(|_| !doc.token_text(end).chars().next().is_some_and(char::is_uppercase));
-        ends && lex.lookup(text).is_some_and(|es| {
-            es.iter()
-                .any(|e| matches!(e.class, GazetteerClass::Country | GazetteerClass::AdministrativeArea))
-        })
+        if !ends {
+            return None;
+        }
+        let classes = lex.lookup(text)?;
+        if classes.iter().any(|e| e.class == GazetteerClass::AdministrativeArea) {
+            Some(EntityType::City)
+        } else if classes.iter().any(|e| e.class == GazetteerClass::Country) {
+            Some(EntityType::Place)
+        } else {
+            None
+        }
     })
 }
 
