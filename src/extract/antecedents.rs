@@ -192,12 +192,7 @@ pub fn all_features(doc: &Document, site: &PronounSite<'_>, candidates: &[Candid
     candidates
         .iter()
         .map(|c| {
-            let d = match site.sentence.saturating_sub(c.last_sentence) {
-                0 => "0",
-                1 => "1",
-                2 => "2",
-                _ => "3+",
-            };
+            let d = distance_bucket(site.sentence.saturating_sub(c.last_sentence));
             let r = match rank(&recency_key, c) {
                 0 => "0",
                 1 => "1",
@@ -248,6 +243,16 @@ pub fn all_features(doc: &Document, site: &PronounSite<'_>, candidates: &[Candid
         .collect()
 }
 
+/// A sentence distance as a feature value: 0, 1, 2 or 3+.
+fn distance_bucket(d: usize) -> &'static str {
+    match d {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        _ => "3+",
+    }
+}
+
 /// Features of "no antecedent": how many candidates there are, how near and
 /// how salient the best of them is, and the pronoun itself.
 fn null_features(site: &PronounSite<'_>, candidates: &[Candidate], pform: &str, prole: &str) -> Vec<String> {
@@ -260,12 +265,7 @@ fn null_features(site: &PronounSite<'_>, candidates: &[Candidate], pform: &str, 
         .iter()
         .map(|c| site.sentence.saturating_sub(c.last_sentence))
         .min()
-        .map_or("3+", |d| match d {
-            0 => "0",
-            1 => "1",
-            2 => "2",
-            _ => "3+",
-        });
+        .map_or("3+", distance_bucket);
     let most = candidates
         .iter()
         .map(|c| c.mentions_before)
