@@ -743,6 +743,10 @@ const NOT_NAMES: &[&str] = &[
 /// news mentions them.
 const MIN_CITY_POPULATION: u64 = 200_000;
 
+/// A city named like a first-level division of another country is kept only
+/// from this (metro) population up: below it the division is the usual reading.
+const MIN_NAMESAKE_POPULATION: u64 = 1_000_000;
+
 /// Builds `gazetteer.tsv` and `demonyms.tsv` (returned as text, in that order)
 /// from the gazetteer folder of the shared data (`countries.tsv`, `cities.tsv`,
 /// `admin1.tsv`, `organizations.tsv`) plus the hand-written `regions.tsv` and
@@ -798,6 +802,31 @@ pub fn build_gazetteer(
         }
     }
 
+    // First-level divisions first: the cities below are checked against them.
+    let admin = read("admin1.tsv")?;
+    let table = Table::new(&admin, "admin1.tsv")?;
+    let mut divisions: Vec<(&str, &str)> = Vec::new();
+    for r in table.rows() {
+        let country = table.get(&r, "country_iso2")?;
+        if !ADMIN1_COUNTRIES.contains(&country) {
+            continue;
+        }
+        let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
+        let kind = table.get(&r, "type")?;
+        // The UK's constituent countries (England, Scotland, Wales) are
+        // first-level divisions that English calls countries; a city that is
+        // a division of its own ("Saint Petersburg") is a city.
+        let class = if kind == "country" {
+            GazetteerClass::Country
+        } else if kind.contains("city") {
+            GazetteerClass::City
+        } else {
+            divisions.push((name, country));
+            GazetteerClass::AdministrativeArea
+        };
+        add(name, class, name, qid);
+    }
+
     let cities = read("cities.tsv")?;
     let table = Table::new(&cities, "cities.tsv")?;
     for r in table.rows() {
@@ -807,27 +836,27 @@ pub fn build_gazetteer(
             continue;
         }
         let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
-        add(name, GazetteerClass::City, name, qid);
-        for a in table.get(&r, "aliases")?.split('|') {
-            add(a, GazetteerClass::City, name, qid);
-        }
-    }
-
-    let admin = read("admin1.tsv")?;
-    let table = Table::new(&admin, "admin1.tsv")?;
-    for r in table.rows() {
-        if !ADMIN1_COUNTRIES.contains(&table.get(&r, "country_iso2")?) {
-            continue;
-        }
-        let (qid, name) = (table.get(&r, "qid")?, table.get(&r, "name")?);
-        // The UK's constituent countries (England, Scotland, Wales) are
-        // first-level divisions that English calls countries.
-        let class = if table.get(&r, "type")? == "country" {
-            GazetteerClass::Country
-        } else {
-            GazetteerClass::AdministrativeArea
+        let country = table.get(&r, "country_iso2")?;
+        // A town named like a division of another country gives way to the
+        // division unless it is a large city: "Florida" is the US state, not
+        // Florida (Uruguay); "Montana" the state, not Montana (Bulgaria).
+        let foreign_division = |surface: &str| {
+            population < MIN_NAMESAKE_POPULATION && divisions.iter().any(|&(n, c)| n == surface.trim() && c != country)
         };
-        add(name, class, name, qid);
+        if !foreign_division(name) {
+            add(name, GazetteerClass::City, name, qid);
+        }
+        // The source lists some cities' own state as an alias ("Florida" for
+        // Jacksonville, "Ohio" for Columbus): a listed state is not its city.
+        let own_division = |surface: &str| {
+            surface.trim() == table.get(&r, "admin1").unwrap_or("")
+                && divisions.iter().any(|&(n, c)| n == surface.trim() && c == country)
+        };
+        for a in table.get(&r, "aliases")?.split('|') {
+            if !own_division(a) && !foreign_division(a) {
+                add(a, GazetteerClass::City, name, qid);
+            }
+        }
     }
 
     let orgs = read("organizations.tsv")?;
@@ -909,6 +938,40 @@ impl<'a> Table<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_state_is_not_its_city_nor_a_foreign_namesake() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "countries.tsv",
+            "qid\tname\taliases\tdemonyms\nQ30\tUnited States\tUS\tAmerican\n",
+        );
+        write(
+            "cities.tsv",
+            "qid\tname\taliases\tcountry_iso2\tadmin1\tpopulation\tfeature_class\n\
+             Q1\tJacksonville\tFlorida|Jacksonville, Florida\tUS\tFlorida\t988000\tPopulated place\n\
+             Q2\tMontana\t\tBG\tMontana\t47445\tAdmin-1 capital\n\
+             Q3\tSaint Petersburg\tSt. Petersburg\tRU\tSaint Petersburg\t4500000\tAdmin-1 capital\n",
+        );
+        write(
+            "admin1.tsv",
+            "qid\tname\tcountry_iso2\ttype\n\
+             Q812\tFlorida\tUS\tstate\nQ1212\tMontana\tUS\tstate\nQ656\tSaint Petersburg\tRU\tautonomous city\n",
+        );
+        write("organizations.tsv", "qid\tname\taliases\tacronym\n");
+        let (gaz, _) = build_gazetteer(dir.path(), "", "").unwrap();
+        let rows: Vec<&str> = gaz.lines().filter(|l| !l.starts_with('#')).collect();
+        assert!(rows.contains(&"Florida\tAdministrativeArea\tFlorida\tQ812"), "{gaz}");
+        assert!(!rows.iter().any(|r| r.starts_with("Florida\tCity")), "{gaz}");
+        assert!(rows.contains(&"Jacksonville, Florida\tCity\tJacksonville\tQ1"), "{gaz}");
+        assert!(!rows.iter().any(|r| r.starts_with("Montana\tCity")), "{gaz}");
+        assert!(
+            rows.contains(&"Saint Petersburg\tCity\tSaint Petersburg\tQ656"),
+            "{gaz}"
+        );
+        assert!(rows.contains(&"St. Petersburg\tCity\tSaint Petersburg\tQ3"), "{gaz}");
+    }
 
     #[test]
     fn confidence_table_loads_strictly() {
