@@ -620,6 +620,7 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
                     .get(obj.entity)
                     .is_some_and(|e| e.entity_type != EntityType::Thing)
                 && let Some(p) = prep.as_deref().filter(|p| OPEN_PREPOSITIONS.contains(p))
+                && !idiom_between(ctx, s, t, a.head)
             {
                 // "studied at Harvard", "moved to Basel", "played for Arsenal":
                 // an open predicate named by the verb and its preposition.
@@ -645,6 +646,59 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
         }
     }
 }
+
+/// Whether a bare noun (no determiner, possessive or number) that is no
+/// entity stands between the verb and the argument headed at `head` as an
+/// oblique ("fell *in love* with X") or as the object of a light verb ("gave
+/// *birth* to X", "took *part* in X"): the preposition then belongs to that
+/// idiom, and the verb and preposition alone would misname the relation.
+/// ("studied art at X", "received his PhD at X" keep theirs: judged right.)
+fn idiom_between(ctx: &Ctx, s: usize, t: &crate::openie::Tuple, head: usize) -> bool {
+    use crate::openie::ArgRole;
+    let doc = ctx.doc;
+    let bare = |n: usize| {
+        !doc.sentences[s]
+            .tokens
+            .clone()
+            .any(|c| doc.head(c) == Some(n) && matches!(doc.deprel(c), "det" | "nmod:poss" | "nummod" | "det:poss"))
+    };
+    t.args.iter().any(|b| {
+        b.head > t.predicate
+            && b.head < head
+            && doc.upos(b.head) == "NOUN"
+            && argument_mention(ctx, s, b.head).is_none()
+            && bare(b.head)
+            && match b.role {
+                ArgRole::Oblique => true,
+                ArgRole::Object => LIGHT_VERB_NOUNS.contains(&doc.lemma(b.head).to_lowercase().as_str()),
+                _ => false,
+            }
+    })
+}
+
+/// Nouns that form idioms with light verbs ("give birth", "take part", "take
+/// place", "make use", "pay attention"): their verb alone does not name a relation.
+const LIGHT_VERB_NOUNS: &[&str] = &[
+    "birth",
+    "part",
+    "place",
+    "use",
+    "attention",
+    "care",
+    "advantage",
+    "note",
+    "notice",
+    "charge",
+    "control",
+    "aim",
+    "issue",
+    "account",
+    "love",
+    "sense",
+    "effect",
+    "hold",
+    "shape",
+];
 
 fn push_clause(
     ctx: &Ctx,
@@ -1323,6 +1377,32 @@ mod tests {
                 .filter(|(p, _)| *p == "talks with")
                 .all(|(_, m)| m.is_some()),
             "{nouns:?}"
+        );
+    }
+
+    #[test]
+    fn a_bare_title_is_no_participant() {
+        let f = facts("The Tsar received Patrick Gordon in Moscow in 1686.");
+        assert!(!f.iter().any(|(s, _, _)| s == "Tsar"), "{f:?}");
+    }
+
+    #[test]
+    fn an_idiom_before_the_preposition_names_no_open_relation() {
+        for text in [
+            "Tom Varga fell in love with Ilse Brandt in 1950.",
+            "In 1990 Ilse Brandt gave birth to Nora Brandt in Oslo.",
+        ] {
+            let f = facts(text);
+            assert!(
+                !f.iter().any(|(_, p, _)| p == "fall with" || p == "give to"),
+                "{text}: {f:?}"
+            );
+        }
+        // A plain object before the preposition keeps the relation.
+        let f = facts("Ada Quill studied art at Yale University.");
+        assert!(
+            f.contains(&("Ada Quill".into(), "study at".into(), "Yale University".into())),
+            "{f:?}"
         );
     }
 
