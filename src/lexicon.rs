@@ -232,6 +232,9 @@ pub struct Lexicon {
     /// Ontology property local name → the entity types its subject and object
     /// may have (`predicates.tsv`; the ontology's rdfs:domain/rdfs:range).
     pub predicate_types: FxHashMap<String, PredicateTypes>,
+    /// Kinship and friendship nouns, singular and plural ("son", "sons"), from
+    /// `kinship.tsv`.
+    pub kinship: FxHashMap<String, KinshipNoun>,
     /// Calibrated confidence by (extractor id, predicate group): the measured
     /// precision on the judged development sample (`confidence.tsv`, written
     /// by `textkg eval judged --calibrate`).
@@ -295,6 +298,42 @@ fn strict_rows<'a>(
                 })
             }
         })
+}
+
+/// A kinship or friendship noun ("son", "sons").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KinshipNoun {
+    /// The property a named relative has to the other person ("Y's son X" →
+    /// X `childOf` Y), a local name in the textkg namespace.
+    pub property: String,
+    /// Whether this is the plural form.
+    pub plural: bool,
+}
+
+/// Parses `kinship.tsv` (`noun<TAB>plural<TAB>property`) into a map from both
+/// forms, strictly: a row with missing columns or a word listed twice is an error.
+pub fn parse_kinship(tsv: &str) -> Result<FxHashMap<String, KinshipNoun>, LexiconError> {
+    let mut out = FxHashMap::default();
+    for row in strict_rows(tsv, "kinship.tsv", 3) {
+        let (n, cols) = row?;
+        let [noun, plural, property] = cols[..] else {
+            continue;
+        };
+        for (word, is_plural) in [(noun, false), (plural, true)] {
+            let entry = KinshipNoun {
+                property: property.to_string(),
+                plural: is_plural,
+            };
+            if out.insert(word.to_string(), entry).is_some() {
+                return Err(LexiconError {
+                    file: "kinship.tsv",
+                    line: n,
+                    message: format!("{word:?} listed twice"),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Parses `confidence.tsv` (`extractor<TAB>predicate group<TAB>judged<TAB>right<TAB>confidence`),
@@ -403,6 +442,7 @@ const GIVEN_NAMES: &str = include_str!("../models/lexicon/given_names.tsv");
 const BOILERPLATE: &str = include_str!("../models/lexicon/boilerplate.txt");
 const PREDICATES: &str = include_str!("../models/lexicon/predicates.tsv");
 const CONFIDENCE: &str = include_str!("../models/lexicon/confidence.tsv");
+const KINSHIP: &str = include_str!("../models/lexicon/kinship.tsv");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -427,6 +467,10 @@ impl Lexicon {
                 Err(e) => panic!("embedded lexicon: {e}"),
             };
             lex.confidence = match parse_confidence(CONFIDENCE) {
+                Ok(t) => t,
+                Err(e) => panic!("embedded lexicon: {e}"),
+            };
+            lex.kinship = match parse_kinship(KINSHIP) {
                 Ok(t) => t,
                 Err(e) => panic!("embedded lexicon: {e}"),
             };
@@ -971,6 +1015,25 @@ mod tests {
             "{gaz}"
         );
         assert!(rows.contains(&"St. Petersburg\tCity\tSaint Petersburg\tQ3"), "{gaz}");
+    }
+
+    #[test]
+    fn kinship_table_loads_strictly_with_declared_properties() {
+        let table = parse_kinship(KINSHIP).unwrap();
+        let rows = KINSHIP.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+        assert_eq!(table.len(), 2 * (rows - 1), "a row was skipped");
+        let types = parse_predicate_types(PREDICATES).unwrap();
+        for n in table.values() {
+            assert!(
+                types.contains_key(&n.property),
+                "{} is not in predicates.tsv",
+                n.property
+            );
+        }
+        assert_eq!(table["sons"].property, "childOf");
+        assert!(table["sons"].plural && !table["son"].plural);
+        assert!(parse_kinship("h\nson\tsons\n").is_err());
+        assert!(parse_kinship("h\nson\tsons\tchildOf\nson\tsonny\tchildOf\n").is_err());
     }
 
     #[test]

@@ -67,6 +67,8 @@ use crate::document::Document;
 use crate::document::Span;
 use crate::lexicon::{GazetteerClass, Lexicon, NameHead};
 
+mod kinship;
+
 /// Extractor id of the nominal patterns.
 pub const NOMINAL_PATTERN: &str = "nominal-pattern";
 
@@ -273,6 +275,7 @@ pub fn extract(doc: &Document, entities: &[Entity], mentions: &[Mention], lex: &
         places(&ctx, s, &ms, &mut out);
         place_possessives(&ctx, s, &ms, &mut out);
         organisations(&ctx, s, &ms, &mut out);
+        kinship::kinship(&ctx, s, &mut out);
     }
     out
 }
@@ -1540,6 +1543,29 @@ mod tests {
         assert!(has(&f, "Lumen Institute", "basedIn", "Denver"), "{f:?}");
         let f = facts("The Lumen Institute in Denver disagreed.");
         assert!(has(&f, "Lumen Institute", "basedIn", "Denver"), "{f:?}");
+    }
+
+    #[test]
+    fn kinship_nouns_give_family_and_friends() {
+        let f = facts(
+            "Daniel Vos was a son of Johann Vos and a nephew of Jacob Vos. \
+             He had two brothers, Niklaus Vos and Pieter Vos. \
+             Clara Zeller, the widow of Otto Zeller, sold the farm. \
+             Byron's mother, Catherine Gordon, left for Aberdeen.",
+        );
+        for (s, p, o) in [
+            ("Daniel Vos", "childOf", "Johann Vos"),
+            ("Daniel Vos", "relativeOf", "Jacob Vos"),
+            ("Niklaus Vos", "siblingOf", "He"),
+            ("Pieter Vos", "siblingOf", "He"),
+            ("Clara Zeller", "spouseOf", "Otto Zeller"),
+            ("Catherine Gordon", "parentOf", "Byron"),
+        ] {
+            assert!(has(&f, s, p, o), "{s} {p} {o}: {f:?}");
+        }
+        // A kinship noun before a possessor names no relative of the name.
+        let f = facts("Mara Linde is a friend of Tom Berg's brother.");
+        assert!(!f.iter().any(|(_, p, _)| p == "friendOf"), "{f:?}");
     }
 
     #[test]

@@ -606,7 +606,15 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
                 && !participle_or_passive(ctx.doc, t.predicate)
             {
                 phrase = format!("{phrase} {}", ctx.doc.token_text(a.head));
-                if subj.entity != obj.entity {
+                // "He had two brothers, Niklaus and …": having a person is
+                // kinship or company, which the kinship patterns read; the
+                // light verb alone names nothing.
+                let had_person = lemma == "have"
+                    && ctx
+                        .entities
+                        .get(obj.entity)
+                        .is_some_and(|e| e.entity_type == EntityType::Person);
+                if subj.entity != obj.entity && !had_person {
                     push_clause(ctx, t, subj, obj, Predicate::Open(lemma.clone()), phrase, out);
                 }
                 continue;
