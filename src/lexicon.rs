@@ -781,6 +781,8 @@ const NOT_NAMES: &[&str] = &[
     "West",
     "Sale",
     "Opportunity",
+    // The source's short name of the Jewish Autonomous Oblast: as a word, an adjective.
+    "Jewish",
 ];
 /// Cities smaller than this (metro population) are left out unless capitals:
 /// small-town names collide with common words and surnames far more often than

@@ -1129,6 +1129,8 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
         if m.kind == MentionKind::Name
             && guess
             && m.tokens.len() == 1
+            // "Polish, Jewish and …": a nationality adjective is no town.
+            && !lex.demonyms.contains_key(m.name.as_str())
             && let Some(t) = before_region(doc, m.tokens.end, lex)
         {
             m.entity_type = t;
@@ -1373,6 +1375,9 @@ mod tests {
         assert!(has(&found, "Florida", EntityType::AdministrativeArea), "{found:?}");
         let found = names("Mara Linde moved to New York in 2004.");
         assert!(has(&found, "New York", EntityType::City), "{found:?}");
+        // Nationality adjectives before a comma are no towns.
+        let found = names("The museum shows Polish, Jewish and Ukrainian art.");
+        assert!(!found.iter().any(|(_, t)| t.coarse() == EntityType::Place), "{found:?}");
     }
 
     #[test]

@@ -390,6 +390,19 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// A continent or world region by gazetteer class ("Europe"), or an
+    /// unknown name ending in one ("Eastern Europe"; "South Africa" is a
+    /// gazetteer country).
+    fn is_world_region(&self, m: &Mention) -> bool {
+        let text = self.doc.span_text(m.span);
+        let region = |t: &str| {
+            self.lex
+                .lookup(t)
+                .map(|es| es.iter().any(|e| e.class == GazetteerClass::Region))
+        };
+        region(text).unwrap_or_else(|| text.rsplit(' ').next().and_then(region).unwrap_or(false))
+    }
+
     /// Index of the first token of the mention's bare name.
     fn name_start(&self, m: &Mention) -> usize {
         let i = self.doc.tokens.partition_point(|t| t.start < m.span.start);
@@ -1102,6 +1115,8 @@ fn places(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             && !(ctx.is_person(a) && ctx.titled(a))
             && !(ctx.is_org(a) && n > 0)
             && !ctx.is_region(a)
+            // "Eastern Europe, Poland": a world region lies in no country.
+            && !ctx.is_world_region(a)
         {
             ctx.push(out, s, (a, Arg::Name, "locatedIn", b, Arg::Name), 0.7);
         }
@@ -1543,6 +1558,13 @@ mod tests {
         assert!(has(&f, "Lumen Institute", "basedIn", "Denver"), "{f:?}");
         let f = facts("The Lumen Institute in Denver disagreed.");
         assert!(has(&f, "Lumen Institute", "basedIn", "Denver"), "{f:?}");
+    }
+
+    #[test]
+    fn a_world_region_lies_in_no_country() {
+        let f = facts("Ada Quill toured Eastern Europe, Poland and Hungary. She moved to Cape Town, South Africa.");
+        assert!(!has(&f, "Eastern Europe", "locatedIn", "Poland"), "{f:?}");
+        assert!(has(&f, "Cape Town", "locatedIn", "South Africa"), "{f:?}");
     }
 
     #[test]
