@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{Extractor, RelationObject};
 use crate::document::Span;
+use crate::extract::{Extractor, RelationObject};
 use crate::iri::Namespace;
 
 /// Errors reading the gold file or the mapping.
