@@ -14,6 +14,7 @@ mod resolve;
 mod seed;
 mod serve;
 mod store;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
