@@ -284,6 +284,16 @@ impl Builder {
         self.tags.clear();
     }
 
+    /// A blank line ends the sentence; before the first word it is kept as
+    /// is (written back before the next sentence).
+    fn blank_line(&mut self, line: &str) {
+        if self.words.is_empty() {
+            self.before.push(line.to_string());
+        } else {
+            self.end_sentence();
+        }
+    }
+
     fn new_document(&mut self) {
         self.end_sentence();
         if !self.doc.sentences.is_empty() {
@@ -303,72 +313,80 @@ impl Builder {
 
 /// Reads a CoNLL-2003 file (IOB1 or IOB2 tags in the last column).
 pub fn read_conll(text: &str) -> Result<Corpus, ReadError> {
-    let mut b = Builder::new();
-    for (no, line) in text.lines().enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            if b.words.is_empty() {
-                b.before.push(line.to_string());
-            } else {
-                b.end_sentence();
-            }
-            continue;
-        }
+    read_lines(text, Format::Conll, |line, no| {
         if line.starts_with("-DOCSTART-") {
-            b.new_document();
-            b.before.push(line.to_string());
-            continue;
+            return Ok(Line::Document);
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
         if cols.len() < 2 {
             return Err(ReadError::Columns {
-                line: no + 1,
+                line: no,
                 expected: 2,
                 found: cols.len(),
             });
         }
-        b.words.push(cols[0].to_string());
-        b.tags.push(parse_tag(cols[cols.len() - 1], OtherTags::AsO));
-        b.lines.push(line.to_string());
-    }
-    Ok(b.finish(Format::Conll))
+        Ok(Line::Token(cols[0], parse_tag(cols[cols.len() - 1], OtherTags::AsO)))
+    })
 }
 
 /// Reads a UNER IOB2 file; `other` says how to read `OTH` tags.
 pub fn read_iob2(text: &str, other: OtherTags) -> Result<Corpus, ReadError> {
-    let mut b = Builder::new();
-    for (no, line) in text.lines().enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            if b.words.is_empty() {
-                b.before.push(line.to_string());
-            } else {
-                b.end_sentence();
-            }
-            continue;
+    read_lines(text, Format::Iob2, |line, no| {
+        if line.starts_with("# newdoc") {
+            return Ok(Line::Document);
         }
         if line.starts_with('#') {
-            if line.starts_with("# newdoc") {
-                b.new_document();
-            } else {
-                b.end_sentence();
-            }
-            b.before.push(line.to_string());
-            continue;
+            return Ok(Line::Comment);
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
             return Err(ReadError::Columns {
-                line: no + 1,
+                line: no,
                 expected: 3,
                 found: cols.len(),
             });
         }
-        b.words.push(cols[1].to_string());
-        b.tags.push(parse_tag(cols[2], other));
-        b.lines.push(line.to_string());
+        Ok(Line::Token(cols[1], parse_tag(cols[2], other)))
+    })
+}
+
+/// What a format makes of a non-blank line.
+enum Line<'a> {
+    /// A document separator, kept as written before the next sentence.
+    Document,
+    /// A comment: ends the sentence, kept as written before the next one.
+    Comment,
+    /// A token: its word and tag.
+    Token(&'a str, RawTag),
+}
+
+/// Reads a corpus line by line; `classify` gets each non-blank line (without
+/// `\r`) and its 1-based number. Blank lines end sentences.
+fn read_lines(
+    text: &str,
+    format: Format,
+    classify: impl Fn(&str, usize) -> Result<Line<'_>, ReadError>,
+) -> Result<Corpus, ReadError> {
+    let mut b = Builder::new();
+    for (no, line) in text.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            b.blank_line(line);
+            continue;
+        }
+        match classify(line, no + 1)? {
+            Line::Document => b.new_document(),
+            Line::Comment => b.end_sentence(),
+            Line::Token(word, tag) => {
+                b.words.push(word.to_string());
+                b.tags.push(tag);
+                b.lines.push(line.to_string());
+                continue;
+            }
+        }
+        b.before.push(line.to_string());
     }
-    Ok(b.finish(Format::Iob2))
+    Ok(b.finish(format))
 }
 
 /// Reads `text` in `format` (`OTH` tags map to `O`).

@@ -1256,26 +1256,20 @@ fn beam_sentence(
 /// The sentence with tokens in reverse order (for the right-to-left model).
 fn reverse_prepared(p: &Prepared) -> Prepared {
     let n = p.toks.len();
+    let mirror = |matches: &[GazMatch]| -> Vec<GazMatch> {
+        matches
+            .iter()
+            .map(|m| GazMatch {
+                start: n - m.end,
+                end: n - m.start,
+                ..*m
+            })
+            .collect()
+    };
     Prepared {
         toks: p.toks.iter().rev().copied().collect(),
-        gaz: p
-            .gaz
-            .iter()
-            .map(|m| GazMatch {
-                start: n - m.end,
-                end: n - m.start,
-                ..*m
-            })
-            .collect(),
-        elex: p
-            .elex
-            .iter()
-            .map(|m| GazMatch {
-                start: n - m.end,
-                end: n - m.start,
-                ..*m
-            })
-            .collect(),
+        gaz: mirror(&p.gaz),
+        elex: mirror(&p.elex),
         lowercase_style: p.lowercase_style,
         digits: p.digits,
         clu_levels: p.clu_levels,
@@ -2161,31 +2155,27 @@ mod tests {
         docs
     }
 
-    fn toy_model() -> NerModel {
-        let docs = toy_docs();
-        let set = TrainSet {
+    /// The toy documents as a training set with MISC.
+    fn toy_set(docs: &[Document]) -> TrainSet<'_> {
+        TrainSet {
             name: "toy",
-            documents: &docs,
+            documents: docs,
             has_misc: true,
-        };
-        let mut gaz = Gazetteer::new();
-        gaz.add_name("Paris", GazClass::City);
-        let opts = TrainOptions {
+        }
+    }
+
+    fn toy_model() -> NerModel {
+        toy_model_with(TrainOptions {
             epochs: 5,
             ..TrainOptions::default()
-        };
-        NerModel::train(&[set], &[set], gaz, &opts, |_| {})
+        })
     }
 
     #[test]
     fn learns_tiny_training_set() {
         let m = toy_model();
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
         let spans = m.predict(&["Mary", "Jones", "visited", "Rome", "for", "Acme", "Corp", "."]);
         assert_eq!(
@@ -2217,11 +2207,7 @@ mod tests {
             assert_eq!(FeatureSet::from_bits(b).bits(), b);
         }
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let mut opts = TrainOptions {
             epochs: 5,
             ..TrainOptions::default()
@@ -2268,11 +2254,7 @@ mod tests {
             docs.push(mk(p, EntityLabel::Per));
             docs.push(mk(l, EntityLabel::Loc));
         }
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let train = |test_rows: &str| {
             let clusters = WordClusters::from_tsv(&format!("{train_rows}{test_rows}")).unwrap();
             let opts = TrainOptions {
@@ -2324,11 +2306,7 @@ mod tests {
     #[test]
     fn case_augmentation_finds_lowercase_names() {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let train = |every: usize| {
             let opts = TrainOptions {
                 epochs: 5,
@@ -2388,11 +2366,7 @@ mod tests {
 
     fn toy_model_with(opts: TrainOptions) -> NerModel {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let mut gaz = Gazetteer::new();
         gaz.add_name("Paris", GazClass::City);
         NerModel::train(&[set], &[set], gaz, &opts, |_| {})
@@ -2401,11 +2375,7 @@ mod tests {
     #[test]
     fn beam_trained_model_learns_and_round_trips() {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         for (bidirectional, gap, max_violation) in [(false, f32::MAX, false), (true, 50.0, false), (false, 50.0, true)]
         {
             let m = toy_model_with(TrainOptions {
@@ -2502,11 +2472,7 @@ mod tests {
     #[test]
     fn bags_average_into_one_model() {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let one = toy_model_with(TrainOptions {
             epochs: 5,
             ..TrainOptions::default()
