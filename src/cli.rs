@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -1258,17 +1258,16 @@ fn text_arg(inline: Option<String>, file: Option<PathBuf>, what: &str) -> Result
 
 /// Opens an existing store for writing (never creates one).
 fn open_existing(arg: &StoreArg) -> Result<KgStore> {
-    if !arg.store.exists() {
-        bail!(
-            "no store at {}; create one with `textkg ingest PATH --store {}`",
-            arg.store.display(),
-            arg.store.display()
-        );
-    }
-    Ok(KgStore::open(&arg.store)?)
+    Ok(KgStore::open(existing(arg)?)?)
 }
 
+/// Opens an existing store read-only.
 fn open_read(arg: &StoreArg) -> Result<KgStore> {
+    Ok(KgStore::open_read_only(existing(arg)?)?)
+}
+
+/// The store path of a command that needs a store: only `ingest` creates one.
+fn existing(arg: &StoreArg) -> Result<&Path> {
     if !arg.store.exists() {
         bail!(
             "no store at {}; create one with `textkg ingest PATH --store {}`",
@@ -1276,7 +1275,7 @@ fn open_read(arg: &StoreArg) -> Result<KgStore> {
             arg.store.display()
         );
     }
-    Ok(KgStore::open_read_only(&arg.store)?)
+    Ok(&arg.store)
 }
 
 fn mapping_options(input: &InputArgs) -> Result<MappingOptions> {
