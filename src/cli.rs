@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -1256,26 +1256,14 @@ fn text_arg(inline: Option<String>, file: Option<PathBuf>, what: &str) -> Result
     }
 }
 
-/// Opens an existing store for writing (never creates one).
+/// Opens an existing store for writing (never creates one: only `ingest` does).
 fn open_existing(arg: &StoreArg) -> Result<KgStore> {
-    Ok(KgStore::open(existing(arg)?)?)
+    Ok(KgStore::open_existing(&arg.store)?)
 }
 
 /// Opens an existing store read-only.
 fn open_read(arg: &StoreArg) -> Result<KgStore> {
-    Ok(KgStore::open_read_only(existing(arg)?)?)
-}
-
-/// The store path of a command that needs a store: only `ingest` creates one.
-fn existing(arg: &StoreArg) -> Result<&Path> {
-    if !arg.store.exists() {
-        bail!(
-            "no store at {}; create one with `textkg ingest PATH --store {}`",
-            arg.store.display(),
-            arg.store.display()
-        );
-    }
-    Ok(&arg.store)
+    Ok(KgStore::open_read_only(&arg.store)?)
 }
 
 fn mapping_options(input: &InputArgs) -> Result<MappingOptions> {

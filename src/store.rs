@@ -42,6 +42,16 @@ pub enum StoreError {
         /// Store directory.
         path: PathBuf,
     },
+    /// A command that needs an existing store was given a path where nothing is.
+    #[error(
+        "no store at {}; create one with `textkg ingest PATH --store {}`",
+        path.display(),
+        path.display()
+    )]
+    Missing {
+        /// Store directory.
+        path: PathBuf,
+    },
     /// The store cannot be opened for another reason (path, permissions, not a store).
     #[error("cannot open store {}: {reason}", path.display())]
     Open {
@@ -144,8 +154,37 @@ impl KgStore {
         Self::open_with(path, OpenMode::ReadWrite)
     }
 
-    /// Opens a persistent store read-only (several readers may share it).
+    /// Opens an existing persistent store for writing. Unlike [`KgStore::open`]
+    /// it never creates one: a missing path ([`StoreError::Missing`]) or a
+    /// directory that holds no store (empty, or someone's documents) is an
+    /// error, where a read-write open would have made an empty store in it.
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        // RocksDB names its current manifest in `CURRENT` from the moment it
+        // creates a database: a directory without it holds none.
+        if path.is_dir() && !path.join("CURRENT").is_file() {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                reason: "not a textkg store (the directory holds no database); pass a store created by \
+                         `textkg ingest`"
+                    .to_string(),
+            });
+        }
+        Self::open_with(path, OpenMode::ReadWrite)
+    }
+
+    /// Opens an existing persistent store read-only (several readers may
+    /// share it); a missing path is [`StoreError::Missing`].
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
         Self::open_with(path, OpenMode::ReadOnly)
     }
 

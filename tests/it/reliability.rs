@@ -128,6 +128,43 @@ fn update_on_a_mistyped_store_path_creates_nothing() {
     assert!(!dir.path().join("typo").exists(), "update created a store");
 }
 
+#[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
+fn update_and_query_on_a_path_with_no_store_say_so_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let insert = "INSERT DATA { <urn:a> <urn:b> <urn:c> }";
+    let select = "SELECT * WHERE { ?s ?p ?o }";
+    // Nothing at the path: the message names it.
+    for args in [
+        ["update", "--store", "missing", insert],
+        ["query", "--store", "missing", select],
+    ] {
+        fails_with(&textkg(&args, None, dir.path()), "no store at missing");
+        assert!(!dir.path().join("missing").exists(), "{args:?} created a store");
+    }
+    // A directory that holds no store (empty, or other files): left as it was.
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/todo.txt"), "buy milk\n").unwrap();
+    for store in ["empty", "notes"] {
+        for args in [
+            ["update", "--store", store, insert],
+            ["query", "--store", store, select],
+        ] {
+            fails_with(
+                &textkg(&args, None, dir.path()),
+                &format!("cannot open store {store}: not a textkg store"),
+            );
+        }
+        let files: Vec<_> = std::fs::read_dir(dir.path().join(store))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        let expected: &[&str] = if store == "notes" { &["todo.txt"] } else { &[] };
+        assert_eq!(files, expected, "{store}: a store was created in it");
+    }
+}
+
 /// The example of `update --help`, as a shell word between single quotes.
 fn update_help_example() -> String {
     let help = ok(&["update", "--help"], &repo(""));
