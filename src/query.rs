@@ -421,13 +421,7 @@ fn write_solutions(
 ) -> Result<(), QueryError> {
     let variables = solutions.variables().to_vec();
     let mut ser = QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(out, variables)?;
-    for s in solutions {
-        let s = s?;
-        if cap.full() {
-            break;
-        }
-        ser.serialize(&s)?;
-    }
+    cap.each(solutions, |s| Ok(ser.serialize(&s)?))?;
     ser.finish()?;
     Ok(())
 }
@@ -441,13 +435,7 @@ fn write_triples(
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
     let mut ser = serializer(format).for_writer(out);
-    for t in triples {
-        let t = t?;
-        if cap.full() {
-            break;
-        }
-        ser.serialize_triple(&t)?;
-    }
+    cap.each(triples, |t| Ok(ser.serialize_triple(&t)?))?;
     ser.finish()?;
     Ok(())
 }
@@ -474,6 +462,25 @@ impl ResultCap {
         self.seen += 1;
         self.exceeded = self.max.is_some_and(|m| self.seen > m);
         self.exceeded
+    }
+
+    /// Hands each result to `write` until one is one too many.
+    fn each<T, E>(
+        &mut self,
+        results: impl IntoIterator<Item = Result<T, E>>,
+        mut write: impl FnMut(T) -> Result<(), QueryError>,
+    ) -> Result<(), QueryError>
+    where
+        QueryError: From<E>,
+    {
+        for r in results {
+            let r = r?;
+            if self.full() {
+                break;
+            }
+            write(r)?;
+        }
+        Ok(())
     }
 
     fn check(&self) -> Result<(), QueryError> {
@@ -557,18 +564,15 @@ pub fn run_update_with(store: &KgStore, evaluator: SparqlEvaluator, update: &str
 fn write_table(solutions: QuerySolutionIter<'_>, mut cap: ResultCap, out: &mut dyn Write) -> Result<(), QueryError> {
     let variables: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_string()).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for s in solutions {
-        let s = s?;
-        if cap.full() {
-            break;
-        }
+    cap.each(solutions, |s| {
         rows.push(
             variables
                 .iter()
                 .map(|v| s.get(v.as_str()).map(display_term).unwrap_or_default())
                 .collect(),
         );
-    }
+        Ok(())
+    })?;
     let mut widths: Vec<usize> = variables.iter().map(|v| v.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
