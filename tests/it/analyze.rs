@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::exports::{fixture_store, python, python_with};
+use crate::exports::{fixture_store, named_csv, python, python_with};
 use crate::ontology::{declared, used};
 use crate::{ok, repo, textkg};
 
@@ -128,18 +128,7 @@ fn analytics_graph_has_provenance_and_is_replaced_on_rerun() {
     // SOURCE_DATE_EPOCH (set by the test harness) is the recorded time.
     assert!(prov.contains("2026-01-01T00:00:00Z"), "{prov}");
 
-    let central = ok(
-        &[
-            "query",
-            "--store",
-            &store,
-            "--named",
-            "central-entities",
-            "--format",
-            "csv",
-        ],
-        dir.path(),
-    );
+    let central = named_csv(&store, "central-entities", &[], dir.path());
     assert!(central.lines().count() > 5, "{central}");
 
     // Every term we write is declared in the ontology, and the dump parses with rdflib.

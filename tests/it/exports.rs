@@ -458,6 +458,13 @@ fn dot_draws_claims_apart_clusters_and_renders() {
     }
 }
 
+/// `textkg query --store STORE --named NAME --format csv ARGS…`.
+pub fn named_csv(store: &str, name: &str, args: &[&str], cwd: &Path) -> String {
+    let mut all = vec!["query", "--store", store, "--named", name, "--format", "csv"];
+    all.extend_from_slice(args);
+    ok(&all, cwd)
+}
+
 #[test]
 #[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn named_queries_list_bind_and_run() {
@@ -472,38 +479,14 @@ fn named_queries_list_bind_and_run() {
         }
     }
     assert!(list.contains("--bind entity="), "{list}");
-    let timeline = ok(
-        &[
-            "query",
-            "--store",
-            &store,
-            "--named",
-            "timeline",
-            "--bind",
-            "entity=lena brandt",
-            "--format",
-            "csv",
-        ],
-        dir.path(),
-    );
+    let timeline = named_csv(&store, "timeline", &["--bind", "entity=lena brandt"], dir.path());
     let rows: Vec<&str> = timeline.lines().skip(1).collect();
     assert!(rows.len() >= 4, "{timeline}");
     assert!(rows.iter().all(|r| r.contains("Lena Brandt")), "{timeline}");
     // By date: May before July.
     assert!(rows[0].starts_with("2025-05-02"), "{timeline}");
     assert!(timeline.contains("claimed by Tomas Virtanen"), "{timeline}");
-    let claims = ok(
-        &[
-            "query",
-            "--store",
-            &store,
-            "--named",
-            "claims-vs-facts",
-            "--format",
-            "csv",
-        ],
-        dir.path(),
-    );
+    let claims = named_csv(&store, "claims-vs-facts", &[], dir.path());
     assert!(
         claims
             .lines()
