@@ -111,6 +111,26 @@ fn stages_only_look_down() {
     );
 }
 
+#[test]
+fn architecture_lists_the_stages_in_the_same_order() {
+    let text = std::fs::read_to_string(repo("ARCHITECTURE.md")).expect("read ARCHITECTURE.md");
+    let start = text.find("\n## Layers").expect("ARCHITECTURE.md has a Layers section");
+    let section = &text[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    // Module names in backticks, first mention only, in the order written.
+    let mut listed: Vec<&str> = Vec::new();
+    for (k, quoted) in section.split('`').enumerate() {
+        if k % 2 == 1 && stage(quoted).is_some() && !listed.contains(&quoted) {
+            listed.push(quoted);
+        }
+    }
+    let table: Vec<&str> = STAGES.iter().flat_map(|s| s.iter().copied()).collect();
+    assert_eq!(
+        listed, table,
+        "ARCHITECTURE.md (Layers) and STAGES in tests/it/tidy.rs disagree"
+    );
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("read src dir")
