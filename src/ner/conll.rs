@@ -76,6 +76,14 @@ pub struct Span {
     pub label: EntityLabel,
 }
 
+#[cfg(test)]
+impl Span {
+    /// A span of tokens `start..end` (tests).
+    pub(crate) fn new(start: usize, end: usize, label: EntityLabel) -> Span {
+        Span { start, end, label }
+    }
+}
+
 /// Column format of a corpus file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -455,34 +463,12 @@ call NN I-NP O\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\nSmith NNP I-NP
         assert_eq!(s.len(), 3);
         assert_eq!(
             s[0].spans,
-            vec![
-                Span {
-                    start: 0,
-                    end: 1,
-                    label: EntityLabel::Org
-                },
-                Span {
-                    start: 2,
-                    end: 3,
-                    label: EntityLabel::Misc
-                }
-            ]
+            vec![Span::new(0, 1, EntityLabel::Org), Span::new(2, 3, EntityLabel::Misc)]
         );
         // B- splits two adjacent PER entities.
         assert_eq!(
             s[1].spans,
-            vec![
-                Span {
-                    start: 0,
-                    end: 2,
-                    label: EntityLabel::Per
-                },
-                Span {
-                    start: 2,
-                    end: 3,
-                    label: EntityLabel::Per
-                }
-            ]
+            vec![Span::new(0, 2, EntityLabel::Per), Span::new(2, 3, EntityLabel::Per)]
         );
         assert_eq!(c.documents[1].sentences[0].spans[0].label, EntityLabel::Loc);
     }
@@ -519,14 +505,7 @@ call NN I-NP O\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\nSmith NNP I-NP
         let c = read_iob2(text, OtherTags::AsO).unwrap();
         let s = &c.documents[0].sentences[0];
         assert_eq!(s.words, ["Al", "-", "Zaman", ":", "American", "x"]);
-        assert_eq!(
-            s.spans,
-            vec![Span {
-                start: 0,
-                end: 3,
-                label: EntityLabel::Org
-            }]
-        );
+        assert_eq!(s.spans, vec![Span::new(0, 3, EntityLabel::Org)]);
         let c2 = read_iob2(text, OtherTags::OthAsMisc).unwrap();
         assert_eq!(c2.documents[0].sentences[0].spans.len(), 2);
         let out = write(&c, std::slice::from_ref(&s.spans), Scheme::Iob2);

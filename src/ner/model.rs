@@ -2097,21 +2097,9 @@ mod tests {
     #[test]
     fn bilou_spans_round_trip() {
         let spans = vec![
-            Span {
-                start: 0,
-                end: 2,
-                label: EntityLabel::Per,
-            },
-            Span {
-                start: 2,
-                end: 3,
-                label: EntityLabel::Per,
-            },
-            Span {
-                start: 4,
-                end: 7,
-                label: EntityLabel::Org,
-            },
+            Span::new(0, 2, EntityLabel::Per),
+            Span::new(2, 3, EntityLabel::Per),
+            Span::new(4, 7, EntityLabel::Org),
         ];
         let tags = spans_to_bilou(8, &spans);
         assert_eq!(
@@ -2181,21 +2169,9 @@ mod tests {
         assert_eq!(
             spans,
             vec![
-                Span {
-                    start: 0,
-                    end: 2,
-                    label: EntityLabel::Per
-                },
-                Span {
-                    start: 3,
-                    end: 4,
-                    label: EntityLabel::Loc
-                },
-                Span {
-                    start: 5,
-                    end: 7,
-                    label: EntityLabel::Org
-                }
+                Span::new(0, 2, EntityLabel::Per),
+                Span::new(3, 4, EntityLabel::Loc),
+                Span::new(5, 7, EntityLabel::Org)
             ]
         );
         assert!(m.predict::<&str>(&[]).is_empty());
@@ -2239,11 +2215,7 @@ mod tests {
         let mk = |w: &str, label: EntityLabel| Document {
             sentences: vec![Sentence {
                 words: ["we", "met", w, "today", "."].iter().map(|w| w.to_string()).collect(),
-                spans: vec![Span {
-                    start: 2,
-                    end: 3,
-                    label,
-                }],
+                spans: vec![Span::new(2, 3, label)],
                 ..Sentence::default()
             }],
         };
