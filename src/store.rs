@@ -94,6 +94,20 @@ impl StoreError {
     }
 }
 
+/// True when a directory holds a RocksDB database, or the start of one.
+/// RocksDB writes `IDENTITY` first when it creates a database and names its
+/// manifest in `CURRENT` at the end; a directory with neither holds none.
+fn holds_database(path: &Path) -> bool {
+    path.join("CURRENT").is_file() || path.join("IDENTITY").is_file()
+}
+
+/// A database whose creation stopped before `CURRENT` was written (a writer
+/// killed at that moment): it holds nothing yet.
+#[cfg(feature = "rocksdb")]
+fn half_created(path: &Path) -> bool {
+    path.join("IDENTITY").is_file() && !path.join("CURRENT").exists()
+}
+
 #[derive(Debug, Clone, Copy)]
 enum OpenMode {
     ReadWrite,
@@ -164,9 +178,7 @@ impl KgStore {
                 path: path.to_path_buf(),
             });
         }
-        // RocksDB names its current manifest in `CURRENT` from the moment it
-        // creates a database: a directory without it holds none.
-        if path.is_dir() && !path.join("CURRENT").is_file() {
+        if path.is_dir() && !holds_database(path) {
             return Err(StoreError::Open {
                 path: path.to_path_buf(),
                 reason: "not a textkg store (the directory holds no database); pass a store created by \
@@ -196,6 +208,12 @@ impl KgStore {
         {
             let opened = match mode {
                 OpenMode::ReadWrite => Store::open(path),
+                // A writer killed while RocksDB created the database (before
+                // `CURRENT`) leaves a database a read-only open cannot read:
+                // the read-write open below finishes creating it (empty).
+                OpenMode::ReadOnly if half_created(path) => {
+                    Store::open(path).map(drop).and_then(|()| Store::open_read_only(path))
+                }
                 OpenMode::ReadOnly => match Store::open_read_only(path) {
                     // A writer killed right after creating the database, before
                     // Oxigraph wrote its version record, leaves a store that only
