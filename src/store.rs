@@ -209,8 +209,8 @@ impl KgStore {
             let opened = match mode {
                 OpenMode::ReadWrite => Store::open(path),
                 // A writer killed while RocksDB created the database (before
-                // `CURRENT`) leaves a database a read-only open cannot read:
-                // the read-write open below finishes creating it (empty).
+                // `CURRENT`) leaves a database a read-only open cannot read: a
+                // read-write open first finishes creating it (empty).
                 OpenMode::ReadOnly if half_created(path) => {
                     Store::open(path).map(drop).and_then(|()| Store::open_read_only(path))
                 }
