@@ -1256,26 +1256,13 @@ fn text_arg(inline: Option<String>, file: Option<PathBuf>, what: &str) -> Result
     }
 }
 
-/// Opens an existing store for writing (never creates one).
+/// Opens an existing store for writing (never creates one: only `ingest` does).
 fn open_existing(arg: &StoreArg) -> Result<KgStore> {
-    if !arg.store.exists() {
-        bail!(
-            "no store at {}; create one with `textkg ingest PATH --store {}`",
-            arg.store.display(),
-            arg.store.display()
-        );
-    }
-    Ok(KgStore::open(&arg.store)?)
+    Ok(KgStore::open_existing(&arg.store)?)
 }
 
+/// Opens an existing store read-only.
 fn open_read(arg: &StoreArg) -> Result<KgStore> {
-    if !arg.store.exists() {
-        bail!(
-            "no store at {}; create one with `textkg ingest PATH --store {}`",
-            arg.store.display(),
-            arg.store.display()
-        );
-    }
     Ok(KgStore::open_read_only(&arg.store)?)
 }
 

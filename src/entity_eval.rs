@@ -586,6 +586,10 @@ pub fn pronoun_examples(gold: &GoldDocument) -> Vec<crate::extract::antecedents:
 mod tests {
     use super::*;
 
+    fn counts(tp: usize, pred: usize, gold: usize) -> Counts {
+        Counts { tp, pred, gold }
+    }
+
     /// A tiny gold document of our own: "Ann Lee met Bo Park. She smiled."
     fn gold() -> (GoldDocument, String) {
         let text = "Ann Lee met Bo Park. She smiled.".to_string();
@@ -630,31 +634,10 @@ mod tests {
             {"label": "Bo Park", "type": "Organization", "mentions": [{"start": 12, "end": 19}]}
         ]});
         let s = score_document(&g, &c, &pred).expect("scores");
-        assert_eq!(
-            s.named_typed,
-            Counts {
-                tp: 2,
-                pred: 2,
-                gold: 2
-            }
-        );
-        assert_eq!(
-            s.named_untyped,
-            Counts {
-                tp: 2,
-                pred: 2,
-                gold: 2
-            }
-        );
+        assert_eq!(s.named_typed, counts(2, 2, 2));
+        assert_eq!(s.named_untyped, counts(2, 2, 2));
         // Items: Ann Lee, Bo Park, She: one gold pair (Ann Lee, She), predicted alike.
-        assert_eq!(
-            s.coref_pairs,
-            Counts {
-                tp: 1,
-                pred: 1,
-                gold: 1
-            }
-        );
+        assert_eq!(s.coref_pairs, counts(1, 1, 1));
         assert_eq!((s.with_identity, s.linked, s.label_equals_title), (1, 1, 1));
 
         let pred = serde_json::json!({"entities": [
@@ -666,31 +649,10 @@ mod tests {
         // "Ann" covers the head of "Ann Lee" (UD: the first word of a flat
         // name; an untyped hit); "Bo Park" has the
         // wrong type; "met" lies outside every gold mention (a false positive).
-        assert_eq!(
-            s.named_typed,
-            Counts {
-                tp: 0,
-                pred: 2,
-                gold: 2
-            }
-        );
-        assert_eq!(
-            s.named_untyped,
-            Counts {
-                tp: 2,
-                pred: 3,
-                gold: 2
-            }
-        );
+        assert_eq!(s.named_typed, counts(0, 2, 2));
+        assert_eq!(s.named_untyped, counts(2, 3, 2));
         // "She" went to Bo Park: the predicted pair (Bo Park, She) is wrong, the gold pair missed.
-        assert_eq!(
-            s.coref_pairs,
-            Counts {
-                tp: 0,
-                pred: 1,
-                gold: 1
-            }
-        );
+        assert_eq!(s.coref_pairs, counts(0, 1, 1));
         assert_eq!(s.linked, 0);
     }
 

@@ -65,6 +65,23 @@ pub struct Edge {
     pub dates: Vec<String>,
 }
 
+impl Edge {
+    /// An asserted edge with no statement counted yet: confidence 1, no
+    /// evidence (co-mentions, and edges a CONSTRUCT query adds).
+    fn fact(predicate: String, label: String) -> Edge {
+        Edge {
+            predicate,
+            label,
+            confidence: 1.0,
+            count: 0,
+            evidence: None,
+            asserted: true,
+            claimed_by: None,
+            dates: Vec::new(),
+        }
+    }
+}
+
 /// Filters for the entity graph.
 #[derive(Debug, Clone, Default)]
 pub struct GraphFilter {
@@ -451,16 +468,7 @@ pub fn co_mention_graph(store: &KgStore, filter: &GraphFilter) -> Result<EntityG
             for &b in &nodes[k + 1..] {
                 let (e, first) = edges.entry((a, b)).or_insert_with(|| {
                     (
-                        Edge {
-                            predicate: predicate.clone(),
-                            label: "coMentionedWith".into(),
-                            confidence: 1.0,
-                            count: 0,
-                            evidence: None,
-                            asserted: true,
-                            claimed_by: None,
-                            dates: Vec::new(),
-                        },
+                        Edge::fact(predicate.clone(), "coMentionedWith".into()),
                         sentence.clone(),
                     )
                 });
@@ -555,16 +563,9 @@ fn constructed_edges(
                 Ok(())
             },
         )?;
-        edges.entry(key).or_insert_with(|| Edge {
-            predicate: p.clone(),
-            label: local_name(&p).to_string(),
-            confidence: 1.0,
-            count: 0,
-            evidence: None,
-            asserted: true,
-            claimed_by: None,
-            dates: Vec::new(),
-        });
+        edges
+            .entry(key)
+            .or_insert_with(|| Edge::fact(p.clone(), local_name(&p).to_string()));
     }
     Ok(())
 }

@@ -19,6 +19,36 @@ use crate::query::{self, QueryOptions, ResultFormat};
 use crate::rdf::{DocumentIdentity, MappingOptions};
 use crate::store::{KgStore, PreparedDocument};
 
+/// A small seeded generator (xorshift64*) for mutations and randomised
+/// tests: no dependency, the same stream on every platform, so a failure
+/// reproduces from its seed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator whose stream depends only on `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
+    }
+}
+
 /// Text extraction on arbitrary bytes: the text reader (which refuses
 /// binary and invalid UTF-8 with an error), then analysis, extraction, RDF
 /// and JSON on the text, or on its lossy decoding when the reader refused it.

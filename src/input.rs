@@ -246,7 +246,7 @@ pub fn read_source(
 /// Reads the documents of `reader` as [`read_source`] reads those of
 /// `source` (whose name and extension decide the format under
 /// [`InputFormat::Auto`], and name the documents and errors): for sources
-/// already open, and for the fuzz targets ([`crate::fuzz`]).
+/// already open, such as bytes held in memory.
 pub fn read_from(
     reader: impl Read,
     source: &Source,

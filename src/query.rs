@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolutionIter, QueryTripleIter, SparqlEvaluator};
 
 use crate::rdf::ns;
 use crate::store::KgStore;
@@ -358,31 +358,12 @@ pub fn run_query_as(
         let mut cap = ResultCap::new(options.max_results);
         match (results, chosen) {
             (QueryResults::Solutions(solutions), Serialization::Results(f)) => {
-                let variables = solutions.variables().to_vec();
-                let mut ser = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(out, variables)?;
-                for s in solutions {
-                    let s = s?;
-                    if cap.full() {
-                        break;
-                    }
-                    ser.serialize(&s)?;
-                }
-                ser.finish()?;
+                write_solutions(solutions, f, &mut cap, out)?;
             }
             (QueryResults::Boolean(b), Serialization::Results(f)) => {
                 QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(out, b)?;
             }
-            (QueryResults::Graph(triples), Serialization::Rdf(f)) => {
-                let mut ser = serializer(f).for_writer(out);
-                for t in triples {
-                    let t = t?;
-                    if cap.full() {
-                        break;
-                    }
-                    ser.serialize_triple(&t)?;
-                }
-                ser.finish()?;
-            }
+            (QueryResults::Graph(triples), Serialization::Rdf(f)) => write_triples(triples, f, &mut cap, out)?,
             _ => return Err(QueryError::NotAcceptable(form)),
         }
         cap.check()?;
@@ -402,17 +383,7 @@ fn write_results(
             if format == ResultFormat::Table {
                 return write_table(solutions, cap, out);
             }
-            let variables = solutions.variables().to_vec();
-            let mut ser = QueryResultsSerializer::from_format(results_format(format, "SELECT")?)
-                .serialize_solutions_to_writer(out, variables)?;
-            for s in solutions {
-                let s = s?;
-                if cap.full() {
-                    break;
-                }
-                ser.serialize(&s)?;
-            }
-            ser.finish()?;
+            write_solutions(solutions, results_format(format, "SELECT")?, &mut cap, out)?;
         }
         QueryResults::Boolean(b) => {
             if format == ResultFormat::Table {
@@ -434,18 +405,39 @@ fn write_results(
                     });
                 }
             };
-            let mut ser = serializer(rdf_format).for_writer(out);
-            for t in triples {
-                let t = t?;
-                if cap.full() {
-                    break;
-                }
-                ser.serialize_triple(&t)?;
-            }
-            ser.finish()?;
+            write_triples(triples, rdf_format, &mut cap, out)?;
         }
     }
     cap.check()
+}
+
+/// Writes solutions in a W3C results format, up to the cap; the output is
+/// closed (well-formed) either way.
+fn write_solutions(
+    solutions: QuerySolutionIter<'_>,
+    format: QueryResultsFormat,
+    cap: &mut ResultCap,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let variables = solutions.variables().to_vec();
+    let mut ser = QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(out, variables)?;
+    cap.each(solutions, |s| Ok(ser.serialize(&s)?))?;
+    ser.finish()?;
+    Ok(())
+}
+
+/// Writes CONSTRUCT/DESCRIBE triples in an RDF syntax, up to the cap; the
+/// output is closed (well-formed) either way.
+fn write_triples(
+    triples: QueryTripleIter<'_>,
+    format: RdfFormat,
+    cap: &mut ResultCap,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let mut ser = serializer(format).for_writer(out);
+    cap.each(triples, |t| Ok(ser.serialize_triple(&t)?))?;
+    ser.finish()?;
+    Ok(())
 }
 
 /// Counts results against `--max-results`. The output written so far is
@@ -470,6 +462,25 @@ impl ResultCap {
         self.seen += 1;
         self.exceeded = self.max.is_some_and(|m| self.seen > m);
         self.exceeded
+    }
+
+    /// Hands each result to `write` until one is one too many.
+    fn each<T, E>(
+        &mut self,
+        results: impl IntoIterator<Item = Result<T, E>>,
+        mut write: impl FnMut(T) -> Result<(), QueryError>,
+    ) -> Result<(), QueryError>
+    where
+        QueryError: From<E>,
+    {
+        for r in results {
+            let r = r?;
+            if self.full() {
+                break;
+            }
+            write(r)?;
+        }
+        Ok(())
     }
 
     fn check(&self) -> Result<(), QueryError> {
@@ -550,25 +561,18 @@ pub fn run_update_with(store: &KgStore, evaluator: SparqlEvaluator, update: &str
     })
 }
 
-fn write_table(
-    solutions: oxigraph::sparql::QuerySolutionIter<'_>,
-    mut cap: ResultCap,
-    out: &mut dyn Write,
-) -> Result<(), QueryError> {
+fn write_table(solutions: QuerySolutionIter<'_>, mut cap: ResultCap, out: &mut dyn Write) -> Result<(), QueryError> {
     let variables: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_string()).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for s in solutions {
-        let s = s?;
-        if cap.full() {
-            break;
-        }
+    cap.each(solutions, |s| {
         rows.push(
             variables
                 .iter()
                 .map(|v| s.get(v.as_str()).map(display_term).unwrap_or_default())
                 .collect(),
         );
-    }
+        Ok(())
+    })?;
     let mut widths: Vec<usize> = variables.iter().map(|v| v.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {

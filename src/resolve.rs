@@ -760,16 +760,23 @@ pub fn resolve_with_progress(
     }
     summary.merges = kept.len();
     progress("committing", docs.len(), docs.len());
+    commit(store, &remove, &insert)?;
+    Ok(summary)
+}
+
+/// Removes `remove` and inserts `insert` in one transaction, then flushes
+/// (a later read-only open must not replay it from the write-ahead log).
+fn commit(store: &KgStore, remove: &[Quad], insert: &[Quad]) -> Result<(), ResolveError> {
     let mut tx = store.inner().start_transaction()?;
-    for q in &remove {
+    for q in remove {
         tx.remove(q);
     }
-    for q in &insert {
+    for q in insert {
         tx.insert(q);
     }
     tx.commit()?;
     store.flush()?;
-    Ok(summary)
+    Ok(())
 }
 
 /// Adds what turns `before` into `after` to `remove`/`insert`; true if they differ.
@@ -856,15 +863,7 @@ pub fn undo(store: &KgStore, id: &str) -> Result<CrossMerge, ResolveError> {
             insert.push(undone);
         }
     }
-    let mut tx = store.inner().start_transaction()?;
-    for q in &remove {
-        tx.remove(q);
-    }
-    for q in &insert {
-        tx.insert(q);
-    }
-    tx.commit()?;
-    store.flush()?;
+    commit(store, &remove, &insert)?;
     Ok(m)
 }
 

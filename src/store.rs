@@ -42,6 +42,16 @@ pub enum StoreError {
         /// Store directory.
         path: PathBuf,
     },
+    /// A command that needs an existing store was given a path where nothing is.
+    #[error(
+        "no store at {}; create one with `textkg ingest PATH --store {}`",
+        path.display(),
+        path.display()
+    )]
+    Missing {
+        /// Store directory.
+        path: PathBuf,
+    },
     /// The store cannot be opened for another reason (path, permissions, not a store).
     #[error("cannot open store {}: {reason}", path.display())]
     Open {
@@ -82,6 +92,20 @@ impl StoreError {
                 .to_string(),
         }
     }
+}
+
+/// True when a directory holds a RocksDB database, or the start of one.
+/// RocksDB writes `IDENTITY` first when it creates a database and names its
+/// manifest in `CURRENT` at the end; a directory with neither holds none.
+fn holds_database(path: &Path) -> bool {
+    path.join("CURRENT").is_file() || path.join("IDENTITY").is_file()
+}
+
+/// A database whose creation stopped before `CURRENT` was written (a writer
+/// killed at that moment): it holds nothing yet.
+#[cfg(feature = "rocksdb")]
+fn half_created(path: &Path) -> bool {
+    path.join("IDENTITY").is_file() && !path.join("CURRENT").exists()
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -144,8 +168,35 @@ impl KgStore {
         Self::open_with(path, OpenMode::ReadWrite)
     }
 
-    /// Opens a persistent store read-only (several readers may share it).
+    /// Opens an existing persistent store for writing. Unlike [`KgStore::open`]
+    /// it never creates one: a missing path ([`StoreError::Missing`]) or a
+    /// directory that holds no store (empty, or someone's documents) is an
+    /// error, where a read-write open would have made an empty store in it.
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        if path.is_dir() && !holds_database(path) {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                reason: "not a textkg store (the directory holds no database); pass a store created by \
+                         `textkg ingest`"
+                    .to_string(),
+            });
+        }
+        Self::open_with(path, OpenMode::ReadWrite)
+    }
+
+    /// Opens an existing persistent store read-only (several readers may
+    /// share it); a missing path is [`StoreError::Missing`].
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
         Self::open_with(path, OpenMode::ReadOnly)
     }
 
@@ -157,6 +208,12 @@ impl KgStore {
         {
             let opened = match mode {
                 OpenMode::ReadWrite => Store::open(path),
+                // A writer killed while RocksDB created the database (before
+                // `CURRENT`) leaves a database a read-only open cannot read: a
+                // read-write open first finishes creating it (empty).
+                OpenMode::ReadOnly if half_created(path) => {
+                    Store::open(path).map(drop).and_then(|()| Store::open_read_only(path))
+                }
                 OpenMode::ReadOnly => match Store::open_read_only(path) {
                     // A writer killed right after creating the database, before
                     // Oxigraph wrote its version record, leaves a store that only

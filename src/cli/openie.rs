@@ -153,7 +153,7 @@ pub fn eval_carb(
 
 /// `textkg eval conll04`: P/R/F1 per relation type, micro and macro averages.
 pub fn eval_conll04(gold: &std::path::Path, mapping: &std::path::Path, errors: bool) -> Result<super::Outcome> {
-    use textkg::extract::conll04;
+    use textkg::relation_eval::conll04;
     let gold_text = std::fs::read_to_string(gold).with_context(|| format!("cannot read {}", gold.display()))?;
     let examples = conll04::read_gold(&gold_text).with_context(|| format!("in {}", gold.display()))?;
     let mapping_text = std::fs::read_to_string(mapping).with_context(|| {

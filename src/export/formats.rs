@@ -110,6 +110,16 @@ pub fn write_graphml(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Resul
     writeln!(out, "</graphml>")
 }
 
+/// A GEXF node's or edge's attribute values, then its spells.
+fn write_attvalues(values: &[(&str, &str)], dates: &[String], out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "        <attvalues>")?;
+    for (k, v) in values {
+        writeln!(out, r#"          <attvalue for="{k}" value="{}"/>"#, xml_escape(v))?;
+    }
+    writeln!(out, "        </attvalues>")?;
+    write_spells(dates, "        ", out)
+}
+
 /// Writes `<spells>` for a sorted list of days: one spell per day (a document
 /// is published on one day), so Gephi's timeline shows when an entity or a
 /// relation was in the news.
@@ -171,16 +181,11 @@ pub fn write_gexf(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Result<(
             xml_escape(&n.id),
             xml_escape(&n.label)
         )?;
-        writeln!(out, "        <attvalues>")?;
         let mut values = vec![("type", n.node_type.as_str()), ("iri", n.id.as_str())];
         if let Some(wd) = &n.wikidata {
             values.push(("wikidata", wd));
         }
-        for (k, v) in values {
-            writeln!(out, r#"          <attvalue for="{k}" value="{}"/>"#, xml_escape(v))?;
-        }
-        writeln!(out, "        </attvalues>")?;
-        write_spells(&n.dates, "        ", out)?;
+        write_attvalues(&values, &n.dates, out)?;
         writeln!(out, "      </node>")?;
     }
     writeln!(out, "    </nodes>")?;
@@ -195,7 +200,6 @@ pub fn write_gexf(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Result<(
             xml_escape(&w.label),
             w.count
         )?;
-        writeln!(out, "        <attvalues>")?;
         let confidence = number(w.confidence);
         let count = w.count.to_string();
         let asserted = w.asserted.to_string();
@@ -211,11 +215,7 @@ pub fn write_gexf(graph: &EntityGraph, out: &mut dyn Write) -> std::io::Result<(
         if let Some(s) = &w.claimed_by {
             values.push(("claimed_by", s));
         }
-        for (k, v) in values {
-            writeln!(out, r#"          <attvalue for="{k}" value="{}"/>"#, xml_escape(v))?;
-        }
-        writeln!(out, "        </attvalues>")?;
-        write_spells(&w.dates, "        ", out)?;
+        write_attvalues(&values, &w.dates, out)?;
         writeln!(out, "      </edge>")?;
     }
     writeln!(out, "    </edges>")?;

@@ -11,7 +11,6 @@
 //! deterministic (text order), so the same input gives the same output.
 
 pub mod antecedents;
-pub mod conll04;
 pub mod constraints;
 pub mod dates;
 pub mod entities;

@@ -76,6 +76,14 @@ pub struct Span {
     pub label: EntityLabel,
 }
 
+#[cfg(test)]
+impl Span {
+    /// A span of tokens `start..end` (tests).
+    pub(crate) fn new(start: usize, end: usize, label: EntityLabel) -> Span {
+        Span { start, end, label }
+    }
+}
+
 /// Column format of a corpus file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -284,6 +292,16 @@ impl Builder {
         self.tags.clear();
     }
 
+    /// A blank line ends the sentence; before the first word it is kept as
+    /// is (written back before the next sentence).
+    fn blank_line(&mut self, line: &str) {
+        if self.words.is_empty() {
+            self.before.push(line.to_string());
+        } else {
+            self.end_sentence();
+        }
+    }
+
     fn new_document(&mut self) {
         self.end_sentence();
         if !self.doc.sentences.is_empty() {
@@ -303,72 +321,80 @@ impl Builder {
 
 /// Reads a CoNLL-2003 file (IOB1 or IOB2 tags in the last column).
 pub fn read_conll(text: &str) -> Result<Corpus, ReadError> {
-    let mut b = Builder::new();
-    for (no, line) in text.lines().enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            if b.words.is_empty() {
-                b.before.push(line.to_string());
-            } else {
-                b.end_sentence();
-            }
-            continue;
-        }
+    read_lines(text, Format::Conll, |line, no| {
         if line.starts_with("-DOCSTART-") {
-            b.new_document();
-            b.before.push(line.to_string());
-            continue;
+            return Ok(Line::Document);
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
         if cols.len() < 2 {
             return Err(ReadError::Columns {
-                line: no + 1,
+                line: no,
                 expected: 2,
                 found: cols.len(),
             });
         }
-        b.words.push(cols[0].to_string());
-        b.tags.push(parse_tag(cols[cols.len() - 1], OtherTags::AsO));
-        b.lines.push(line.to_string());
-    }
-    Ok(b.finish(Format::Conll))
+        Ok(Line::Token(cols[0], parse_tag(cols[cols.len() - 1], OtherTags::AsO)))
+    })
 }
 
 /// Reads a UNER IOB2 file; `other` says how to read `OTH` tags.
 pub fn read_iob2(text: &str, other: OtherTags) -> Result<Corpus, ReadError> {
-    let mut b = Builder::new();
-    for (no, line) in text.lines().enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            if b.words.is_empty() {
-                b.before.push(line.to_string());
-            } else {
-                b.end_sentence();
-            }
-            continue;
+    read_lines(text, Format::Iob2, |line, no| {
+        if line.starts_with("# newdoc") {
+            return Ok(Line::Document);
         }
         if line.starts_with('#') {
-            if line.starts_with("# newdoc") {
-                b.new_document();
-            } else {
-                b.end_sentence();
-            }
-            b.before.push(line.to_string());
-            continue;
+            return Ok(Line::Comment);
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
             return Err(ReadError::Columns {
-                line: no + 1,
+                line: no,
                 expected: 3,
                 found: cols.len(),
             });
         }
-        b.words.push(cols[1].to_string());
-        b.tags.push(parse_tag(cols[2], other));
-        b.lines.push(line.to_string());
+        Ok(Line::Token(cols[1], parse_tag(cols[2], other)))
+    })
+}
+
+/// What a format makes of a non-blank line.
+enum Line<'a> {
+    /// A document separator, kept as written before the next sentence.
+    Document,
+    /// A comment: ends the sentence, kept as written before the next one.
+    Comment,
+    /// A token: its word and tag.
+    Token(&'a str, RawTag),
+}
+
+/// Reads a corpus line by line; `classify` gets each non-blank line (without
+/// `\r`) and its 1-based number. Blank lines end sentences.
+fn read_lines(
+    text: &str,
+    format: Format,
+    classify: impl Fn(&str, usize) -> Result<Line<'_>, ReadError>,
+) -> Result<Corpus, ReadError> {
+    let mut b = Builder::new();
+    for (no, line) in text.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            b.blank_line(line);
+            continue;
+        }
+        match classify(line, no + 1)? {
+            Line::Document => b.new_document(),
+            Line::Comment => b.end_sentence(),
+            Line::Token(word, tag) => {
+                b.words.push(word.to_string());
+                b.tags.push(tag);
+                b.lines.push(line.to_string());
+                continue;
+            }
+        }
+        b.before.push(line.to_string());
     }
-    Ok(b.finish(Format::Iob2))
+    Ok(b.finish(format))
 }
 
 /// Reads `text` in `format` (`OTH` tags map to `O`).
@@ -437,34 +463,12 @@ call NN I-NP O\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\nSmith NNP I-NP
         assert_eq!(s.len(), 3);
         assert_eq!(
             s[0].spans,
-            vec![
-                Span {
-                    start: 0,
-                    end: 1,
-                    label: EntityLabel::Org
-                },
-                Span {
-                    start: 2,
-                    end: 3,
-                    label: EntityLabel::Misc
-                }
-            ]
+            vec![Span::new(0, 1, EntityLabel::Org), Span::new(2, 3, EntityLabel::Misc)]
         );
         // B- splits two adjacent PER entities.
         assert_eq!(
             s[1].spans,
-            vec![
-                Span {
-                    start: 0,
-                    end: 2,
-                    label: EntityLabel::Per
-                },
-                Span {
-                    start: 2,
-                    end: 3,
-                    label: EntityLabel::Per
-                }
-            ]
+            vec![Span::new(0, 2, EntityLabel::Per), Span::new(2, 3, EntityLabel::Per)]
         );
         assert_eq!(c.documents[1].sentences[0].spans[0].label, EntityLabel::Loc);
     }
@@ -501,14 +505,7 @@ call NN I-NP O\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\nSmith NNP I-NP
         let c = read_iob2(text, OtherTags::AsO).unwrap();
         let s = &c.documents[0].sentences[0];
         assert_eq!(s.words, ["Al", "-", "Zaman", ":", "American", "x"]);
-        assert_eq!(
-            s.spans,
-            vec![Span {
-                start: 0,
-                end: 3,
-                label: EntityLabel::Org
-            }]
-        );
+        assert_eq!(s.spans, vec![Span::new(0, 3, EntityLabel::Org)]);
         let c2 = read_iob2(text, OtherTags::OthAsMisc).unwrap();
         assert_eq!(c2.documents[0].sentences[0].spans.len(), 2);
         let out = write(&c, std::slice::from_ref(&s.spans), Scheme::Iob2);

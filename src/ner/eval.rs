@@ -102,19 +102,15 @@ impl fmt::Display for Evaluation {
 mod tests {
     use super::*;
 
-    fn sp(start: usize, end: usize, label: EntityLabel) -> Span {
-        Span { start, end, label }
-    }
-
     #[test]
     fn exact_match_only() {
         let mut e = Evaluation::default();
-        let gold = [sp(0, 2, EntityLabel::Per), sp(3, 4, EntityLabel::Loc)];
+        let gold = [Span::new(0, 2, EntityLabel::Per), Span::new(3, 4, EntityLabel::Loc)];
         // Wrong boundary, right span, wrong type.
         let pred = [
-            sp(0, 1, EntityLabel::Per),
-            sp(3, 4, EntityLabel::Loc),
-            sp(5, 6, EntityLabel::Org),
+            Span::new(0, 1, EntityLabel::Per),
+            Span::new(3, 4, EntityLabel::Loc),
+            Span::new(5, 6, EntityLabel::Org),
         ];
         e.add(&gold, &pred);
         assert_eq!(

@@ -139,28 +139,8 @@ impl Gazetteer {
 
     /// Adds a name of class `class`.
     pub fn add_name(&mut self, surface: &str, class: GazClass) {
-        let toks = surface_tokens(surface);
-        if toks.is_empty() || toks.len() > MAX_LEN {
-            return;
-        }
-        for lower in [false, true] {
-            let map = if lower { &mut self.lower } else { &mut self.exact };
-            let mut h = NGRAM_SEED;
-            for (i, t) in toks.iter().enumerate() {
-                let th = if lower {
-                    hash_str(&t.to_lowercase())
-                } else {
-                    hash_str(t)
-                };
-                h = ngram_step(h, th);
-                let v = map.entry(h).or_insert(0);
-                if i + 1 == toks.len() {
-                    *v |= class.bit();
-                } else {
-                    *v |= PREFIX;
-                }
-            }
-        }
+        // A class bit is never PREFIX nor 0, so this is the name's tokens with that bit.
+        self.add_tokens(&surface_tokens(surface), class.bit());
     }
 
     /// Adds a token sequence with arbitrary class bits (bit 7 excluded);

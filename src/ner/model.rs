@@ -1256,26 +1256,20 @@ fn beam_sentence(
 /// The sentence with tokens in reverse order (for the right-to-left model).
 fn reverse_prepared(p: &Prepared) -> Prepared {
     let n = p.toks.len();
+    let mirror = |matches: &[GazMatch]| -> Vec<GazMatch> {
+        matches
+            .iter()
+            .map(|m| GazMatch {
+                start: n - m.end,
+                end: n - m.start,
+                ..*m
+            })
+            .collect()
+    };
     Prepared {
         toks: p.toks.iter().rev().copied().collect(),
-        gaz: p
-            .gaz
-            .iter()
-            .map(|m| GazMatch {
-                start: n - m.end,
-                end: n - m.start,
-                ..*m
-            })
-            .collect(),
-        elex: p
-            .elex
-            .iter()
-            .map(|m| GazMatch {
-                start: n - m.end,
-                end: n - m.start,
-                ..*m
-            })
-            .collect(),
+        gaz: mirror(&p.gaz),
+        elex: mirror(&p.elex),
         lowercase_style: p.lowercase_style,
         digits: p.digits,
         clu_levels: p.clu_levels,
@@ -2103,21 +2097,9 @@ mod tests {
     #[test]
     fn bilou_spans_round_trip() {
         let spans = vec![
-            Span {
-                start: 0,
-                end: 2,
-                label: EntityLabel::Per,
-            },
-            Span {
-                start: 2,
-                end: 3,
-                label: EntityLabel::Per,
-            },
-            Span {
-                start: 4,
-                end: 7,
-                label: EntityLabel::Org,
-            },
+            Span::new(0, 2, EntityLabel::Per),
+            Span::new(2, 3, EntityLabel::Per),
+            Span::new(4, 7, EntityLabel::Org),
         ];
         let tags = spans_to_bilou(8, &spans);
         assert_eq!(
@@ -2161,51 +2143,35 @@ mod tests {
         docs
     }
 
-    fn toy_model() -> NerModel {
-        let docs = toy_docs();
-        let set = TrainSet {
+    /// The toy documents as a training set with MISC.
+    fn toy_set(docs: &[Document]) -> TrainSet<'_> {
+        TrainSet {
             name: "toy",
-            documents: &docs,
+            documents: docs,
             has_misc: true,
-        };
-        let mut gaz = Gazetteer::new();
-        gaz.add_name("Paris", GazClass::City);
-        let opts = TrainOptions {
+        }
+    }
+
+    fn toy_model() -> NerModel {
+        toy_model_with(TrainOptions {
             epochs: 5,
             ..TrainOptions::default()
-        };
-        NerModel::train(&[set], &[set], gaz, &opts, |_| {})
+        })
     }
 
     #[test]
     fn learns_tiny_training_set() {
         let m = toy_model();
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         assert_eq!(m.evaluate(&set).overall.f1(), 1.0);
         let spans = m.predict(&["Mary", "Jones", "visited", "Rome", "for", "Acme", "Corp", "."]);
         assert_eq!(
             spans,
             vec![
-                Span {
-                    start: 0,
-                    end: 2,
-                    label: EntityLabel::Per
-                },
-                Span {
-                    start: 3,
-                    end: 4,
-                    label: EntityLabel::Loc
-                },
-                Span {
-                    start: 5,
-                    end: 7,
-                    label: EntityLabel::Org
-                }
+                Span::new(0, 2, EntityLabel::Per),
+                Span::new(3, 4, EntityLabel::Loc),
+                Span::new(5, 7, EntityLabel::Org)
             ]
         );
         assert!(m.predict::<&str>(&[]).is_empty());
@@ -2217,11 +2183,7 @@ mod tests {
             assert_eq!(FeatureSet::from_bits(b).bits(), b);
         }
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let mut opts = TrainOptions {
             epochs: 5,
             ..TrainOptions::default()
@@ -2253,11 +2215,7 @@ mod tests {
         let mk = |w: &str, label: EntityLabel| Document {
             sentences: vec![Sentence {
                 words: ["we", "met", w, "today", "."].iter().map(|w| w.to_string()).collect(),
-                spans: vec![Span {
-                    start: 2,
-                    end: 3,
-                    label,
-                }],
+                spans: vec![Span::new(2, 3, label)],
                 ..Sentence::default()
             }],
         };
@@ -2268,11 +2226,7 @@ mod tests {
             docs.push(mk(p, EntityLabel::Per));
             docs.push(mk(l, EntityLabel::Loc));
         }
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let train = |test_rows: &str| {
             let clusters = WordClusters::from_tsv(&format!("{train_rows}{test_rows}")).unwrap();
             let opts = TrainOptions {
@@ -2324,11 +2278,7 @@ mod tests {
     #[test]
     fn case_augmentation_finds_lowercase_names() {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let train = |every: usize| {
             let opts = TrainOptions {
                 epochs: 5,
@@ -2388,11 +2338,7 @@ mod tests {
 
     fn toy_model_with(opts: TrainOptions) -> NerModel {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let mut gaz = Gazetteer::new();
         gaz.add_name("Paris", GazClass::City);
         NerModel::train(&[set], &[set], gaz, &opts, |_| {})
@@ -2401,11 +2347,7 @@ mod tests {
     #[test]
     fn beam_trained_model_learns_and_round_trips() {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         for (bidirectional, gap, max_violation) in [(false, f32::MAX, false), (true, 50.0, false), (false, 50.0, true)]
         {
             let m = toy_model_with(TrainOptions {
@@ -2502,11 +2444,7 @@ mod tests {
     #[test]
     fn bags_average_into_one_model() {
         let docs = toy_docs();
-        let set = TrainSet {
-            name: "toy",
-            documents: &docs,
-            has_misc: true,
-        };
+        let set = toy_set(&docs);
         let one = toy_model_with(TrainOptions {
             epochs: 5,
             ..TrainOptions::default()

@@ -425,6 +425,11 @@ impl Model {
                 starts.push(weights.len() as u32);
             }
         }
+        Model::assemble(n_classes, scale, keys, starts, weights)
+    }
+
+    /// A model from its weight rows: builds the lookup table and the content fingerprint.
+    fn assemble(n_classes: usize, scale: f32, keys: Vec<u64>, starts: Vec<u32>, weights: Vec<Weight>) -> Model {
         let table = build_table(&keys, &starts);
         let fingerprint = fingerprint(n_classes, scale, &keys, &weights);
         Model {
@@ -686,18 +691,7 @@ impl Model {
                 w.class |= LAST;
             }
         }
-        let table = build_table(&keys, &starts);
-        let fingerprint = fingerprint(n_classes, scale, &keys, &weights);
-        Ok(Model {
-            n_classes,
-            scale,
-            mask: table.len() - 1,
-            table,
-            keys,
-            starts,
-            weights,
-            fingerprint,
-        })
+        Ok(Model::assemble(n_classes, scale, keys, starts, weights))
     }
 
     /// Serializes the model alone.

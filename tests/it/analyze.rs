@@ -2,11 +2,20 @@
 //! analytics graph (provenance, replacement on re-run, parseable RDF,
 //! declared terms) and shortest paths with evidence.
 
+use std::path::Path;
+
 use serde_json::Value;
 
-use crate::exports::{fixture_store, python, python_with};
+use crate::exports::{fixture_store, named_csv, python, python_with};
 use crate::ontology::{declared, used};
 use crate::{ok, repo, textkg};
+
+/// `textkg analyze --store STORE --no-store ARGS…`: the analysis is printed, not stored.
+fn analyze_unstored(store: &str, args: &[&str], cwd: &Path) -> String {
+    let mut all = vec!["analyze", "--store", store, "--no-store"];
+    all.extend_from_slice(args);
+    ok(&all, cwd)
+}
 
 #[test]
 #[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
@@ -18,9 +27,11 @@ fn analyze_agrees_with_networkx_on_the_exported_graph() {
     for network in ["relations", "co-mention"] {
         let graph = dir.path().join(format!("{network}.json"));
         let analysis = dir.path().join(format!("{network}-analysis.json"));
-        ok(
-            &[
-                "export",
+        // The same graph exported, and analysed (without storing the analysis).
+        for (command, file) in [("export", &graph), ("analyze", &analysis)] {
+            let file = file.to_str().unwrap();
+            let mut args = vec![
+                command,
                 "--store",
                 &store,
                 "--format",
@@ -28,25 +39,13 @@ fn analyze_agrees_with_networkx_on_the_exported_graph() {
                 "--network",
                 network,
                 "-o",
-                graph.to_str().unwrap(),
-            ],
-            dir.path(),
-        );
-        ok(
-            &[
-                "analyze",
-                "--store",
-                &store,
-                "--no-store",
-                "--format",
-                "json",
-                "--network",
-                network,
-                "-o",
-                analysis.to_str().unwrap(),
-            ],
-            dir.path(),
-        );
+                file,
+            ];
+            if command == "analyze" {
+                args.push("--no-store");
+            }
+            ok(&args, dir.path());
+        }
         let out = std::process::Command::new("python3")
             .arg(repo("scripts/compare_networkx.py"))
             .args([&graph, &analysis])
@@ -129,18 +128,7 @@ fn analytics_graph_has_provenance_and_is_replaced_on_rerun() {
     // SOURCE_DATE_EPOCH (set by the test harness) is the recorded time.
     assert!(prov.contains("2026-01-01T00:00:00Z"), "{prov}");
 
-    let central = ok(
-        &[
-            "query",
-            "--store",
-            &store,
-            "--named",
-            "central-entities",
-            "--format",
-            "csv",
-        ],
-        dir.path(),
-    );
+    let central = named_csv(&store, "central-entities", &[], dir.path());
     assert!(central.lines().count() > 5, "{central}");
 
     // Every term we write is declared in the ontology, and the dump parses with rdflib.
@@ -172,20 +160,7 @@ print(len(g))
 #[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn paths_come_with_the_evidence_of_every_hop() {
     let (dir, store) = fixture_store();
-    let out = ok(
-        &[
-            "analyze",
-            "--store",
-            &store,
-            "--no-store",
-            "--format",
-            "json",
-            "--path",
-            "Finland",
-            "Oulu",
-        ],
-        dir.path(),
-    );
+    let out = analyze_unstored(&store, &["--format", "json", "--path", "Finland", "Oulu"], dir.path());
     let v: Value = serde_json::from_str(&out).unwrap();
     let hops = v["path"].as_array().expect("a path");
     assert_eq!(hops.len(), 3, "{out}");
@@ -197,10 +172,7 @@ fn paths_come_with_the_evidence_of_every_hop() {
     );
     assert_eq!(hops[2]["to_label"], "Oulu");
     assert!(hops.iter().all(|h| h["evidence"].is_string()), "{out}");
-    let table = ok(
-        &["analyze", "--store", &store, "--no-store", "--path", "Finland", "Oulu"],
-        dir.path(),
-    );
+    let table = analyze_unstored(&store, &["--path", "Finland", "Oulu"], dir.path());
     assert!(
         table.contains("path (3 hops)") && table.contains("\"Finnish minister Aino Koskinen visited Oulu"),
         "{table}"

@@ -458,54 +458,35 @@ fn dot_draws_claims_apart_clusters_and_renders() {
     }
 }
 
+/// `textkg query --store STORE --named NAME --format csv ARGS…`.
+pub fn named_csv(store: &str, name: &str, args: &[&str], cwd: &Path) -> String {
+    let mut all = vec!["query", "--store", store, "--named", name, "--format", "csv"];
+    all.extend_from_slice(args);
+    ok(&all, cwd)
+}
+
 #[test]
 #[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
 fn named_queries_list_bind_and_run() {
     let (dir, store) = fixture_store();
     let list = ok(&["query", "--store", &store, "--named"], dir.path());
-    for name in [
-        "who-said-what",
-        "timeline",
-        "actor-network",
-        "events-by-place",
-        "claims-vs-facts",
-        "central-entities",
-    ] {
-        assert!(list.contains(name), "{list}");
+    // Every query file of examples/queries/ is listed.
+    for file in std::fs::read_dir(repo("examples/queries")).unwrap() {
+        let path = file.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rq") {
+            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(list.contains(&name), "{name} not listed:\n{list}");
+        }
     }
     assert!(list.contains("--bind entity="), "{list}");
-    let timeline = ok(
-        &[
-            "query",
-            "--store",
-            &store,
-            "--named",
-            "timeline",
-            "--bind",
-            "entity=lena brandt",
-            "--format",
-            "csv",
-        ],
-        dir.path(),
-    );
+    let timeline = named_csv(&store, "timeline", &["--bind", "entity=lena brandt"], dir.path());
     let rows: Vec<&str> = timeline.lines().skip(1).collect();
     assert!(rows.len() >= 4, "{timeline}");
     assert!(rows.iter().all(|r| r.contains("Lena Brandt")), "{timeline}");
     // By date: May before July.
     assert!(rows[0].starts_with("2025-05-02"), "{timeline}");
     assert!(timeline.contains("claimed by Tomas Virtanen"), "{timeline}");
-    let claims = ok(
-        &[
-            "query",
-            "--store",
-            &store,
-            "--named",
-            "claims-vs-facts",
-            "--format",
-            "csv",
-        ],
-        dir.path(),
-    );
+    let claims = named_csv(&store, "claims-vs-facts", &[], dir.path());
     assert!(
         claims
             .lines()

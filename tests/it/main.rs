@@ -14,6 +14,7 @@ mod resolve;
 mod seed;
 mod serve;
 mod store;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -55,6 +56,31 @@ pub fn ok(args: &[&str], cwd: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 stdout")
+}
+
+/// One document (id and name `id`, dated 2026-01-02) through the pipeline
+/// with the default extractor and mapping options.
+pub fn processed(id: &str, text: &str) -> textkg::pipeline::Processed {
+    textkg::pipeline::process(
+        textkg::input::SourceDocument {
+            id: Some(id.into()),
+            name: id.into(),
+            title: None,
+            date: Some("2026-01-02".into()),
+            url: None,
+            text: text.into(),
+        },
+        &textkg::extract::Extractor::default(),
+        &textkg::rdf::MappingOptions::default(),
+    )
+}
+
+/// A processed document's quads (default mapping options), ready for `KgStore::write`.
+pub fn prepared(p: &textkg::pipeline::Processed) -> textkg::store::PreparedDocument {
+    textkg::store::PreparedDocument {
+        identity: p.identity.clone(),
+        quads: p.quads(&textkg::rdf::MappingOptions::default()),
+    }
 }
 
 /// `../shared` when present (developer machines and CI), else `None` with a message.

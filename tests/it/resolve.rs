@@ -4,13 +4,12 @@
 use std::collections::BTreeSet;
 
 use oxigraph::model::Quad;
-use textkg::extract::{EntityType, Extractor};
-use textkg::input::SourceDocument;
+use textkg::extract::EntityType;
 use textkg::iri::Namespace;
-use textkg::pipeline::{self, Processed};
-use textkg::rdf::MappingOptions;
 use textkg::resolve::{self, STATUS_ACTIVE, STATUS_UNDONE};
 use textkg::store::{KgStore, PreparedDocument};
+
+use crate::{prepared, processed};
 
 const ANNA: &str = "Chancellor Anna Keller met Mayor Ian Cole in Berlin on Monday. \
 Keller said the Berlin Council would fund the new bridge.";
@@ -19,32 +18,6 @@ const TOM: &str = "Tom Keller, a farmer from Bavaria, said the harvest was poor.
 /// "Keller" typed Person (by the age apposition) with no title and no shared entities.
 const BARE_KELLER: &str = "Keller, 54, said she was pleased with the harvest.";
 const WASHINGTON_CITY: &str = "Officials in Washington said the new bridge would open in May.";
-
-fn options() -> MappingOptions {
-    MappingOptions::default()
-}
-
-fn processed(id: &str, text: &str) -> Processed {
-    pipeline::process(
-        SourceDocument {
-            id: Some(id.into()),
-            name: id.into(),
-            title: None,
-            date: Some("2026-01-02".into()),
-            url: None,
-            text: text.into(),
-        },
-        &Extractor::default(),
-        &options(),
-    )
-}
-
-fn prepared(p: &Processed) -> PreparedDocument {
-    PreparedDocument {
-        identity: p.identity.clone(),
-        quads: p.quads(&options()),
-    }
-}
 
 fn doc(id: &str, text: &str) -> PreparedDocument {
     prepared(&processed(id, text))
@@ -98,6 +71,17 @@ fn entities_of(store: &KgStore, id: &str) -> BTreeSet<String> {
 
 fn doc_iri(id: &str) -> String {
     Namespace::default().document(Some(id), "")
+}
+
+/// The quads of document `id`'s graph, as N-Quads lines.
+fn graph_of(store: &KgStore, id: &str) -> BTreeSet<String> {
+    let iri = doc_iri(id);
+    let graph = oxigraph::model::NamedNodeRef::new(&iri).unwrap();
+    store
+        .inner()
+        .quads_for_pattern(None, None, None, Some(graph.into()))
+        .map(|q| q.unwrap().to_string())
+        .collect()
 }
 
 const ANNA_IRI: &str = "https://w3id.org/textkg/id/person/anna-keller";
@@ -198,31 +182,13 @@ fn a_city_and_an_organisation_with_one_name_stay_apart() {
 fn undo_restores_separate_nodes_and_is_not_redone() {
     let b = doc("b", CHANCELLOR_KELLER);
     let alone = store_with(std::slice::from_ref(&b));
-    let pristine_b: BTreeSet<String> = alone
-        .inner()
-        .quads_for_pattern(
-            None,
-            None,
-            None,
-            Some(oxigraph::model::NamedNodeRef::new(&doc_iri("b")).unwrap().into()),
-        )
-        .map(|q| q.unwrap().to_string())
-        .collect();
+    let pristine_b = graph_of(&alone, "b");
     let store = store_with(&[doc("a", ANNA), b]);
     let id = resolve::decisions(&store).unwrap()[0].id.clone();
     let short = id.rsplit('/').next().unwrap()[..8].to_string();
     let m = resolve::undo(&store, &short).unwrap();
     assert_eq!(m.id, id);
-    let graph_b: BTreeSet<String> = store
-        .inner()
-        .quads_for_pattern(
-            None,
-            None,
-            None,
-            Some(oxigraph::model::NamedNodeRef::new(&doc_iri("b")).unwrap().into()),
-        )
-        .map(|q| q.unwrap().to_string())
-        .collect();
+    let graph_b = graph_of(&store, "b");
     assert_eq!(graph_b, pristine_b, "document graph as extracted");
     assert!(entities_of(&store, "b").contains(KELLER_IRI));
     // Recorded as undone, and resolution does not merge it again.

@@ -1,29 +1,9 @@
 //! Store semantics on an in-memory store: replace-by-graph, idempotence, info.
 
-use textkg::extract::Extractor;
-use textkg::input::SourceDocument;
-use textkg::pipeline;
-use textkg::rdf::MappingOptions;
 use textkg::store::{KgStore, PreparedDocument};
 
 fn prepared(id: &str, text: &str) -> PreparedDocument {
-    let options = MappingOptions::default();
-    let p = pipeline::process(
-        SourceDocument {
-            id: Some(id.into()),
-            name: id.into(),
-            title: None,
-            date: Some("2026-01-02".into()),
-            url: None,
-            text: text.into(),
-        },
-        &Extractor::default(),
-        &options,
-    );
-    PreparedDocument {
-        identity: p.identity.clone(),
-        quads: p.quads(&options),
-    }
+    crate::prepared(&crate::processed(id, text))
 }
 
 #[test]

@@ -679,23 +679,31 @@ fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
     let mut t: u64 = 0;
     // `f!` for templates that look past the buffer front, `fb!` for those
     // that do not; both number every template, so hashes never depend on `part`.
-    macro_rules! f {
-        ($($x:expr),+) => {{
+    macro_rules! template {
+        ($left_out_in:expr; $($x:expr),+) => {{
             t += 1;
-            if part != Part::Buffer {
+            if part != $left_out_in {
                 let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
                 $( h = mix(h, $x); )+
                 out.push(h);
             }
         }};
     }
+    macro_rules! f {
+        ($($x:expr),+) => {
+            template!(Part::Buffer; $($x),+)
+        };
+    }
     macro_rules! fb {
+        ($($x:expr),+) => {
+            template!(Part::Rest; $($x),+)
+        };
+    }
+    // `fw!`: a sparse word template, left out (and not numbered) in lean models.
+    macro_rules! fw {
         ($($x:expr),+) => {{
-            t += 1;
-            if part != Part::Rest {
-                let mut h = t.wrapping_mul(0x2545_F491_4F6C_DD1D);
-                $( h = mix(h, $x); )+
-                out.push(h);
+            if !tk.lean {
+                f!($($x),+);
             }
         }};
     }
@@ -729,28 +737,18 @@ fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
     f!(p(s0), p(s0r), p(n0));
     f!(p(s0), p(n0), p(n0l));
     // distance
-    if !tk.lean {
-        f!(w(s0), d);
-    }
+    fw!(w(s0), d);
     f!(p(s0), d);
-    if !tk.lean {
-        f!(w(n0), d);
-    }
+    fw!(w(n0), d);
     f!(p(n0), d);
     f!(w(s0), w(n0), d);
     f!(p(s0), p(n0), d);
     // valency
-    if !tk.lean {
-        f!(w(s0), rval(s0));
-    }
+    fw!(w(s0), rval(s0));
     f!(p(s0), rval(s0));
-    if !tk.lean {
-        f!(w(s0), lval(s0));
-    }
+    fw!(w(s0), lval(s0));
     f!(p(s0), lval(s0));
-    if !tk.lean {
-        f!(w(n0), lval(n0));
-    }
+    fw!(w(n0), lval(n0));
     f!(p(n0), lval(n0));
     // unigrams of second-order tokens
     f!(w(s0h));
@@ -766,24 +764,16 @@ fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
     f!(p(n0l));
     f!(lab(n0l));
     // third order
-    if !tk.lean {
-        f!(w(s0h2));
-    }
+    fw!(w(s0h2));
     f!(p(s0h2));
     f!(lab(s0h));
-    if !tk.lean {
-        f!(w(s0l2));
-    }
+    fw!(w(s0l2));
     f!(p(s0l2));
     f!(lab(s0l2));
-    if !tk.lean {
-        f!(w(s0r2));
-    }
+    fw!(w(s0r2));
     f!(p(s0r2));
     f!(lab(s0r2));
-    if !tk.lean {
-        f!(w(n0l2));
-    }
+    fw!(w(n0l2));
     f!(p(n0l2));
     f!(lab(n0l2));
     f!(p(s0), p(s0l), p(s0l2));
@@ -791,17 +781,11 @@ fn extract_part(st: &State, tk: &Tokens, part: Part, out: &mut Vec<u64>) {
     f!(p(s0), p(s0h), p(s0h2));
     f!(p(n0), p(n0l), p(n0l2));
     // label sets
-    if !tk.lean {
-        f!(w(s0), set(rset(s0)));
-    }
+    fw!(w(s0), set(rset(s0)));
     f!(p(s0), set(rset(s0)));
-    if !tk.lean {
-        f!(w(s0), set(lset(s0)));
-    }
+    fw!(w(s0), set(lset(s0)));
     f!(p(s0), set(lset(s0)));
-    if !tk.lean {
-        f!(w(n0), set(lset(n0)));
-    }
+    fw!(w(n0), set(lset(n0)));
     f!(p(n0), set(lset(n0)));
     // extras: second stack item, bias
     f!(w(s1), p(s1));

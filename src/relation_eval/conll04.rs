@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{Extractor, RelationObject};
 use crate::document::Span;
+use crate::extract::{Extractor, RelationObject};
 use crate::iri::Namespace;
 
 /// Errors reading the gold file or the mapping.
@@ -315,25 +315,28 @@ mod tests {
         assert!((s.macro_prf().2 - 0.5).abs() < 1e-9, "Kill F1 1.0, Live_In 0.0");
     }
 
+    /// What the extractor predicts for a space-tokenised sentence under one mapping line.
+    fn predicted(mapping: &str, sentence: &str) -> BTreeSet<SpanRelation> {
+        let mapping = Mapping::parse(mapping).unwrap();
+        let tokens: Vec<String> = sentence.split(' ').map(String::from).collect();
+        predict(&Extractor::default(), &mapping, &Namespace::default(), &tokens)
+    }
+
     #[test]
     fn mapped_kill_is_predicted_with_token_spans() {
-        let mapping = Mapping::parse("https://w3id.org/textkg/ns#kills\tKill\n").unwrap();
-        let tokens: Vec<String> = "Sergeant Ola Hansen killed Kari Berg in Oslo ."
-            .split(' ')
-            .map(String::from)
-            .collect();
-        let p = predict(&Extractor::default(), &mapping, &Namespace::default(), &tokens);
+        let p = predicted(
+            "https://w3id.org/textkg/ns#kills\tKill\n",
+            "Sergeant Ola Hansen killed Kari Berg in Oslo .",
+        );
         assert!(p.iter().any(|(k, _, t)| k == "Kill" && *t == (4, 6)), "{p:?}");
     }
 
     #[test]
     fn spans_align_with_tokens_that_carry_a_period() {
-        let mapping = Mapping::parse("https://w3id.org/textkg/ns#livesIn\tLive_In\n").unwrap();
-        let tokens: Vec<String> = "Ola Brenne , a native of Bergen."
-            .split(' ')
-            .map(String::from)
-            .collect();
-        let p = predict(&Extractor::default(), &mapping, &Namespace::default(), &tokens);
+        let p = predicted(
+            "https://w3id.org/textkg/ns#livesIn\tLive_In\n",
+            "Ola Brenne , a native of Bergen.",
+        );
         assert!(p.contains(&("Live_In".to_string(), (0, 2), (6, 7))), "{p:?}");
     }
 }
