@@ -43,11 +43,13 @@ fn people<'a>(ctx: &Ctx<'a>, s: usize) -> Vec<&'a Mention> {
         .collect()
 }
 
-/// The person name mention starting at token `i`.
-fn name_at<'a>(ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
+/// The person name mention starting at token `i`, unless it is itself a
+/// possessor ("his son James's wife", "a friend of Peter's brother").
+fn relative_at<'a>(ctx: &Ctx, ms: &[&'a Mention], i: usize) -> Option<&'a Mention> {
     ms.iter()
         .copied()
         .find(|m| m.tokens.start == i && m.kind == MentionKind::Name)
+        .filter(|m| !matches!(ctx.text(m.tokens.end), "'s" | "’s"))
 }
 
 /// "his brother Alfred", "Byron's mother, Catherine", "her sons Tom and Ben":
@@ -78,11 +80,7 @@ fn possessive(ctx: &Ctx, s: usize, ms: &[&Mention], owner: &Mention, end: usize,
         k += 1;
     }
     // The relatives named right after the noun: one, or a list for a plural.
-    while let Some(relative) = name_at(ms, k) {
-        // "his son James's wife": the name is itself a possessor.
-        if matches!(ctx.text(relative.tokens.end), "'s" | "’s") {
-            return;
-        }
+    while let Some(relative) = relative_at(ctx, ms, k) {
         ctx.push(
             out,
             s,
@@ -144,13 +142,9 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], person: &Mention, end: usize
         if ctx.low(k) == "the" {
             k += 1;
         }
-        let Some(relative) = name_at(ms, k) else {
+        let Some(relative) = relative_at(ctx, ms, k) else {
             return;
         };
-        // "a friend of Peter's brother": the name is a possessor, not the relative.
-        if matches!(ctx.text(relative.tokens.end), "'s" | "’s") {
-            return;
-        }
         ctx.push(
             out,
             s,
