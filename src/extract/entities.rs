@@ -137,6 +137,15 @@ pub fn resolve_with(
         .map(|(_, n)| n.as_str())
         .collect();
     let fullest = fullest_person_names(&people);
+    // Mentions of each longer person name, counted by its fullest variant.
+    let mut written: BTreeMap<&str, usize> = BTreeMap::new();
+    for (t, n) in &keys {
+        if *t == EntityType::Person && n.contains(' ') {
+            *written
+                .entry(fullest.get(n.as_str()).copied().unwrap_or(n))
+                .or_default() += 1;
+        }
+    }
     let orgs: BTreeSet<&str> = keys
         .iter()
         .filter(|(t, n)| *t == EntityType::Organization && n.contains(' '))
@@ -174,9 +183,22 @@ pub fn resolve_with(
                 .filter(|p| p.ends_with(&suffix) || (!name.contains(' ') && p.split(' ').next() == Some(name)))
                 .map(|p| fullest.get(p).copied().unwrap_or(p))
                 .collect();
-            if matches.len() == 1
-                && let Some(only) = matches.first()
-                && *only != name.as_str()
+            // Several people share the short form: it is the document's
+            // main one only when that name is written out at least twice and
+            // twice as often as each other's ("Jeanne Moreau" three times,
+            // her father "Anatole-Désiré Moreau" once); else it stays apart.
+            let dominant = || {
+                let count = |p: &&str| written.get(p).copied().unwrap_or(0);
+                let top = matches.iter().max_by_key(|p| count(p))?;
+                let rest = matches.iter().filter(|p| *p != top).map(count).max().unwrap_or(0);
+                (count(top) >= 2 && count(top) >= 2 * rest).then_some(*top)
+            };
+            let only = match matches.len() {
+                1 => matches.first().copied(),
+                _ => dominant(),
+            };
+            if let Some(only) = only
+                && only != name.as_str()
             {
                 rekey.push((k, (EntityType::Person, only.to_string())));
                 reasons[k] = Some(if name.contains(' ') && people.contains(name.as_str()) {
@@ -556,6 +578,20 @@ mod tests {
             let e = es.iter().find(|e| e.label == full).expect("full name found");
             assert_eq!(e.mentions.len(), 1, "ambiguous surname must not merge: {es:?}");
         }
+    }
+
+    #[test]
+    fn a_shared_surname_joins_the_person_written_out_most() {
+        let es = entities(
+            "Jeanne Moreau was a French actress. Jeanne Moreau grew up in Paris. \
+             Her father, Anatole Moreau, ran a restaurant. Moreau won many awards.",
+        );
+        let jeanne = es.iter().find(|e| e.label == "Jeanne Moreau").expect("full name found");
+        assert!(
+            jeanne.aliases.iter().any(|a| a == "Moreau"),
+            "the surname joins the main person: {es:?}"
+        );
+        assert!(!es.iter().any(|e| e.label == "Moreau"), "{es:?}");
     }
 
     /// (pronoun, label of the entity it joined), in text order.

@@ -577,6 +577,11 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
             if matches!(ctx.low(a.head), "himself" | "herself" | "itself" | "themselves") {
                 continue;
             }
+            // "found her calling": a possessive determiner is the owner of
+            // the argument, never the argument (a parse may head it so).
+            if ctx.doc.tags.get(a.head).is_some_and(|t| t.xpos == "PRP$") {
+                continue;
+            }
             let Some(object) = argument_mention(ctx, s, a.head) else {
                 continue;
             };
