@@ -585,6 +585,9 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
             let Some(object) = argument_mention(ctx, s, a.head) else {
                 continue;
             };
+            if object.kind == MentionKind::Name && modifies_noun(ctx, object) {
+                continue;
+            }
             let (mut subj, mut obj) = (subject, object);
             let mut predicate = None;
             let mut phrase = t.relation_text(ctx.doc);
@@ -1004,8 +1007,58 @@ fn find_objects<'m>(
         }
         last = m;
     }
+    // "compared the situation to China-Taiwan tensions", "visited the Oslo
+    // office": names right before a common noun modify it; the noun phrase,
+    // not the names, is the verb's argument.
+    if modifies_noun(ctx, last) {
+        out.clear();
+    }
     out
 }
+
+/// Whether the name mention stands before a common noun it modifies,
+/// possibly with more names joined by hyphens ("Oslo office", "China-Taiwan
+/// tensions"): then the noun phrase, not the name, is an argument.
+fn modifies_noun(ctx: &Ctx, m: &Mention) -> bool {
+    let doc = ctx.doc;
+    let end = doc.sentences.get(m.sentence).map_or(0, |x| x.tokens.end);
+    let mut k = m.tokens.end;
+    while k < end && (matches!(doc.token_text(k), "-" | "–") || doc.upos(k) == "PROPN") {
+        k += 1;
+    }
+    if k >= end || doc.upos(k) != "NOUN" || !doc.token_text(k).chars().next().is_some_and(char::is_lowercase) {
+        return false;
+    }
+    // "China-Taiwan tensions": names joined by a hyphen before a noun are
+    // its modifier, whatever a greedy parse made of them.
+    let hyphenated = (m.tokens.start.saturating_sub(1)..k).any(|t| matches!(doc.token_text(t), "-" | "–"));
+    if hyphenated {
+        return true;
+    }
+    if doc.sentence_parsed(m.sentence) {
+        // The parse decides: a name in the run depends on the noun.
+        (m.tokens.start..k).any(|t| doc.head(t) == Some(k))
+    } else {
+        // "met Putin yesterday": a time noun after a name modifies the verb.
+        !TIME_NOUNS.contains(&doc.token_text(k))
+    }
+}
+
+/// Nouns that follow an object to say when ("met Putin yesterday").
+const TIME_NOUNS: &[&str] = &[
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "week",
+    "month",
+    "year",
+    "weekend",
+];
 
 /// "… as the venue" after the objects: the role the object is given.
 fn as_complement(ctx: &Ctx, after: usize, end: usize) -> Option<String> {
@@ -1391,6 +1444,16 @@ mod tests {
                 .all(|(_, m)| m.is_some()),
             "{nouns:?}"
         );
+    }
+
+    #[test]
+    fn a_name_modifying_a_noun_is_no_object() {
+        let f = facts("Nora Lund compared the dispute to Oslo-Bergen rivalries on Monday.");
+        assert!(!f.iter().any(|(_, p, _)| p == "compares"), "{f:?}");
+        let f = facts("Nora Lund compared Oslo to Bergen on Monday.");
+        assert!(f.iter().any(|(_, p, _)| p == "compares"), "{f:?}");
+        let f = facts("Nora Lund met Tom Berg yesterday in Oslo.");
+        assert!(f.iter().any(|(_, p, o)| p == "meets" && o == "Tom Berg"), "{f:?}");
     }
 
     #[test]
