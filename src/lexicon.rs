@@ -235,6 +235,8 @@ pub struct Lexicon {
     /// Kinship and friendship nouns, singular and plural ("son", "sons"), from
     /// `kinship.tsv`.
     pub kinship: FxHashMap<String, KinshipNoun>,
+    /// Common nouns the relation rules treat specially (`noun_classes.tsv`).
+    pub noun_classes: FxHashMap<String, NounClass>,
     /// Calibrated confidence by (extractor id, predicate group): the measured
     /// precision on the judged development sample (`confidence.tsv`, written
     /// by `textkg eval judged --calibrate`).
@@ -298,6 +300,41 @@ fn strict_rows<'a>(
                 })
             }
         })
+}
+
+/// The class of a common noun in `noun_classes.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NounClass {
+    /// Forms an idiom with a light verb ("give birth", "take part").
+    LightVerb,
+    /// Says when ("yesterday", "week").
+    Time,
+}
+
+/// Parses `noun_classes.tsv` (`noun<TAB>class`), strictly: a row with missing
+/// columns, an unknown class or a noun listed twice is an error.
+pub fn parse_noun_classes(tsv: &str) -> Result<FxHashMap<String, NounClass>, LexiconError> {
+    let err = |line: usize, message: String| LexiconError {
+        file: "noun_classes.tsv",
+        line,
+        message,
+    };
+    let mut out = FxHashMap::default();
+    for row in strict_rows(tsv, "noun_classes.tsv", 2) {
+        let (n, cols) = row?;
+        let [noun, class] = cols[..] else {
+            continue;
+        };
+        let class = match class {
+            "light-verb" => NounClass::LightVerb,
+            "time" => NounClass::Time,
+            other => return Err(err(n, format!("unknown class {other:?} (known: light-verb, time)"))),
+        };
+        if out.insert(noun.to_string(), class).is_some() {
+            return Err(err(n, format!("{noun:?} listed twice")));
+        }
+    }
+    Ok(out)
 }
 
 /// A kinship or friendship noun ("son", "sons").
@@ -443,6 +480,7 @@ const BOILERPLATE: &str = include_str!("../models/lexicon/boilerplate.txt");
 const PREDICATES: &str = include_str!("../models/lexicon/predicates.tsv");
 const CONFIDENCE: &str = include_str!("../models/lexicon/confidence.tsv");
 const KINSHIP: &str = include_str!("../models/lexicon/kinship.tsv");
+const NOUN_CLASSES: &str = include_str!("../models/lexicon/noun_classes.tsv");
 
 /// Data rows of a TSV: skips `#` comments, blank lines and the header row.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -471,6 +509,10 @@ impl Lexicon {
                 Err(e) => panic!("embedded lexicon: {e}"),
             };
             lex.kinship = match parse_kinship(KINSHIP) {
+                Ok(t) => t,
+                Err(e) => panic!("embedded lexicon: {e}"),
+            };
+            lex.noun_classes = match parse_noun_classes(NOUN_CLASSES) {
                 Ok(t) => t,
                 Err(e) => panic!("embedded lexicon: {e}"),
             };
@@ -1017,6 +1059,21 @@ mod tests {
             "{gaz}"
         );
         assert!(rows.contains(&"St. Petersburg\tCity\tSaint Petersburg\tQ3"), "{gaz}");
+    }
+
+    #[test]
+    fn noun_classes_load_strictly() {
+        let table = parse_noun_classes(NOUN_CLASSES).unwrap();
+        let rows = NOUN_CLASSES
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(table.len(), rows - 1, "a row was skipped");
+        assert_eq!(table["birth"], NounClass::LightVerb);
+        assert_eq!(table["yesterday"], NounClass::Time);
+        assert!(parse_noun_classes("h\nbirth\tidiom\n").is_err());
+        assert!(parse_noun_classes("h\nbirth\n").is_err());
+        assert!(parse_noun_classes("h\nbirth\ttime\nbirth\ttime\n").is_err());
     }
 
     #[test]

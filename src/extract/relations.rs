@@ -18,7 +18,7 @@
 
 use super::{Entity, EntityType, Mention, MentionKind, Predicate, Relation, RelationObject};
 use crate::document::{Document, Span};
-use crate::lexicon::{Lexicon, VerbEntry, VerbKind};
+use crate::lexicon::{Lexicon, NounClass, VerbEntry, VerbKind};
 
 /// Extractor id of verb-pattern relations.
 pub const VERB_PATTERN: &str = "verb-pattern";
@@ -686,35 +686,13 @@ fn idiom_between(ctx: &Ctx, s: usize, t: &crate::openie::Tuple, head: usize) -> 
             && bare(b.head)
             && match b.role {
                 ArgRole::Oblique => true,
-                ArgRole::Object => LIGHT_VERB_NOUNS.contains(&doc.lemma(b.head).to_lowercase().as_str()),
+                ArgRole::Object => {
+                    ctx.lex.noun_classes.get(&doc.lemma(b.head).to_lowercase()) == Some(&NounClass::LightVerb)
+                }
                 _ => false,
             }
     })
 }
-
-/// Nouns that form idioms with light verbs ("give birth", "take part", "take
-/// place", "make use", "pay attention"): their verb alone does not name a relation.
-const LIGHT_VERB_NOUNS: &[&str] = &[
-    "birth",
-    "part",
-    "place",
-    "use",
-    "attention",
-    "care",
-    "advantage",
-    "note",
-    "notice",
-    "charge",
-    "control",
-    "aim",
-    "issue",
-    "account",
-    "love",
-    "sense",
-    "effect",
-    "hold",
-    "shape",
-];
 
 fn push_clause(
     ctx: &Ctx,
@@ -1040,25 +1018,9 @@ fn modifies_noun(ctx: &Ctx, m: &Mention) -> bool {
         (m.tokens.start..k).any(|t| doc.head(t) == Some(k))
     } else {
         // "met Putin yesterday": a time noun after a name modifies the verb.
-        !TIME_NOUNS.contains(&doc.token_text(k))
+        ctx.lex.noun_classes.get(doc.token_text(k)) != Some(&NounClass::Time)
     }
 }
-
-/// Nouns that follow an object to say when ("met Putin yesterday").
-const TIME_NOUNS: &[&str] = &[
-    "yesterday",
-    "today",
-    "tonight",
-    "tomorrow",
-    "morning",
-    "afternoon",
-    "evening",
-    "night",
-    "week",
-    "month",
-    "year",
-    "weekend",
-];
 
 /// "… as the venue" after the objects: the role the object is given.
 fn as_complement(ctx: &Ctx, after: usize, end: usize) -> Option<String> {
