@@ -309,6 +309,10 @@ pub enum NounClass {
     LightVerb,
     /// Says when ("yesterday", "week").
     Time,
+    /// A kind of administrative or geographic unit that takes a place's name
+    /// ("Bergen County", "City of Cleveland", "Hong Kong Island"): the unit,
+    /// not a mention of the place inside it.
+    AdminUnit,
 }
 
 /// Parses `noun_classes.tsv` (`noun<TAB>class`), strictly: a row with missing
@@ -328,7 +332,13 @@ pub fn parse_noun_classes(tsv: &str) -> Result<FxHashMap<String, NounClass>, Lex
         let class = match class {
             "light-verb" => NounClass::LightVerb,
             "time" => NounClass::Time,
-            other => return Err(err(n, format!("unknown class {other:?} (known: light-verb, time)"))),
+            "admin-unit" => NounClass::AdminUnit,
+            other => {
+                return Err(err(
+                    n,
+                    format!("unknown class {other:?} (known: light-verb, time, admin-unit)"),
+                ));
+            }
         };
         if out.insert(noun.to_string(), class).is_some() {
             return Err(err(n, format!("{noun:?} listed twice")));
@@ -1071,6 +1081,7 @@ mod tests {
         assert_eq!(table.len(), rows - 1, "a row was skipped");
         assert_eq!(table["birth"], NounClass::LightVerb);
         assert_eq!(table["yesterday"], NounClass::Time);
+        assert_eq!(table["county"], NounClass::AdminUnit);
         assert!(parse_noun_classes("h\nbirth\tidiom\n").is_err());
         assert!(parse_noun_classes("h\nbirth\n").is_err());
         assert!(parse_noun_classes("h\nbirth\ttime\nbirth\ttime\n").is_err());

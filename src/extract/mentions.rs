@@ -657,7 +657,7 @@ fn division_after_place<'l>(
 }
 
 /// Longest gazetteer match starting at token `start` (length in tokens, best entry).
-fn gazetteer_match<'l>(
+pub(crate) fn gazetteer_match<'l>(
     doc: &Document,
     start: usize,
     end: usize,

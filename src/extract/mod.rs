@@ -4,7 +4,9 @@
 //! 1. [`mentions`] finds named mentions (name spans with a type guess, titles, roles);
 //! 2. [`entities`] merges mentions into document entities (aliases, pronouns);
 //! 3. [`relations`] finds relations between entities (verb patterns, event nouns, quotes,
-//!    and the [`nominal`] patterns: appositions, titles, datelines).
+//!    and the [`nominal`] patterns: appositions, titles, datelines);
+//! 4. [`nested`] adds the places named inside other names ("Amsterdam" in "University of
+//!    Amsterdam") as mentions, after relations, which see one name per token.
 //!
 //! Invariants: extraction does no IO, never fails and never panics; every
 //! span points into `Document::text` on char boundaries; output order is
@@ -15,6 +17,7 @@ pub mod constraints;
 pub mod dates;
 pub mod entities;
 pub mod mentions;
+pub mod nested;
 pub mod nominal;
 pub mod pronouns;
 pub mod relations;
@@ -263,7 +266,7 @@ impl Extractor {
         let mut names = mentions::find_names(doc, self.lexicon);
         mentions::apply_ner(doc, &mut names, self.lexicon);
         mentions::decide_types(doc, &mut names, self.lexicon);
-        let (mut entities, mentions) = entities::resolve(doc, names, self.lexicon);
+        let (mut entities, mut mentions) = entities::resolve(doc, names, self.lexicon);
         for e in entities.iter_mut().filter(|e| e.entity_type == EntityType::Event) {
             let head = e.label.rsplit(' ').next().unwrap_or("").to_lowercase();
             e.event_class = self
@@ -275,6 +278,7 @@ impl Extractor {
         let dates = dates::find_dates(doc, date.and_then(dates::Date::parse));
         let mut relations = relations::extract(doc, &entities, &mentions, &dates, self.lexicon);
         constraints::apply(doc, &mentions, &mut relations, &mut entities, self.lexicon);
+        nested::add_nested_places(doc, &mut entities, &mut mentions, self.lexicon);
         for r in &mut relations {
             if let Some(c) = calibrated_confidence(r, self.lexicon) {
                 r.confidence = c;
