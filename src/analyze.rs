@@ -345,10 +345,41 @@ pub fn modularity(p: &Projection, community: &[usize], resolution: f64) -> f64 {
 }
 
 /// Louvain community detection (Blondel et al. 2008) on the undirected
-/// weighted projection: local moves in node order until no move gains
-/// modularity, then aggregation, until a level changes nothing. Returns a
-/// community number per node, 0 for the largest.
+/// weighted projection: local moves until no move gains modularity, then
+/// aggregation, until a level changes nothing. Returns a community number per
+/// node, 0 for the largest.
+///
+/// Louvain's result depends on the order nodes are visited in, and one order
+/// can stop in a poor local optimum (on a 29-node co-mention graph, 0.409
+/// against networkx's 0.443). It runs with four deterministic orders (node
+/// order, its reverse, by degree descending and ascending) and keeps the
+/// partition of highest modularity, so the result is still the same every run.
 pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
+    let n = p.len();
+    let degree: Vec<f64> = p.undirected.iter().map(|a| a.iter().map(|&(_, w)| w).sum()).collect();
+    let natural: Vec<usize> = (0..n).collect();
+    let mut by_degree = natural.clone();
+    by_degree.sort_by(|&a, &b| degree[b].total_cmp(&degree[a]).then(a.cmp(&b)));
+    let orders = [
+        natural.clone(),
+        natural.iter().rev().copied().collect(),
+        by_degree.clone(),
+        by_degree.iter().rev().copied().collect(),
+    ];
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    for order in &orders {
+        let c = louvain_in_order(p, resolution, order);
+        let q = modularity(p, &c, resolution);
+        if best.as_ref().is_none_or(|(b, _)| q > *b + 1e-12) {
+            best = Some((q, c));
+        }
+    }
+    best.map_or_else(Vec::new, |(_, c)| c)
+}
+
+/// One Louvain run whose first level visits nodes in `order` (a permutation
+/// of the nodes; later levels visit communities in their own order).
+fn louvain_in_order(p: &Projection, resolution: f64, order: &[usize]) -> Vec<usize> {
     let n = p.len();
     // The current level: adjacency without self-loops, and each node's internal weight.
     let mut adj: Vec<Vec<(usize, f64)>> = p.undirected.clone();
@@ -358,6 +389,7 @@ pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
     if two_m == 0.0 {
         return renumber(&member);
     }
+    let mut first_level = true;
     loop {
         let level_n = adj.len();
         let k: Vec<f64> = (0..level_n)
@@ -368,9 +400,16 @@ pub fn louvain(p: &Projection, resolution: f64) -> Vec<usize> {
         let mut improved = false;
         let mut weight_to: HashMap<usize, f64> = HashMap::new();
         // Every move gains modularity, so passes end; the cap guards against rounding cycles.
+        let visit: Vec<usize> = if first_level && order.len() == level_n {
+            order.to_vec()
+        } else {
+            (0..level_n).collect()
+        };
+        first_level = false;
         for _pass in 0..1000 {
             let mut moves = 0;
-            for (i, edges) in adj.iter().enumerate() {
+            for &i in &visit {
+                let edges = &adj[i];
                 let own = comm[i];
                 tot[own] -= k[i];
                 weight_to.clear();
