@@ -19,6 +19,7 @@ empty search runs always). Keep the query texts in step with app.js.
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,8 @@ def run(base, query, repeat, prefixes=True):
         status = int(code)
         times.append(float(seconds))
         body = open(path + ".out", encoding="utf-8", errors="replace").read()
+    os.remove(path)
+    os.remove(path + ".out")
     if status == 200:
         rows = len(json.loads(body)["results"]["bindings"])
     else:
