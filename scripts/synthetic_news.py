@@ -9,11 +9,21 @@ Every article draws people, organisations and places from small pools, so the
 same entities recur across many documents (the case that made `export` blow
 up), with varied verbs, titles, quotes and dates. Deterministic for a seed.
 Nothing here is real text; no corpus is copied.
+
+`--census-names` draws the pool of people from the US Census 1990 name lists in
+../shared/data/names instead of the 20 x 20 names below, so a large `--people`
+gives that many distinct people (a store with 100k+ entities for the explorer):
+
+    scripts/synthetic_news.py --documents 40000 --people 400000 --census-names > /tmp/many.jsonl
 """
 
 import argparse
+import gzip
 import json
 import random
+from pathlib import Path
+
+NAMES = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "names"
 
 FIRST = ["Anna", "Boris", "Carla", "Daniel", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas",
          "Kira", "Luis", "Maya", "Nils", "Olga", "Pavel", "Rosa", "Sven", "Tara", "Viktor"]
@@ -28,6 +38,19 @@ VERBS = ["met", "thanked", "criticized", "praised", "visited", "called", "accuse
 EVENTS = ["summit", "talks", "conference", "meeting"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
+
+
+def census_names():
+    """Given names and surnames of the census lists, title-cased, in rank order."""
+
+    def first_column(lines):
+        return [line.split()[0].title() for line in lines if line.strip()]
+
+    first = first_column(open(NAMES / "dist.male.first")) + first_column(open(NAMES / "dist.female.first"))
+    with gzip.open(NAMES / "dist.all.last.gz", "rt") as f:
+        last = first_column(f)
+    # "Mc" and "O" prefixes would come out as "Mcdonald"; keep the simple names.
+    return sorted(set(first)), [n for n in last if n.isalpha()]
 
 
 def person(rng, pool):
@@ -58,9 +81,19 @@ def main():
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--people", type=int, default=60, help="size of the pool of recurring people")
+    parser.add_argument("--census-names", action="store_true",
+                        help="draw the people from the census name lists (distinct full names)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    pool = [(rng.choice(FIRST), rng.choice(LAST)) for _ in range(args.people)]
+    if args.census_names:
+        first, last = census_names()
+        names = set()
+        while len(names) < min(args.people, len(first) * len(last)):
+            names.add((rng.choice(first), rng.choice(last)))
+        pool = sorted(names)
+        rng.shuffle(pool)
+    else:
+        pool = [(rng.choice(FIRST), rng.choice(LAST)) for _ in range(args.people)]
     for i in range(args.documents):
         record = {
             "id": f"synthetic-{args.seed}-{i}",

@@ -317,7 +317,7 @@ impl State {
 
     fn route(&self, request: &mut Request<Body>) -> Response<Body> {
         if request.method() == Method::OPTIONS {
-            return preflight();
+            return preflight(self.options.update_token.is_some());
         }
         let path = request.uri().path().to_string();
         let result = match path.as_str() {
@@ -423,20 +423,31 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The answer to a CORS preflight: every origin may call the endpoint.
+/// Methods a preflight allows: writes only when the server accepts them.
+const READ_METHODS: &str = "GET, HEAD, POST, OPTIONS";
+const WRITE_METHODS: &str = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+
+/// The answer to a CORS preflight: every origin may call the endpoint, with
+/// the Graph Store write methods only when writes are enabled.
 ///
-/// oxhttp 0.3.3 drops `Access-Control-Allow-Methods` from responses (it lists
-/// it among the forbidden header names); without it browsers allow the
-/// CORS-safelisted methods GET, HEAD and POST, which is all the SPARQL
-/// protocol needs (Graph Store writes from a page on another origin fail).
-/// The header stays here for the day oxhttp sends it.
-fn preflight() -> Response<Body> {
+/// oxhttp (0.3.3, the newest release; its main branch too) never sends
+/// `Access-Control-Allow-Methods`: its response encoder skips "forbidden"
+/// header names, and that list has `ACCESS_CONTROL_ALLOW_METHODS` where the
+/// Fetch standard's forbidden *request* header `Access-Control-Request-Method`
+/// was meant (`is_forbidden_name` in `src/io/encoder.rs`; oxhttp 0.1 listed
+/// `access-control-request-method`). The filter runs on every header of every
+/// response and on chunked trailers, with no hook to write raw bytes, so no
+/// way of setting the header gets it through. Browsers then allow only the
+/// CORS-safelisted GET, HEAD and POST (all the SPARQL protocol needs);
+/// Graph Store `PUT`/`DELETE` from a page on another origin fail. The header
+/// is set here anyway, so the answer is right once oxhttp sends it.
+fn preflight(writes: bool) -> Response<Body> {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, OPTIONS"),
+        HeaderValue::from_static(if writes { WRITE_METHODS } else { READ_METHODS }),
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
@@ -455,5 +466,26 @@ mod tests {
         assert!(constant_time_eq(b"secret", b"secret"));
         assert!(!constant_time_eq(b"secret", b"secreT"));
         assert!(!constant_time_eq(b"secret", b"secret2"));
+    }
+
+    fn allowed_methods(response: &Response<Body>) -> Vec<&str> {
+        response
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_METHODS)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').map(str::trim).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn preflight_allows_writes_only_when_enabled() {
+        let read_only = preflight(false);
+        assert_eq!(read_only.status(), StatusCode::NO_CONTENT);
+        let methods = allowed_methods(&read_only);
+        assert!(methods.contains(&"POST"), "{methods:?}");
+        assert!(!methods.contains(&"PUT") && !methods.contains(&"DELETE"), "{methods:?}");
+        let read_write = preflight(true);
+        let methods = allowed_methods(&read_write);
+        assert!(methods.contains(&"PUT") && methods.contains(&"DELETE"), "{methods:?}");
     }
 }

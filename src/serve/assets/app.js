@@ -6,6 +6,7 @@
 
 const ENDPOINT = "sparql";
 const PAGE = 20;
+const SHOW_ROWS = 1000;
 const PREFIXES = `PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -92,6 +93,30 @@ function docLink(iri, label, highlight) {
   return el("a", { href: "#/doc/" + encodeURIComponent(iri) + h, class: "doc-link" }, label || shorten(iri));
 }
 
+// One label (and type) for each of `iris`: Map iri -> {label, type}. The default graph is the union
+// of the document graphs, so an entity's label comes once per document that names it: 13,516 rows
+// for a capital on a 40k-document store, and joining that to anything (types, statements) multiplies
+// rows until the query times out. A LIMIT 1 subquery per entity reads one row each instead.
+async function labelsOf(iris, withType) {
+  const out = new Map();
+  const unique = [...new Set(iris)].filter((iri) => iri && !/[<>"{}|^`\\\s]/.test(iri));
+  if (!unique.length) return out;
+  const branch = (iri) => {
+    const t = iriTerm(iri);
+    const type = withType ? ` UNION { SELECT (${t} AS ?e) ?type WHERE { ${t} a ?type } LIMIT 1 }` : "";
+    return `{ SELECT (${t} AS ?e) ?label WHERE { ${t} rdfs:label ?label } LIMIT 1 }${type}`;
+  };
+  const rows = await select(`SELECT ?e ?label ?type WHERE {\n${unique.map(branch).join("\nUNION ")}\n}`);
+  for (const row of rows) {
+    const e = value(row, "e");
+    const entry = out.get(e) || {};
+    if (value(row, "label") !== undefined) entry.label = value(row, "label");
+    if (value(row, "type") !== undefined) entry.type = value(row, "type");
+    out.set(e, entry);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- SPARQL editor
 
 async function loadCanned() {
@@ -147,11 +172,16 @@ async function runQuery() {
       }
       const vars = json.head.vars;
       const table = el("table", { class: "results-table" }, el("thead", {}, el("tr", {}, ...vars.map((v) => el("th", {}, v)))));
+      // A whole-store query can return up to the server's --max-results rows: putting 100k rows in
+      // the page freezes the browser, so the table shows the first SHOW_ROWS.
+      const all = json.results.bindings;
       const body = el("tbody", {});
-      for (const row of json.results.bindings) body.append(el("tr", {}, ...vars.map((v) => termCell(row[v]))));
+      for (const row of all.slice(0, SHOW_ROWS)) body.append(el("tr", {}, ...vars.map((v) => termCell(row[v]))));
       table.append(body);
       results.append(table);
-      status.textContent = `${json.results.bindings.length} rows in ${ms} ms`;
+      status.textContent = all.length > SHOW_ROWS
+        ? `${all.length} rows in ${ms} ms (the first ${SHOW_ROWS} shown; add LIMIT/OFFSET to page)`
+        : `${all.length} rows in ${ms} ms`;
     } else {
       results.append(el("pre", {}, text));
       status.textContent = `graph in ${ms} ms`;
@@ -175,24 +205,18 @@ async function search(text, offset) {
   const filter = needle ? `FILTER(CONTAINS(LCASE(STR(?name)), ${stringLiteral(needle)}))` : "";
   try {
     // Two steps, both cheap on large stores: a page of distinct matching entities (in the store's
-    // own order: ORDER BY over every entity IRI took seconds on a 1.7M-quad store), then labels
-    // and types for that page only (a label is stated once per document, so joining labels before
-    // paging multiplies rows). Each page is sorted by label here.
+    // own order: ORDER BY over every entity IRI took seconds on a 1.7M-quad store), then a label
+    // and a type for that page only (labelsOf). Each page is sorted by label here.
     const page = await select(`SELECT ?e WHERE {
   { SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?name . ${filter} } }
   FILTER EXISTS { ?mention itsrdf:taIdentRef ?e }
 } LIMIT ${PAGE + 1} OFFSET ${searchOffset}`);
     const iris = page.slice(0, PAGE).map((row) => value(row, "e"));
-    const rows = iris.length
-      ? await select(`SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) WHERE {
-  VALUES ?e { ${iris.map(iriTerm).join(" ")} }
-  ?e rdfs:label ?l . OPTIONAL { ?e a ?t }
-} GROUP BY ?e`)
-      : [];
-    rows.sort((a, b) => (value(a, "label") || "").localeCompare(value(b, "label") || ""));
-    for (const row of rows.slice(0, PAGE)) {
-      const type = value(row, "type");
-      list.append(el("li", {}, entityLink(value(row, "e"), value(row, "label")), type ? el("span", { class: "type" }, localName(type)) : null));
+    const labels = await labelsOf(iris, true);
+    const rows = iris.map((e) => ({ e, ...(labels.get(e) || {}) }));
+    rows.sort((a, b) => (a.label || a.e).localeCompare(b.label || b.e));
+    for (const row of rows) {
+      list.append(el("li", {}, entityLink(row.e, row.label), row.type ? el("span", { class: "type" }, localName(row.type)) : null));
     }
     $("search-prev").disabled = searchOffset === 0;
     $("search-next").disabled = page.length <= PAGE;
@@ -209,7 +233,7 @@ async function search(text, offset) {
 async function showEntity(iri) {
   $("entity-title").textContent = shorten(iri);
   $("entity-iri").textContent = iri;
-  for (const id of ["entity-types", "entity-aliases", "entity-titles", "entity-links", "relations-out", "relations-in", "entity-documents"]) {
+  for (const id of ["entity-types", "entity-aliases", "entity-titles", "entity-links", "relations-out", "relations-in", "entity-documents", "entity-documents-pager"]) {
     $(id).replaceChildren();
   }
   const e = iriTerm(iri);
@@ -236,19 +260,52 @@ async function showEntity(iri) {
   }
 }
 
-async function relations(iri, direction) {
+// Relations and documents of an entity are paged on the server too: a hub entity (a capital, an
+// organisation named in most documents) has tens of thousands of statements and mentions, and
+// joining evidence sentences, labels and titles to all of them before sorting took seconds. So
+// each list is two queries: a page of bare keys, ranked over all of the entity's statements or
+// documents, then the details of that page only.
+const REL_PAGE = 50;
+const DOC_PAGE = 50;
+
+// Previous/next buttons under a list page (none when everything fits on one page).
+function pager(target, offset, shown, pageSize, more, go) {
+  if (offset === 0 && !more) return;
+  const prev = el("button", { type: "button", class: "prev", onclick: () => go(Math.max(0, offset - pageSize)) }, "← Previous");
+  const next = el("button", { type: "button", class: "next", onclick: () => go(offset + pageSize) }, "Next →");
+  prev.disabled = offset === 0;
+  next.disabled = !more;
+  target.append(el("div", { class: "pager" }, prev, el("span", { class: "muted" }, ` ${offset + 1}–${offset + shown} `), next));
+}
+
+async function relations(iri, direction, offset = 0) {
   const e = iriTerm(iri);
   const [self, other] = direction === "out" ? ["rdf:subject", "rdf:object"] : ["rdf:object", "rdf:subject"];
-  const rows = await select(`SELECT DISTINCT ?st ?p ?other ?otherLabel ?confidence ?sentence ?begin ?end ?doc ?title ?speaker WHERE {
-  ?st a tk:RelationStatement ; ${self} ${e} ; rdf:predicate ?p ; ${other} ?other ;
+  const page = await select(`SELECT DISTINCT ?st ?confidence WHERE {
+  ?st ${self} ${e} ; a tk:RelationStatement ; rdf:predicate ?p ; ${other} ?other ;
       tk:confidence ?confidence ; prov:wasDerivedFrom ?doc .
-  OPTIONAL { ?st tk:evidence ?ev . ?ev nif:anchorOf ?sentence ; nif:beginIndex ?begin ; nif:endIndex ?end }
-  OPTIONAL { ?other rdfs:label ?otherLabel }
-  OPTIONAL { ?doc schema:headline ?headline }
-  OPTIONAL { ?doc tk:sourceName ?source }
-  BIND(COALESCE(?headline, ?source) AS ?title)
-  OPTIONAL { ?st tk:attributedTo/rdfs:label ?speaker }
-} ORDER BY DESC(?confidence) ?st LIMIT 200`);
+} ORDER BY DESC(?confidence) ?st LIMIT ${REL_PAGE + 1} OFFSET ${offset}`);
+  const statements = [...new Set(page.slice(0, REL_PAGE).map((row) => value(row, "st")))];
+  // The details: one UNION branch per statement with its IRI written out. (With `VALUES ?st { … }`
+  // Oxigraph matched the other patterns against every statement of the store first: 5 s timeouts.)
+  const branch = (st) => {
+    const t = iriTerm(st);
+    return `{ ${t} rdf:predicate ?p ; ${other} ?other ; tk:confidence ?confidence ; prov:wasDerivedFrom ?doc .
+    OPTIONAL { ${t} tk:evidence ?ev . ?ev nif:anchorOf ?sentence ; nif:beginIndex ?begin ; nif:endIndex ?end }
+    OPTIONAL { ?doc schema:headline ?headline }
+    OPTIONAL { ?doc tk:sourceName ?source }
+    OPTIONAL { ${t} tk:attributedTo ?speakerEntity }
+    BIND(${t} AS ?st) }`;
+  };
+  const rows = statements.length
+    ? await select(`SELECT DISTINCT ?st ?p ?other ?confidence ?sentence ?begin ?end ?doc (COALESCE(?headline, ?source) AS ?title) ?speakerEntity WHERE {
+${statements.map(branch).join("\nUNION ")}
+}`)
+    : [];
+  const labels = await labelsOf(rows.flatMap((row) => [row.other.type === "uri" ? row.other.value : null, value(row, "speakerEntity")]));
+  const labelOf = (iri) => (labels.get(iri) || {}).label;
+  const rank = new Map(statements.map((st, i) => [st, i]));
+  rows.sort((a, b) => rank.get(value(a, "st")) - rank.get(value(b, "st")));
   const seen = new Set();
   const body = el("tbody", {});
   for (const row of rows) {
@@ -256,14 +313,15 @@ async function relations(iri, direction) {
     if (seen.has(st)) continue;
     seen.add(st);
     const otherTerm = row.other;
-    const otherCell = otherTerm.type === "uri" ? entityLink(otherTerm.value, value(row, "otherLabel")) : el("span", {}, "“" + otherTerm.value + "”");
+    const otherCell = otherTerm.type === "uri" ? entityLink(otherTerm.value, labelOf(otherTerm.value)) : el("span", {}, "“" + otherTerm.value + "”");
     const begin = value(row, "begin");
     const end = value(row, "end");
     const evidence = value(row, "sentence")
       ? docLink(value(row, "doc"), value(row, "sentence"), begin && end ? `${begin},${end}` : "")
       : "";
     if (evidence) evidence.classList.add("evidence-text");
-    const speaker = value(row, "speaker");
+    const speakerEntity = value(row, "speakerEntity");
+    const speaker = speakerEntity && (labelOf(speakerEntity) || localName(speakerEntity));
     body.append(el("tr", { class: "relation" },
       el("td", {}, localName(value(row, "p")), speaker ? el("span", { class: "badge" }, "claimed by " + speaker) : null),
       el("td", {}, otherCell),
@@ -272,21 +330,37 @@ async function relations(iri, direction) {
       el("td", {}, docLink(value(row, "doc"), value(row, "title")))));
   }
   const target = $("relations-" + direction);
+  target.replaceChildren();
   if (!seen.size) {
     target.append(el("p", { class: "muted" }, "none"));
     return;
   }
   target.append(el("table", {}, el("thead", {}, el("tr", {}, ...["relation", direction === "out" ? "object" : "subject", "confidence", "evidence (click: in its document)", "document"].map((h) => el("th", {}, h)))), body));
+  pager(target, offset, seen.size, REL_PAGE, page.length > REL_PAGE, (o) => relations(iri, direction, o).catch((err) => showError(err.message)));
 }
 
-async function entityDocuments(iri) {
-  const rows = await select(`SELECT ?doc (SAMPLE(?t) AS ?title) (COUNT(?m) AS ?mentions) WHERE {
+async function entityDocuments(iri, offset = 0) {
+  const page = await select(`SELECT ?doc (COUNT(?m) AS ?mentions) WHERE {
   GRAPH ?doc { ?m itsrdf:taIdentRef ${iriTerm(iri)} }
+} GROUP BY ?doc ORDER BY DESC(?mentions) ?doc LIMIT ${DOC_PAGE + 1} OFFSET ${offset}`);
+  const shown = page.slice(0, DOC_PAGE);
+  const titles = new Map();
+  if (shown.length) {
+    const rows = await select(`SELECT ?doc (SAMPLE(?t) AS ?title) WHERE {
+  VALUES ?doc { ${shown.map((row) => iriTerm(value(row, "doc"))).join(" ")} }
   OPTIONAL { ?doc schema:headline|tk:sourceName ?t }
-} GROUP BY ?doc ORDER BY DESC(?mentions) ?doc LIMIT 50`);
-  for (const row of rows) {
-    $("entity-documents").append(el("li", {}, docLink(value(row, "doc"), value(row, "title")), el("span", { class: "muted" }, ` ${value(row, "mentions")} mentions`)));
+} GROUP BY ?doc`);
+    for (const row of rows) titles.set(value(row, "doc"), value(row, "title"));
   }
+  const list = $("entity-documents");
+  list.replaceChildren();
+  for (const row of shown) {
+    const doc = value(row, "doc");
+    list.append(el("li", {}, docLink(doc, titles.get(doc)), el("span", { class: "muted" }, ` ${value(row, "mentions")} mentions`)));
+  }
+  const pagerAt = $("entity-documents-pager");
+  pagerAt.replaceChildren();
+  pager(pagerAt, offset, shown.length, DOC_PAGE, page.length > DOC_PAGE, (o) => entityDocuments(iri, o).catch((err) => showError(err.message)));
 }
 
 // ---------------------------------------------------------------- neighbourhood graph
@@ -318,20 +392,22 @@ const graph = {
     if (this.expanded.has(iri)) return;
     this.expanded.add(iri);
     const e = iriTerm(iri);
-    const rows = await select(`SELECT DISTINCT ?s ?p ?o ?sl ?ol WHERE {
-  { ?st rdf:subject ${e} ; rdf:object ?o . BIND(${e} AS ?s) }
+    // Edges first (no labels: see labelsOf), then one label per new node. Each branch is one basic
+    // graph pattern led by the entity: joining a UNION to `?st a tk:RelationStatement` outside it made
+    // Oxigraph read every statement of the store (5 s timeouts for an entity with few relations).
+    const rows = await select(`SELECT DISTINCT ?s ?p ?o WHERE {
+  { ?st rdf:subject ${e} ; rdf:object ?o ; a tk:RelationStatement ; rdf:predicate ?p . FILTER(isIRI(?o)) BIND(${e} AS ?s) }
   UNION
-  { ?st rdf:object ${e} ; rdf:subject ?s . BIND(${e} AS ?o) }
-  ?st a tk:RelationStatement ; rdf:predicate ?p .
-  FILTER(isIRI(?s) && isIRI(?o))
-  OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?o rdfs:label ?ol }
+  { ?st rdf:object ${e} ; rdf:subject ?s ; a tk:RelationStatement ; rdf:predicate ?p . FILTER(isIRI(?s)) BIND(${e} AS ?o) }
 } LIMIT 300`);
+    const labels = await labelsOf(rows.flatMap((row) => [value(row, "s"), value(row, "o")]).filter((n) => !this.nodes.has(n)));
+    const labelOf = (n) => (labels.get(n) || {}).label || localName(n);
     const from = this.nodes.get(iri);
     for (const row of rows) {
       const s = value(row, "s");
       const o = value(row, "o");
-      this.addNode(s, value(row, "sl") || localName(s), from.x, from.y);
-      this.addNode(o, value(row, "ol") || localName(o), from.x, from.y);
+      this.addNode(s, labelOf(s), from.x, from.y);
+      this.addNode(o, labelOf(o), from.x, from.y);
       const key = s + " " + value(row, "p") + " " + o;
       this.edges.set(key, { s, o, p: localName(value(row, "p")) });
     }
