@@ -63,6 +63,8 @@ pub enum Evidence {
     GivenName,
     /// Another mention of the same name in the document has this type.
     Document,
+    /// A cited author: "Moretti (2013)", "(Biggs, 2016)", "Daily et al.".
+    Citation,
 }
 
 /// Pronouns that can refer to a person.
@@ -1032,8 +1034,31 @@ pub fn apply_ner(doc: &Document, names: &mut Vec<NameMention>, lex: &Lexicon) {
 /// 4. else Thing: there is no default type.
 pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
     use crate::document::NameClass;
+    // "Quilis (1964)" cites an author only in a document that cites in the
+    // strict forms too; elsewhere "Watchmen (2009)" is a film and its year.
+    let strict = names
+        .iter()
+        .filter(|m| m.kind == MentionKind::Name && cited_author(doc, m.tokens.clone()) == Some(Citation::Strict))
+        .count();
+    let model_class = |m: &NameMention| {
+        let head = m.tokens.end - 1;
+        let k = doc.names.partition_point(|n| n.tokens.end <= head);
+        doc.names.get(k).filter(|n| n.tokens.start <= head).map(|n| n.class)
+    };
     for m in names.iter_mut() {
         if m.kind != MentionKind::Name || m.evidence != Evidence::None {
+            continue;
+        }
+        let cited = match cited_author(doc, m.tokens.clone()) {
+            Some(Citation::Strict) => true,
+            Some(Citation::YearAfter) => strict >= 2,
+            None => false,
+        };
+        // The model's organisation or place ("Red Sox") is no author.
+        let org_or_place = matches!(model_class(m), Some(NameClass::Organization | NameClass::Location));
+        if cited && !org_or_place {
+            m.entity_type = EntityType::Person;
+            m.evidence = Evidence::Citation;
             continue;
         }
         let head = m.tokens.end - 1;
@@ -1074,7 +1099,7 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
     let weight = |e: Evidence| match e {
         Evidence::None | Evidence::Document => 0,
         Evidence::Model | Evidence::GivenName => 1,
-        Evidence::Gazetteer | Evidence::Title | Evidence::HeadWord | Evidence::WordList => 2,
+        Evidence::Gazetteer | Evidence::Title | Evidence::HeadWord | Evidence::WordList | Evidence::Citation => 2,
     };
     let mut votes: rustc_hash::FxHashMap<&str, Vec<(EntityType, u32)>> = rustc_hash::FxHashMap::default();
     for m in names.iter().filter(|m| m.kind == MentionKind::Name) {
@@ -1137,6 +1162,83 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
             m.evidence = Evidence::WordList;
         }
     }
+}
+
+/// Whether the name at `tokens` is an author in an academic citation: "X et
+/// al.", "X (2013)", or one word inside parentheses before a year, alone or
+/// with co-authors: "(X, 2013)", "(X 2013: 12)", "(X & Y, 2011; …)", "(see X
+/// and Y 2010a)". The year is a four-digit number from 1500 to 2099,
+/// optionally with a letter.
+fn cited_author(doc: &Document, tokens: std::ops::Range<usize>) -> Option<Citation> {
+    let text = |k: usize| doc.tokens.get(k).map_or("", |_| doc.token_text(k));
+    let is_year = |t: &str| {
+        let digits = t.trim_end_matches(|c: char| c.is_ascii_lowercase());
+        t.len() - digits.len() <= 1
+            && digits.len() == 4
+            && digits.parse::<u32>().is_ok_and(|y| (1500..=2099).contains(&y))
+    };
+    let end = tokens.end;
+    if text(end) == "et" && text(end + 1).starts_with("al") {
+        return Some(Citation::Strict);
+    }
+    // One word: "(Les Amants, 1959)" gives a film's other title and its year.
+    if tokens.len() != 1 {
+        return None;
+    }
+    if text(end) == "(" && is_year(text(end + 1)) {
+        return Some(Citation::YearAfter);
+    }
+    // Forward over co-authors to the year.
+    let mut j = end;
+    let year = loop {
+        let t = text(j);
+        if is_year(t) {
+            break Some(j);
+        }
+        let coauthor =
+            matches!(t, "," | "&" | "and") || (is_titlecase(t) && t.chars().all(|c| c.is_alphabetic() || c == '-'));
+        if !coauthor || j >= end + 8 {
+            break None;
+        }
+        j += 1;
+    };
+    let year = year?;
+    let closes = matches!(text(year + 1), ")" | ";" | ":" | ",");
+    // Back to an opening parenthesis in the same sentence, past nothing but
+    // other citations' words (names, years, "et al.", "see", separators).
+    let sentence_start = doc
+        .sentence_of(tokens.start)
+        .and_then(|s| doc.sentences.get(s))
+        .map_or(0, |s| s.tokens.start);
+    let mut k = tokens.start;
+    let opened = loop {
+        if k <= sentence_start {
+            break false;
+        }
+        k -= 1;
+        let t = text(k);
+        if t == "(" {
+            break true;
+        }
+        let inside = matches!(
+            t,
+            "," | ";" | "&" | "and" | "et" | "al." | "al" | "." | "see" | "e.g." | "cf." | "also"
+        ) || is_year(t)
+            || is_titlecase(t);
+        if !inside || tokens.start - k > 16 {
+            break false;
+        }
+    };
+    (opened && closes).then_some(Citation::Strict)
+}
+
+/// How a name reads as a cited author ([`cited_author`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Citation {
+    /// "X et al.", "(X, 2013)", "(X & Y 2011)".
+    Strict,
+    /// "X (2013)": an author only where the document cites strictly too.
+    YearAfter,
 }
 
 /// Whether a name of two or more capitalised words starts with a common
@@ -1243,6 +1345,29 @@ mod tests {
             .filter(|m| m.kind == MentionKind::Name)
             .map(|m| (m.name, m.entity_type))
             .collect()
+    }
+
+    #[test]
+    fn cited_authors_are_people() {
+        let found = names(
+            "Earlier studies (Moretti, 2013; Okafor & Lindqvist 2016a) disagree. Quilis (1964) proposed a test, and Brandauer et al. repeated it.",
+        );
+        for author in ["Moretti", "Okafor", "Lindqvist", "Quilis", "Brandauer"] {
+            assert!(
+                found.contains(&(author.to_string(), EntityType::Person)),
+                "{author}: {found:?}"
+            );
+        }
+        // A gazetteer place before a year stays a place; a year without
+        // parentheses makes no citation.
+        let found = names("The accord (Paris, 2015) held. The office still ran Vortexa 2000 software.");
+        assert!(found.contains(&("Paris".to_string(), EntityType::City)), "{found:?}");
+        assert!(
+            !found
+                .iter()
+                .any(|(n, t)| n.starts_with("Vortexa") && *t == EntityType::Person),
+            "{found:?}"
+        );
     }
 
     #[test]
