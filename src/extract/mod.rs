@@ -5,7 +5,8 @@
 //! 2. [`entities`] merges mentions into document entities (aliases, pronouns);
 //! 3. [`relations`] finds relations between entities (verb patterns, event nouns, quotes,
 //!    and the [`nominal`] patterns: appositions, titles, datelines);
-//! 4. [`nested`] adds the places named inside other names ("Amsterdam" in "University of
+//! 4. [`teams`] (before relations) reads country names next to a score as national teams;
+//! 5. [`nested`] adds the places named inside other names ("Amsterdam" in "University of
 //!    Amsterdam") as mentions, after relations, which see one name per token.
 //!
 //! Invariants: extraction does no IO, never fails and never panics; every
@@ -21,6 +22,7 @@ pub mod nested;
 pub mod nominal;
 pub mod pronouns;
 pub mod relations;
+pub mod teams;
 
 use crate::document::{Document, Span};
 use crate::lexicon::{EventClass, Lexicon};
@@ -267,6 +269,7 @@ impl Extractor {
         mentions::apply_ner(doc, &mut names, self.lexicon);
         mentions::decide_types(doc, &mut names, self.lexicon);
         let (mut entities, mut mentions) = entities::resolve(doc, names, self.lexicon);
+        teams::national_teams(doc, &mut entities, &mentions);
         for e in entities.iter_mut().filter(|e| e.entity_type == EntityType::Event) {
             let head = e.label.rsplit(' ').next().unwrap_or("").to_lowercase();
             e.event_class = self
