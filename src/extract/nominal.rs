@@ -1226,8 +1226,13 @@ fn place_possessives(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relatio
         if !matches!(ctx.text(k), "'s" | "’s") {
             continue;
         }
-        // "P's Q" (0.6).
-        if let Some(q) = starting_at(ms, k + 1).filter(|q| geo(q)) {
+        // "P's Q" (0.6), P a known place: a possessor the rules only guessed
+        // a place is as often part of Q's name ("Platt's Music Hall").
+        let known = matches!(
+            ctx.kind(p),
+            EntityType::Country | EntityType::City | EntityType::AdministrativeArea
+        ) || ctx.entities.get(p.entity).is_some_and(|e| e.wikidata.is_some());
+        if let Some(q) = starting_at(ms, k + 1).filter(|q| geo(q) && known) {
             ctx.push(out, s, (q, Arg::Name, "locatedIn", p, Arg::Name), 0.6);
             continue;
         }

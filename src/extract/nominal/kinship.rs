@@ -101,9 +101,7 @@ fn possessive(ctx: &Ctx, s: usize, ms: &[&Mention], owner: &Mention, end: usize,
 /// friend of Y".
 fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], person: &Mention, end: usize, out: &mut Vec<Relation>) {
     let mut i = person.tokens.end;
-    if ctx.text(i) == "," {
-        i += 1;
-    } else if COPULAS.contains(&ctx.low(i)) {
+    if ctx.text(i) == "," || COPULAS.contains(&ctx.low(i)) {
         i += 1;
     } else {
         return;
