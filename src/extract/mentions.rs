@@ -1088,6 +1088,9 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
             && m.entity_type == EntityType::Person
             && matches!(m.evidence, Evidence::Model | Evidence::GivenName)
             && after_indefinite_article(doc, m.tokens.start)
+            // "an Andy Warhol exhibit", "a Britney Spears story": the name
+            // modifies the noun after it, which the article belongs to.
+            && !before_common_noun(doc, m.tokens.end)
         {
             m.entity_type = EntityType::Group;
         }
@@ -1315,6 +1318,12 @@ fn after_indefinite_article(doc: &Document, start: usize) -> bool {
     false
 }
 
+/// Whether token `k` is a lowercase common noun (the head a name before it
+/// modifies).
+fn before_common_noun(doc: &Document, k: usize) -> bool {
+    k < doc.tokens.len() && doc.upos(k) == "NOUN" && doc.token_text(k).chars().next().is_some_and(char::is_lowercase)
+}
+
 /// Whether a name of two or more capitalised words follows a lowercase
 /// profession noun ("the geologist Henrik Dahl", "novelist Ada Quill").
 fn after_profession(doc: &Document, m: &NameMention) -> bool {
@@ -1345,6 +1354,19 @@ mod tests {
             .filter(|m| m.kind == MentionKind::Name)
             .map(|m| (m.name, m.entity_type))
             .collect()
+    }
+
+    #[test]
+    fn a_name_after_an_article_is_a_group_unless_it_modifies_a_noun() {
+        let found = names("He was a lifelong Roman Catholic. They opened an Ada Quill exhibit in Leeds.");
+        assert!(
+            found.contains(&("Roman Catholic".to_string(), EntityType::Group)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("Ada Quill".to_string(), EntityType::Person)),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@
 //! - "X's [lowercase words] O", a person's organisation → X `worksFor` O (0.5).
 //! - Homes: "X's P home" (0.6), "X died at his home in P" (0.55, the owner
 //!   is the clause subject in the parse) → X `livesIn` P.
-//! - Birthplace: "X was born [on DATE,] in P[, STATE]", "X, born in P" → X
+//! - Birthplace: "X was born [on DATE,] in|at P[, STATE]", "X, born in P" → X
 //!   `bornIn` P (0.75), the subject read from the parse; the place argument
 //!   spans "P, STATE" as one place expression. "P-born \[actor\] X" (0.65).
 //! - Killers → X `kills` Y: "X, the assassin of Y" (0.75), "Y assassin X" /
@@ -903,7 +903,8 @@ fn born(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             let t = ctx.text(k);
             t == "," || t.chars().all(|c| c.is_ascii_digit()) || super::dates::month(t).is_some()
         };
-        let at = if ctx.low(i + 1) == "in" {
+        // "born in P", "born at P" ("born at Stridon").
+        let at = if matches!(ctx.low(i + 1), "in" | "at") {
             i + 1
         } else if ctx.low(i + 1) == "on"
             && let Some(k) = (i + 2..i + 9).find(|&k| !date_word(k))
@@ -1520,6 +1521,8 @@ mod tests {
         assert!(has(&f, "Ada Quill", "bornIn", "Texas"), "{f:?}");
         // A fronted participle: the birthplace of the main clause's subject.
         let f = facts("Born in Bergen in 1950, Ada Quill studied law at the University of Oslo.");
+        assert!(has(&f, "Ada Quill", "bornIn", "Bergen"), "{f:?}");
+        let f = facts("Ada Quill was born at Bergen around 1950.");
         assert!(has(&f, "Ada Quill", "bornIn", "Bergen"), "{f:?}");
     }
 
