@@ -23,17 +23,12 @@ import os
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 import tempfile
 
-PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <http://schema.org/>
-PREFIX tk: <https://w3id.org/textkg/ns#>
-PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
-PREFIX itsrdf: <http://www.w3.org/2005/11/its/rdf#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
+# The page's own prefixes, read from its script so the two cannot drift apart.
+_APP = (Path(__file__).resolve().parent.parent / "src/serve/assets/app.js").read_text(encoding="utf-8")
+PREFIXES = _APP.split("const PREFIXES = `", 1)[1].split("`;", 1)[0]
 PAGE = 20
 REL_PAGE = 50
 DOC_PAGE = 50
