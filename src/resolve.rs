@@ -226,7 +226,7 @@ pub fn decisions(store: &KgStore) -> Result<Vec<CrossMerge>, ResolveError> {
 #[derive(Debug, Clone, Default)]
 struct Profile {
     label: String,
-    types: BTreeSet<String>,
+    types: Types,
     aliases: BTreeSet<String>,
     titles: BTreeSet<String>,
 }
@@ -326,81 +326,159 @@ fn graph_quads(store: &KgStore, graph: &str) -> Result<Vec<Quad>, ResolveError> 
         .collect::<Result<_, _>>()?)
 }
 
-/// Entity profiles per document, as the store holds them now.
+/// Entity profiles per document, as the store holds them now: for each
+/// document graph, the entities its mentions link to (`itsrdf:taIdentRef`)
+/// with their types, label, aliases and job titles in that graph.
+///
+/// Read graph by graph from the store's index, not with one SPARQL join over
+/// all documents: that query's `DISTINCT` and its collected solutions held
+/// every (document, entity, property, value) row at once, a second copy of
+/// what this map holds (issue 17).
 fn profiles(store: &KgStore) -> Result<BTreeMap<String, BTreeMap<String, Profile>>, ResolveError> {
-    let q = format!(
-        "SELECT DISTINCT ?d ?e ?p ?o WHERE {{ GRAPH ?d {{ ?d a <{tk}Document> . ?m <{its}taIdentRef> ?e . ?e ?p ?o \
-         FILTER(?p IN (<{rdf}type>, <{rdfs}label>, <{skos}altLabel>, <{schema}jobTitle>)) }} }}",
-        tk = ns::TK,
-        its = ns::ITSRDF,
-        rdf = ns::RDF,
-        rdfs = ns::RDFS,
-        skos = ns::SKOS,
-        schema = ns::SCHEMA
-    );
+    let document = tk("Document");
+    let mut graphs = Vec::new();
+    for q in store
+        .inner()
+        .quads_for_pattern(None, Some(rdf::TYPE), Some(document.as_ref().into()), None)
+    {
+        let q = q?;
+        if let (NamedOrBlankNode::NamedNode(s), GraphName::NamedNode(g)) = (&q.subject, &q.graph_name)
+            && s == g
+        {
+            graphs.push(g.clone());
+        }
+    }
+    let ident_ref = NamedNode::new_unchecked(format!("{}taIdentRef", ns::ITSRDF));
+    let alt_label = NamedNode::new_unchecked(format!("{}altLabel", ns::SKOS));
+    let job_title = NamedNode::new_unchecked(format!("{}jobTitle", ns::SCHEMA));
     let mut out: BTreeMap<String, BTreeMap<String, Profile>> = BTreeMap::new();
-    for s in select(store, &q)? {
-        let (Some(d), Some(e), Some(p), Some(o)) = (s.get("d"), s.get("e"), s.get("p"), s.get("o")) else {
-            continue;
-        };
-        let (Some(d), Some(e), Some(p)) = (iri_term(d), iri_term(e), iri_term(p)) else {
-            continue;
-        };
-        let profile = out.entry(d.to_string()).or_default().entry(e.to_string()).or_default();
-        let value = lit(Some(o));
-        match p.rsplit(['#', '/']).next() {
-            Some("type") => {
-                profile.types.insert(value);
+    for g in graphs {
+        let mut referenced: HashSet<NamedNode> = HashSet::new();
+        let mut properties: Vec<(NamedNode, NamedNode, Term)> = Vec::new();
+        for q in store
+            .inner()
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+        {
+            let q = q?;
+            if q.predicate == ident_ref {
+                if let Term::NamedNode(e) = q.object {
+                    referenced.insert(e);
+                }
+            } else if (q.predicate.as_ref() == rdf::TYPE
+                || q.predicate.as_ref() == rdfs::LABEL
+                || q.predicate == alt_label
+                || q.predicate == job_title)
+                && let NamedOrBlankNode::NamedNode(s) = q.subject
+            {
+                properties.push((s, q.predicate, q.object));
             }
-            Some("label") => profile.label = value,
-            Some("altLabel") => {
+        }
+        let mut entities: BTreeMap<String, Profile> = BTreeMap::new();
+        for (e, p, o) in properties {
+            if !referenced.contains(&e) {
+                continue;
+            }
+            let profile = entities.entry(e.into_string()).or_default();
+            let value = lit(Some(&o));
+            if p.as_ref() == rdf::TYPE {
+                profile.types.insert(&value);
+            } else if p.as_ref() == rdfs::LABEL {
+                // A document may give two ("ISIS", "Isis"): the last in the
+                // index's order wins, as it did with the SPARQL query.
+                profile.label = value;
+            } else if p == alt_label {
                 profile.aliases.insert(value);
-            }
-            Some("jobTitle") => {
+            } else {
                 profile.titles.insert(value);
             }
-            _ => {}
+        }
+        if !entities.is_empty() {
+            out.insert(g.into_string(), entities);
         }
     }
     Ok(out)
 }
 
-/// Coarse class of an entity from its types; `None` for non-entities (dates).
-fn coarse(types: &BTreeSet<String>) -> Option<&'static str> {
-    let has = |c: &str| types.contains(&format!("{}{c}", ns::SCHEMA));
-    if has("Person") {
-        Some("Person")
-    } else if has("Organization") {
-        Some("Organization")
-    } else if has("Place") {
-        Some("Place")
-    } else if has("Event") {
-        Some("Event")
-    } else if types.contains(&format!("{}Group", ns::TK)) {
-        Some("Group")
-    } else if has("Thing") {
-        Some("Thing")
-    } else {
-        None
+/// The classes resolution tells apart, in the order [`coarse`] tries them,
+/// then the place classes. An entity's types are kept as a bit set of these:
+/// a set of type IRIs per (document, entity) pair was the largest part of
+/// resolution's memory (issue 17).
+const CLASSES: [(&str, &str); 9] = [
+    (ns::SCHEMA, "Person"),
+    (ns::SCHEMA, "Organization"),
+    (ns::SCHEMA, "Place"),
+    (ns::SCHEMA, "Event"),
+    (ns::TK, "Group"),
+    (ns::SCHEMA, "Thing"),
+    (ns::SCHEMA, "City"),
+    (ns::SCHEMA, "Country"),
+    (ns::SCHEMA, "AdministrativeArea"),
+];
+/// Bits of [`CLASSES`] that are place classes.
+const PLACE_CLASSES: u16 = 0b1_1100_0000;
+
+/// The [`CLASSES`] among an entity's types (others do not matter here).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Types(u16);
+
+impl Types {
+    fn insert(&mut self, iri: &str) {
+        for (i, (namespace, local)) in CLASSES.iter().enumerate() {
+            if iri.strip_prefix(namespace) == Some(*local) {
+                self.0 |= 1 << i;
+            }
+        }
+    }
+
+    fn extend(&mut self, other: Types) {
+        self.0 |= other.0;
     }
 }
 
-fn place_classes(types: &BTreeSet<String>) -> BTreeSet<&str> {
-    ["City", "Country", "AdministrativeArea"]
-        .into_iter()
-        .filter(|c| types.contains(&format!("{}{c}", ns::SCHEMA)))
-        .collect()
+/// Coarse class of an entity from its types; `None` for non-entities (dates).
+fn coarse(types: Types) -> Option<&'static str> {
+    let names = ["Person", "Organization", "Place", "Event", "Group", "Thing"];
+    names
+        .iter()
+        .enumerate()
+        .find(|(i, _)| types.0 & (1 << i) != 0)
+        .map(|(_, name)| *name)
+}
+
+/// City, Country, AdministrativeArea among the types, as bits.
+fn place_classes(types: Types) -> u16 {
+    types.0 & PLACE_CLASSES
 }
 
 /// A target candidate: the entity over all documents that mention it natively.
+///
+/// Documents are borrowed and co-occurring entities are numbers: both grow
+/// with every (document, entity) pair of the corpus, and owned IRIs made
+/// them the bulk of resolution's memory (issue 17).
 #[derive(Debug, Default)]
-struct Target {
+struct Target<'a> {
     label: String,
-    types: BTreeSet<String>,
+    types: Types,
     aliases: BTreeSet<String>,
     titles: BTreeSet<String>,
-    documents: BTreeSet<String>,
-    cooccurring: BTreeSet<String>,
+    documents: BTreeSet<&'a str>,
+    /// [`EntityIds`] of the typed entities sharing a document with this one.
+    cooccurring: rustc_hash::FxHashSet<usize>,
+}
+
+/// Small numbers for entity IRIs.
+#[derive(Debug, Default)]
+struct EntityIds<'a>(std::collections::HashMap<&'a str, usize>);
+
+impl<'a> EntityIds<'a> {
+    fn intern(&mut self, iri: &'a str) -> usize {
+        let next = self.0.len();
+        *self.0.entry(iri).or_insert(next)
+    }
+
+    fn get(&self, iri: &str) -> Option<usize> {
+        self.0.get(iri).copied()
+    }
 }
 
 struct Candidate<'a> {
@@ -425,31 +503,33 @@ fn wanted(
 ) -> Vec<CrossMerge> {
     // Targets, and a blocking index from normalised keys to them.
     let mut targets: BTreeMap<&str, Target> = BTreeMap::new();
+    let mut ids = EntityIds::default();
     for (d, entities) in pristine {
+        let typed: Vec<usize> = entities
+            .keys()
+            .filter(|o| pristine_entity(entities, o))
+            .map(|o| ids.intern(o))
+            .collect();
         for (e, p) in entities {
-            if coarse(&p.types).is_none() {
+            if coarse(p.types).is_none() {
                 continue;
             }
+            let own = ids.intern(e);
             let t = targets.entry(e.as_str()).or_default();
             if t.label.is_empty() {
                 t.label = p.label.clone();
             }
-            t.types.extend(p.types.iter().cloned());
+            t.types.extend(p.types);
             t.aliases.extend(p.aliases.iter().cloned());
             t.titles.extend(p.titles.iter().map(|s| iri::slug(s)));
-            t.documents.insert(d.clone());
-            t.cooccurring.extend(
-                entities
-                    .keys()
-                    .filter(|o| *o != e && pristine_entity(entities, o))
-                    .cloned(),
-            );
+            t.documents.insert(d.as_str());
+            t.cooccurring.extend(typed.iter().copied().filter(|o| *o != own));
         }
     }
     let mut index: BTreeMap<String, Vec<(&str, &'static str)>> = BTreeMap::new();
     for (e, t) in &targets {
         let mut keys: BTreeMap<String, &'static str> = BTreeMap::new();
-        if coarse(&t.types) == Some("Person") {
+        if coarse(t.types) == Some("Person") {
             let words: Vec<&str> = t.label.split_whitespace().collect();
             for k in 1..words.len() {
                 keys.insert(iri::slug(&words[k..].join(" ")), RULE_SURNAME);
@@ -469,7 +549,7 @@ fn wanted(
         // Sources that would join the same target in one document: keep none.
         let mut per_target: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
         for (s, p) in entities {
-            let Some(source_class) = coarse(&p.types) else { continue };
+            let Some(source_class) = coarse(p.types) else { continue };
             if source_class == "Person" && !is_short_person_name(&p.label) {
                 continue; // a full name is its own node; only short forms join others
             }
@@ -482,11 +562,11 @@ fn wanted(
                     continue; // the document itself keeps them apart
                 }
                 let Some(t) = targets.get(t_iri) else { continue };
-                if coarse(&t.types) != Some(source_class) {
+                if coarse(t.types) != Some(source_class) {
                     continue; // different (or unknown) types never merge
                 }
-                let (sp, tp) = (place_classes(&p.types), place_classes(&t.types));
-                if !sp.is_empty() && !tp.is_empty() && sp.is_disjoint(&tp) {
+                let (sp, tp) = (place_classes(p.types), place_classes(t.types));
+                if sp != 0 && tp != 0 && sp & tp == 0 {
                     continue;
                 }
                 let titles: BTreeSet<String> = p.titles.iter().map(|s| iri::slug(s)).collect();
@@ -511,7 +591,7 @@ fn wanted(
                 }
                 let shared: Vec<&str> = entities
                     .keys()
-                    .filter(|o| *o != s && t.cooccurring.contains(*o))
+                    .filter(|o| *o != s && ids.get(o).is_some_and(|i| t.cooccurring.contains(&i)))
                     .filter_map(|o| entities.get(o).map(|x| x.label.as_str()))
                     .collect();
                 if !shared.is_empty() {
@@ -548,8 +628,8 @@ fn wanted(
                 continue;
             }
             let Some(t) = targets.get(best.target) else { continue };
-            let others = t.documents.iter().filter(|x| *x != d);
-            let supporting: Vec<String> = others.clone().take(MAX_SUPPORTING).cloned().collect();
+            let others = t.documents.iter().filter(|x| **x != d.as_str());
+            let supporting: Vec<String> = others.clone().take(MAX_SUPPORTING).map(|x| x.to_string()).collect();
             let supporting_count = others.count();
             per_target.entry(best.target.to_string()).or_default().push(CrossMerge {
                 id: decision_iri(namespace, d, s, best.target),
@@ -627,7 +707,7 @@ fn is_short_person_name(label: &str) -> bool {
 }
 
 fn pristine_entity(entities: &BTreeMap<String, Profile>, e: &str) -> bool {
-    entities.get(e).is_some_and(|p| coarse(&p.types).is_some())
+    entities.get(e).is_some_and(|p| coarse(p.types).is_some())
 }
 
 fn decision_quads(m: &CrossMerge, graph: &GraphName) -> Vec<Quad> {
@@ -694,7 +774,7 @@ impl Default for ResolveOptions {
 /// 1.05 GB peak at 10,000 documents (issue 17).
 pub const BATCH_QUADS: usize = 20_000;
 /// Default [`ResolveOptions::flush_quads`].
-pub const FLUSH_QUADS: usize = 200_000;
+pub const FLUSH_QUADS: usize = 100_000;
 
 /// Runs cross-document resolution over the whole store (see the module docs).
 pub fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary, ResolveError> {
