@@ -168,6 +168,9 @@ enum Command {
         /// Base IRI of decision IRIs and of the resolution graph (as given to ingest).
         #[arg(long, default_value = DEFAULT_DATA_BASE)]
         base: String,
+        /// Quad changes per transaction (small values let the crash tests kill a run between batches).
+        #[arg(long, default_value_t = resolve::BATCH_QUADS, hide = true)]
+        batch_quads: usize,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -755,12 +758,20 @@ fn run(cli: Cli) -> Result<Outcome> {
             serve::push_after_ingest(&push, &path)?;
             Ok(outcome)
         }
-        Command::Resolve { base, store } => {
+        Command::Resolve {
+            base,
+            batch_quads,
+            store,
+        } => {
             let namespace = Namespace::new(&base);
             oxigraph::model::NamedNode::new(namespace.base())
                 .with_context(|| format!("--base {base:?} is not a valid IRI"))?;
             let store = open_existing(&store)?;
-            let s = progress::resolve(&store, &namespace)?;
+            let options = resolve::ResolveOptions {
+                batch_quads,
+                ..resolve::ResolveOptions::default()
+            };
+            let s = progress::resolve(&store, &namespace, options)?;
             writeln!(std::io::stdout(), "{}", resolve_line(&s))?;
             Ok(Outcome::Success)
         }
@@ -1445,7 +1456,11 @@ fn ingest(input: InputArgs, store_arg: StoreArg, resolve_after: bool) -> Result<
     })?;
     bar.finish();
     let resolved = if resolve_after {
-        Some(progress::resolve(&store, &options.namespace)?)
+        Some(progress::resolve(
+            &store,
+            &options.namespace,
+            resolve::ResolveOptions::default(),
+        )?)
     } else {
         store.flush().context("flushing the store failed")?;
         None

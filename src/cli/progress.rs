@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use textkg::iri::Namespace;
-use textkg::resolve::{self, ResolveSummary};
+use textkg::resolve::{self, ResolveOptions, ResolveSummary};
 use textkg::store::KgStore;
 
 /// Width of the bar, in characters, when the total is known.
@@ -64,9 +64,9 @@ impl Progress {
 }
 
 /// Cross-document resolution with a progress line (on a terminal).
-pub(super) fn resolve(store: &KgStore, namespace: &Namespace) -> Result<ResolveSummary> {
+pub(super) fn resolve(store: &KgStore, namespace: &Namespace, options: ResolveOptions) -> Result<ResolveSummary> {
     let mut bar = Progress::new();
-    let summary = resolve::resolve_with_progress(store, namespace, &mut |stage, done, total| {
+    let summary = resolve::resolve_with_options(store, namespace, options, &mut |stage, done, total| {
         let total = (total > 0).then_some(total as u64);
         bar.update(&format!("resolve: {stage}"), done as u64, total, "documents");
     })

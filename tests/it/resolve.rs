@@ -381,3 +381,47 @@ fn decisions_list_a_bounded_number_of_supporting_documents_and_count_them() {
     listed.sort();
     assert_eq!(listed, expected);
 }
+
+/// Issue 17: resolution commits in batches of whole documents. A run stopped
+/// after some batches leaves some documents resolved (with their records) and
+/// the others as extracted; running again gives exactly an uninterrupted run.
+#[test]
+fn a_run_stopped_between_batches_ends_like_an_uninterrupted_one() {
+    let mut docs = vec![doc("a", ANNA)];
+    docs.extend((0..4).map(|i| {
+        doc(
+            &format!("b{i}"),
+            &CHANCELLOR_KELLER.replace("Tuesday", &format!("Tuesday, day {i},")),
+        )
+    }));
+    let clean = KgStore::in_memory().unwrap();
+    clean.write(docs.clone()).unwrap();
+    let s = resolve::resolve(&clean, &Namespace::default()).unwrap();
+    assert_eq!(s.merges, 4, "{s:?}");
+
+    let store = KgStore::in_memory().unwrap();
+    store.write(docs).unwrap();
+    let unresolved = sorted_quads(&store);
+    // One document a transaction; stop when the third document is reached.
+    let options = resolve::ResolveOptions {
+        batch_quads: 1,
+        ..resolve::ResolveOptions::default()
+    };
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        resolve::resolve_with_options(&store, &Namespace::default(), options, &mut |stage, done, _| {
+            assert!(!(stage == "rewriting documents" && done == 2), "stopped on purpose");
+        })
+    }));
+    assert!(stopped.is_err(), "the run should have been stopped");
+    let partial = resolve::decisions(&store).unwrap();
+    assert_eq!(partial.len(), 2, "two documents committed before the stop: {partial:?}");
+    let resolved: Vec<bool> = (0..4)
+        .map(|i| entities_of(&store, &format!("b{i}")).contains(ANNA_IRI))
+        .collect();
+    assert_eq!(resolved, [true, true, false, false]);
+    assert_ne!(sorted_quads(&store), unresolved);
+
+    let s = resolve::resolve(&store, &Namespace::default()).unwrap();
+    assert_eq!((s.merges, s.added, s.removed), (4, 2, 0), "{s:?}");
+    assert_eq!(sorted_quads(&store), sorted_quads(&clean));
+}
