@@ -418,7 +418,8 @@ fn a_run_stopped_between_batches_ends_like_an_uninterrupted_one() {
     let resolved: Vec<bool> = (0..4)
         .map(|i| entities_of(&store, &format!("b{i}")).contains(ANNA_IRI))
         .collect();
-    assert_eq!(resolved, [true, true, false, false]);
+    // Which two depends on the order documents are rewritten in, not on the test.
+    assert_eq!(resolved.iter().filter(|&&r| r).count(), 2, "{resolved:?}");
     assert_ne!(sorted_quads(&store), unresolved);
 
     let s = resolve::resolve(&store, &Namespace::default()).unwrap();
