@@ -1036,35 +1036,35 @@ pub fn decide_types(doc: &Document, names: &mut [NameMention], lex: &Lexicon) {
     use crate::document::NameClass;
     // "Quilis (1964)" cites an author only in a document that cites in the
     // strict forms too; elsewhere "Watchmen (2009)" is a film and its year.
-    let strict = names
+    let citations: Vec<Option<Citation>> = names
         .iter()
-        .filter(|m| m.kind == MentionKind::Name && cited_author(doc, m.tokens.clone()) == Some(Citation::Strict))
-        .count();
-    let model_class = |m: &NameMention| {
-        let head = m.tokens.end - 1;
-        let k = doc.names.partition_point(|n| n.tokens.end <= head);
-        doc.names.get(k).filter(|n| n.tokens.start <= head).map(|n| n.class)
-    };
-    for m in names.iter_mut() {
+        .map(|m| {
+            (m.kind == MentionKind::Name)
+                .then(|| cited_author(doc, m.tokens.clone()))
+                .flatten()
+        })
+        .collect();
+    let strict = citations.iter().filter(|c| **c == Some(Citation::Strict)).count();
+    for (m, citation) in names.iter_mut().zip(citations) {
         if m.kind != MentionKind::Name || m.evidence != Evidence::None {
             continue;
         }
-        let cited = match cited_author(doc, m.tokens.clone()) {
+        let cited = match citation {
             Some(Citation::Strict) => true,
             Some(Citation::YearAfter) => strict >= 2,
             None => false,
         };
+        let head = m.tokens.end - 1;
+        let k = doc.names.partition_point(|n| n.tokens.end <= head);
+        let model = doc.names.get(k).filter(|n| n.tokens.start <= head).map(|n| n.class);
         // The model's organisation or place ("Red Sox") is no author.
-        let org_or_place = matches!(model_class(m), Some(NameClass::Organization | NameClass::Location));
-        if cited && !org_or_place {
+        if cited && !matches!(model, Some(NameClass::Organization | NameClass::Location)) {
             m.entity_type = EntityType::Person;
             m.evidence = Evidence::Citation;
             continue;
         }
-        let head = m.tokens.end - 1;
-        let k = doc.names.partition_point(|n| n.tokens.end <= head);
-        if let Some(n) = doc.names.get(k).filter(|n| n.tokens.start <= head) {
-            m.entity_type = match n.class {
+        if let Some(class) = model {
+            m.entity_type = match class {
                 NameClass::Person => EntityType::Person,
                 NameClass::Organization => EntityType::Organization,
                 NameClass::Location => EntityType::Place,
