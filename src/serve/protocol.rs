@@ -517,7 +517,7 @@ pub(super) fn graph_store(state: &State, request: &mut Request<Body>) -> Result<
                 return Err(HttpError::new(StatusCode::NOT_FOUND, format!("no graph {graph}")));
             }
             store.remove_named_graph(&graph).map_err(|e| internal(&e))?;
-            store.flush().map_err(|e| internal(&e))?;
+            state.store.flush().map_err(|e| internal(&e))?;
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::NO_CONTENT;
             Ok(response)
@@ -614,7 +614,7 @@ fn write_graph(
         .load_from_slice(parser, &body)
         .map_err(|e| HttpError::new(StatusCode::BAD_REQUEST, format!("cannot load the graph: {}", chain(&e))))?;
     transaction.commit().map_err(|e| internal(&e))?;
-    store.flush().map_err(|e| internal(&e))?;
+    state.store.flush().map_err(|e| internal(&e))?;
     let mut response = Response::new(Body::empty());
     *response.status_mut() = if existed {
         StatusCode::NO_CONTENT

@@ -455,3 +455,92 @@ fn run_bounded(args: &[&str], cwd: &Path, limit: Duration) -> (std::process::Exi
     };
     (status, std::fs::read_to_string(&log).unwrap_or_default())
 }
+
+/// Coverage-guided fuzzing of the same three targets with libFuzzer through
+/// `cargo fuzz` (the `fuzz/` crate), `TEXTKG_CARGO_FUZZ_SECONDS` (default 60;
+/// 0 skips) per target, starting from the committed corpus. `.ci/run`
+/// installs cargo-fuzz; without it (and without `TEXTKG_REQUIRE_TOOLS`) the
+/// test skips. libFuzzer's instrumentation needs `-Z` flags, so the build runs
+/// with `RUSTC_BOOTSTRAP=1` on the default (stable) toolchain: no nightly is
+/// needed. New inputs go to a scratch directory, not `fuzz/corpus/`; a crash,
+/// a panic, an input running past 60 s or over 4 GB fails the test and
+/// names the saved input.
+#[test]
+fn cargo_fuzz_coverage_guided() {
+    let seconds = env_number("TEXTKG_CARGO_FUZZ_SECONDS", 60);
+    if seconds == 0 {
+        eprintln!("skipped: TEXTKG_CARGO_FUZZ_SECONDS=0");
+        return;
+    }
+    if !crate::exports::tool("cargo-fuzz", "cargo", &["fuzz", "--version"]) {
+        return;
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let target_dir = tmp.join("cargo-fuzz-target");
+    fn cargo_fuzz(target_dir: &Path, args: &[&str], log: &Path) -> std::process::ExitStatus {
+        std::process::Command::new("cargo")
+            .arg("fuzz")
+            .args(args)
+            .current_dir(repo("fuzz"))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_TARGET_DIR", target_dir)
+            .stdout(std::fs::File::create(log).expect("fuzz log"))
+            .stderr(std::fs::File::create(log.with_extension("err")).expect("fuzz log"))
+            .status()
+            .expect("run cargo fuzz")
+    }
+    let tail = |log: &Path| {
+        let text = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    };
+    let build_log = tmp.join("cargo-fuzz-build.log");
+    let status = cargo_fuzz(&target_dir, &["build"], &build_log);
+    assert!(status.success(), "cargo fuzz build failed:\n{}", tail(&build_log));
+    // The three run side by side: each is bounded by its time, not by its runs.
+    let runs: Vec<_> = ["extract_text", "read_jsonl", "sparql"]
+        .into_iter()
+        .map(|target| {
+            let scratch = tmp.join(format!("cargo-fuzz-{target}"));
+            let _ = std::fs::remove_dir_all(&scratch);
+            let corpus = scratch.join("corpus");
+            std::fs::create_dir_all(&corpus).expect("scratch corpus");
+            let committed = repo(&format!("fuzz/corpus/{target}"));
+            let log = scratch.join("run.log");
+            let args = vec![
+                "run".to_string(),
+                target.to_string(),
+                corpus.display().to_string(),
+                committed.display().to_string(),
+                "--".to_string(),
+                format!("-max_total_time={seconds}"),
+                "-timeout=60".to_string(),
+                "-rss_limit_mb=4096".to_string(),
+                format!("-artifact_prefix={}/", scratch.display()),
+            ];
+            let run = std::thread::spawn({
+                let (log, target_dir) = (log.clone(), target_dir.clone());
+                move || {
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    cargo_fuzz(&target_dir, &args, &log)
+                }
+            });
+            (target, scratch, log, run)
+        })
+        .collect();
+    for (target, scratch, log, run) in runs {
+        let status = run.join().expect("fuzz thread");
+        let output = tail(&log);
+        assert!(
+            status.success(),
+            "cargo fuzz run {target} failed (the input is saved under {}; add it to fuzz/corpus/{target} with the fix):\n{output}",
+            scratch.display()
+        );
+        let runs = output
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("Done "))
+            .unwrap_or("no summary");
+        eprintln!("cargo fuzz {target}: {runs}");
+    }
+}
