@@ -430,17 +430,14 @@ const WRITE_METHODS: &str = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
 /// The answer to a CORS preflight: every origin may call the endpoint, with
 /// the Graph Store write methods only when writes are enabled.
 ///
-/// oxhttp (0.3.3, the newest release; its main branch too) never sends
-/// `Access-Control-Allow-Methods`: its response encoder skips "forbidden"
-/// header names, and that list has `ACCESS_CONTROL_ALLOW_METHODS` where the
-/// Fetch standard's forbidden *request* header `Access-Control-Request-Method`
-/// was meant (`is_forbidden_name` in `src/io/encoder.rs`; oxhttp 0.1 listed
-/// `access-control-request-method`). The filter runs on every header of every
-/// response and on chunked trailers, with no hook to write raw bytes, so no
-/// way of setting the header gets it through. Browsers then allow only the
-/// CORS-safelisted GET, HEAD and POST (all the SPARQL protocol needs);
-/// Graph Store `PUT`/`DELETE` from a page on another origin fail. The header
-/// is set here anyway, so the answer is right once oxhttp sends it.
+/// oxhttp 0.3.3 (the newest release) would drop `Access-Control-Allow-Methods`:
+/// its response encoder skips "forbidden" header names, and that list has
+/// `ACCESS_CONTROL_ALLOW_METHODS` where the Fetch standard's forbidden
+/// *request* header `Access-Control-Request-Method` was meant (oxhttp 0.1
+/// listed `access-control-request-method`). textkg builds oxhttp from
+/// `vendor/oxhttp`, the release with that entry removed
+/// (`vendor/oxhttp/PATCHED.md`), so browsers may send Graph Store
+/// `PUT`/`DELETE` from another origin when writes are enabled.
 fn preflight(writes: bool) -> Response<Body> {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::NO_CONTENT;
