@@ -211,8 +211,10 @@ pub struct Lexicon {
     pub max_role_words: usize,
     /// First words of the role titles (see [`Lexicon::may_start_role`]).
     pub role_first_words: FxHashSet<String>,
-    /// Every inflected form (lowercase, possibly multi-word) → verb entry index.
-    pub verb_forms: FxHashMap<String, usize>,
+    /// Every inflected form (lowercase, possibly multi-word) → the indices of
+    /// its verb entries, in file order: one lemma may have one entry per
+    /// preposition ("die in", "die at").
+    pub verb_forms: FxHashMap<String, Vec<usize>>,
     /// Verb entries.
     pub verbs: Vec<VerbEntry>,
     /// Event nouns (lowercase) → property local name.
@@ -617,7 +619,10 @@ impl Lexicon {
             forms.extend(irregular.iter().map(|f| f.to_string()));
             forms.extend(regular_inflections(lemma));
             for form in forms {
-                lex.verb_forms.entry(form).or_insert(index);
+                let entries = lex.verb_forms.entry(form).or_default();
+                if !entries.contains(&index) {
+                    entries.push(index);
+                }
             }
         }
         for r in rows(event_nouns) {
@@ -734,9 +739,19 @@ impl Lexicon {
         self.gazetteer.get(surface).map(Vec::as_slice)
     }
 
-    /// The verb entry for an inflected (lowercase) form.
+    /// The (first) verb entry for an inflected (lowercase) form.
     pub fn verb(&self, form: &str) -> Option<&VerbEntry> {
-        self.verb_forms.get(form).and_then(|&i| self.verbs.get(i))
+        self.verb_entries(form).next()
+    }
+
+    /// Every verb entry for an inflected (lowercase) form, in file order
+    /// ("died": `die … in` and `die … at`).
+    pub fn verb_entries(&self, form: &str) -> impl Iterator<Item = &VerbEntry> {
+        self.verb_forms
+            .get(form)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.verbs.get(i))
     }
 }
 

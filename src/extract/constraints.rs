@@ -39,6 +39,18 @@ pub fn fits(r: &Relation, entities: &[Entity], lex: &Lexicon) -> bool {
     }
 }
 
+/// True when `property` allows a subject of entity `subject`'s type and an
+/// object of entity `object`'s type (a property without declared types
+/// allows any).
+pub(super) fn types_allow(lex: &Lexicon, property: &str, entities: &[Entity], subject: usize, object: usize) -> bool {
+    let (Some(s), Some(o)) = (entities.get(subject), entities.get(object)) else {
+        return false;
+    };
+    lex.predicate_types
+        .get(property)
+        .is_none_or(|t| t.allows(type_name(s.entity_type), type_name(o.entity_type)))
+}
+
 /// Capitalised words that follow names without being part of them.
 const NOT_NAME_PARTS: &[&str] = &[
     "Monday",

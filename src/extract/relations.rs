@@ -569,7 +569,7 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
             let v = ctx.lex.verb(&format!("{lemma} {}", ctx.low(a.head)))?;
             (v.words == 2).then_some((v, a.head))
         });
-        let single = ctx.lex.verb(&lemma).filter(|v| v.words == 1);
+        let singles: Vec<&VerbEntry> = ctx.lex.verb_entries(&lemma).filter(|v| v.words == 1).collect();
         for a in &t.args {
             let prep = a.case.map(|c| ctx.low(c).to_string());
             // "Moreau established herself as …": a reflexive object is the
@@ -594,20 +594,36 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
             if t.passive && a.role == ArgRole::Oblique && prep.as_deref() == Some("by") {
                 // "Trump was thanked by Putin" → Putin thanks Trump.
                 (subj, obj) = (object, subject);
-                if let Some(v) = single.filter(|v| v.prep.is_none()) {
+                if let Some(v) = singles.iter().copied().find(|v| v.prep.is_none()) {
                     predicate = Some((v, Predicate::Ontology(v.property.clone())));
                 }
             } else if let Some((v, _)) = two_word.filter(|(v, h)| *h != a.head && v.prep == prep) {
                 predicate = Some((v, Predicate::Ontology(v.property.clone())));
-            } else if let Some(v) = single {
-                let fits = match (&v.prep, a.role) {
+            } else if let Some(v) = singles.iter().copied().find(|v| {
+                // The lemma's entry whose argument this is ("died in X" and
+                // "died at X" are two rows of `die`), with arguments of the
+                // types its property allows.
+                let role_fits = match (&v.prep, a.role) {
                     (None, ArgRole::Object) => !t.passive && !participle_or_passive(ctx.doc, t.predicate),
                     (Some(p), ArgRole::Oblique) => prep.as_deref() == Some(p.as_str()),
                     _ => false,
                 };
-                if fits {
-                    predicate = Some((v, Predicate::Ontology(v.property.clone())));
-                }
+                role_fits
+                    && super::constraints::types_allow(ctx.lex, &v.property, ctx.entities, subj.entity, obj.entity)
+            }) {
+                predicate = Some((v, Predicate::Ontology(v.property.clone())));
+            } else if singles.iter().any(|v| {
+                matches!(v.kind, VerbKind::Speech | VerbKind::Meet)
+                    || (v.prep.is_none() && a.role == ArgRole::Object && !t.passive)
+            }) {
+                // Speech and meeting verbs' other arguments ("said to X",
+                // "met … in Italy") name no relation (a meeting's place is
+                // the event patterns' business), and a direct object of the wrong type for the
+                // verb's property ("visited … the Apostles") is likelier a
+                // misread argument than another relation. A preposition the
+                // lexicon has no row for ("spoke with X"), or an object of
+                // another type after one it has ("studied at Basel"), gives
+                // the open relation below.
             } else if a.role == ArgRole::Object
                 && !t.passive
                 && ctx.doc.upos(t.predicate) == "VERB"
@@ -1439,9 +1455,11 @@ mod tests {
         // A plain object before the preposition keeps the relation.
         let f = facts("Ada Quill studied art at Yale University.");
         assert!(
-            f.contains(&("Ada Quill".into(), "study at".into(), "Yale University".into())),
+            f.contains(&("Ada Quill".into(), "educatedAt".into(), "Yale University".into())),
             "{f:?}"
         );
+        let f = facts("Ada Quill met Tom Varga after a lecture at Yale University.");
+        assert!(!f.iter().any(|(_, p, _)| p.contains(" at")), "{f:?}");
     }
 
     #[test]
@@ -1508,6 +1526,29 @@ mod tests {
     fn teaching_at_an_institution_is_working_for_it() {
         let f = facts("Ada Quill taught at Lumen University for ten years.");
         assert!(has(&f, "Ada Quill", "worksFor", "Lumen University"), "{f:?}");
+    }
+
+    #[test]
+    fn dying_and_studying_give_biography_relations() {
+        let f = facts("Ada Quill studied at Lumen University. She died in Bergen in 1990.");
+        assert!(has(&f, "Ada Quill", "educatedAt", "Lumen University"), "{f:?}");
+        assert!(has(&f, "Ada Quill", "diedIn", "Bergen"), "{f:?}");
+        let f = facts("Tom Brandt graduated from Harlow College. Brandt was educated at Harlow College.");
+        assert!(has(&f, "Tom Brandt", "educatedAt", "Harlow College"), "{f:?}");
+        // A year or a war is no place of death.
+        let f = facts("Tom Brandt died in 1990.");
+        assert!(!f.iter().any(|(_, p, _)| p == "diedIn"), "{f:?}");
+    }
+
+    #[test]
+    fn a_verb_reads_the_row_of_its_preposition_or_an_open_relation() {
+        // "meet with" is a row of its own; "speak with" has none (only "speak to").
+        let f = facts("Ada Quill met with Tom Brandt. Ada Quill spoke with Lena Ortiz.");
+        assert!(has(&f, "Ada Quill", "meets", "Tom Brandt"), "{f:?}");
+        assert!(has(&f, "Ada Quill", "speak with", "Lena Ortiz"), "{f:?}");
+        // A place after "study at" is no school: the open relation, not educatedAt.
+        let f = facts("Ada Quill studied at Oslo.");
+        assert!(!f.iter().any(|(_, p, _)| p == "educatedAt"), "{f:?}");
     }
 
     #[test]
