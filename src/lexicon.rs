@@ -315,6 +315,9 @@ pub enum NounClass {
     /// ("Bergen County", "City of Cleveland", "Hong Kong Island"): the unit,
     /// not a mention of the place inside it.
     AdminUnit,
+    /// An academic degree ("doctorate", "PhD"): obtained *from* or *at* an
+    /// organisation, it tells where a person was educated.
+    Degree,
 }
 
 /// Parses `noun_classes.tsv` (`noun<TAB>class`), strictly: a row with missing
@@ -335,6 +338,7 @@ pub fn parse_noun_classes(tsv: &str) -> Result<FxHashMap<String, NounClass>, Lex
             "light-verb" => NounClass::LightVerb,
             "time" => NounClass::Time,
             "admin-unit" => NounClass::AdminUnit,
+            "degree" => NounClass::Degree,
             other => {
                 return Err(err(
                     n,

@@ -28,6 +28,8 @@ pub const EVENT_NOUN: &str = "event-noun";
 pub const QUOTE: &str = "quote";
 /// Extractor id of relations read from open-IE clauses over the dependency parse.
 pub const CLAUSE: &str = "clause";
+/// The ontology property of a person's school (`verbs.tsv` rows and degrees).
+const EDUCATED_AT: &str = "educatedAt";
 
 const PREPOSITIONS: &[&str] = &[
     "in", "on", "at", "of", "for", "from", "by", "with", "to", "into", "about", "under", "over", "against", "after",
@@ -564,6 +566,7 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
         let Some(subject) = argument_mention(ctx, s, t.subject.head) else {
             continue;
         };
+        degree_school(ctx, t, subject, out);
         // "hold talks with X": a two-word lexicon verb over the verb and its object.
         let two_word = t.args.iter().find(|a| a.role == ArgRole::Object).and_then(|a| {
             let v = ctx.lex.verb(&format!("{lemma} {}", ctx.low(a.head)))?;
@@ -591,6 +594,32 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
             let (mut subj, mut obj) = (subject, object);
             let mut predicate = None;
             let mut phrase = t.relation_text(ctx.doc);
+            // "obtained her doctorate from X", "received a PhD in physics at X":
+            // a degree's school, whatever the verb.
+            if a.role == ArgRole::Oblique
+                && !t.passive
+                && matches!(prep.as_deref(), Some("from" | "at"))
+                && subj.entity != obj.entity
+                && t.args.iter().any(|b| {
+                    b.role == ArgRole::Object
+                        && ctx.lex.noun_classes.get(&ctx.doc.lemma(b.head).to_lowercase()) == Some(&NounClass::Degree)
+                })
+                && super::constraints::types_allow(ctx.lex, EDUCATED_AT, ctx.entities, subj.entity, obj.entity)
+            {
+                if let Some(p) = &prep {
+                    phrase = format!("{phrase} … {p}");
+                }
+                push_clause(
+                    ctx,
+                    t,
+                    subj,
+                    obj,
+                    Predicate::Ontology(EDUCATED_AT.to_string()),
+                    phrase,
+                    out,
+                );
+                continue;
+            }
             if t.passive && a.role == ArgRole::Oblique && prep.as_deref() == Some("by") {
                 // "Trump was thanked by Putin" → Putin thanks Trump.
                 (subj, obj) = (object, subject);
@@ -675,6 +704,56 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
                 phrase.push_str(p);
             }
             push_clause(ctx, t, subj, obj, predicate, phrase, out);
+        }
+    }
+}
+
+/// "obtained his doctorate from the University of X" parsed with the school
+/// as the degree's modifier rather than the verb's: the degree's `nmod` with
+/// "from" or "at" is the subject's school. (A school that is the verb's own
+/// oblique is read in [`clause_relations`].)
+fn degree_school(ctx: &Ctx, t: &crate::openie::Tuple, subject: &Mention, out: &mut Vec<Relation>) {
+    use crate::openie::ArgRole;
+    if t.passive {
+        return;
+    }
+    let doc = ctx.doc;
+    let s = t.sentence;
+    let Some(sentence) = doc.sentences.get(s).map(|x| x.tokens.clone()) else {
+        return;
+    };
+    for b in t.args.iter().filter(|b| b.role == ArgRole::Object) {
+        if ctx.lex.noun_classes.get(&doc.lemma(b.head).to_lowercase()) != Some(&NounClass::Degree) {
+            continue;
+        }
+        for n in sentence
+            .clone()
+            .filter(|&n| doc.head(n) == Some(b.head) && doc.deprel(n) == "nmod")
+        {
+            let Some(case) = sentence
+                .clone()
+                .find(|&c| doc.head(c) == Some(n) && doc.deprel(c) == "case" && matches!(ctx.low(c), "from" | "at"))
+            else {
+                continue;
+            };
+            let Some(school) = argument_mention(ctx, s, n) else {
+                continue;
+            };
+            if school.entity == subject.entity
+                || !super::constraints::types_allow(ctx.lex, EDUCATED_AT, ctx.entities, subject.entity, school.entity)
+            {
+                continue;
+            }
+            let phrase = format!("{} … {}", t.relation_text(doc), ctx.low(case));
+            push_clause(
+                ctx,
+                t,
+                subject,
+                school,
+                Predicate::Ontology(EDUCATED_AT.to_string()),
+                phrase,
+                out,
+            );
         }
     }
 }
@@ -1538,6 +1617,17 @@ mod tests {
         // A year or a war is no place of death.
         let f = facts("Tom Brandt died in 1990.");
         assert!(!f.iter().any(|(_, p, _)| p == "diedIn"), "{f:?}");
+    }
+
+    #[test]
+    fn a_degree_names_the_school() {
+        let f = facts("Nora Vance obtained her doctorate from the University of Tarrant.");
+        assert!(has(&f, "Nora Vance", "educatedAt", "University of Tarrant"), "{f:?}");
+        let f = facts("Ivo Marek earned his master's degree at Corwin University.");
+        assert!(has(&f, "Ivo Marek", "educatedAt", "Corwin University"), "{f:?}");
+        // Not a degree: a prize from an organisation says nothing of schooling.
+        let f = facts("Ivo Marek received a prize from Corwin University.");
+        assert!(!f.iter().any(|(_, p, _)| p == "educatedAt"), "{f:?}");
     }
 
     #[test]
