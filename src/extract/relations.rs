@@ -30,6 +30,8 @@ pub const QUOTE: &str = "quote";
 pub const CLAUSE: &str = "clause";
 /// The ontology property of a person's school (`verbs.tsv` rows and degrees).
 const EDUCATED_AT: &str = "educatedAt";
+/// The ontology property of leading a group or organisation.
+const LEADS: &str = "leads";
 
 const PREPOSITIONS: &[&str] = &[
     "in", "on", "at", "of", "for", "from", "by", "with", "to", "into", "about", "under", "over", "against", "after",
@@ -332,7 +334,9 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
                 }
                 let verb_span = Span::new(ctx.doc.tokens[i].start, ctx.doc.tokens[i + len - 1].end);
                 for (k, object) in objects.iter().enumerate() {
-                    if !parse_agrees(ctx, s, i..i + len, subject, object) {
+                    if !parse_agrees(ctx, s, i..i + len, subject, object)
+                        || (verb.property == LEADS && leads_in_a_statistic(ctx, s, i))
+                    {
                         continue;
                     }
                     let mut phrase = ctx.doc.span_text(verb_span).to_string();
@@ -384,6 +388,23 @@ fn verb_relations(ctx: &Ctx, s: usize, lex: &Lexicon, out: &mut Vec<Relation>) {
         }
         i += len;
     }
+}
+
+/// "led the Owls with 67 runs", "led the league with 11 goals": leading in a
+/// count ranks first in a statistic; it is no leadership of the team or
+/// league. The count is a "with" whose phrase or clause depends on the verb
+/// and starts with a number (the parse may read "with 67 runs scored" as an
+/// oblique or as an absolute clause).
+fn leads_in_a_statistic(ctx: &Ctx, s: usize, verb: usize) -> bool {
+    let doc = ctx.doc;
+    let Some(sentence) = doc.sentences.get(s).map(|x| x.tokens.clone()) else {
+        return false;
+    };
+    sentence.clone().any(|w| {
+        ctx.low(w) == "with"
+            && doc.head(w).and_then(|h| doc.head(h)) == Some(verb)
+            && (w + 1..(w + 3).min(sentence.end)).any(|k| doc.upos(k) == "NUM")
+    })
 }
 
 /// Where the sentence is parsed, a `verb-pattern` reading must not contradict
@@ -694,7 +715,10 @@ fn clause_relations(ctx: &Ctx, tuples: &[crate::openie::Tuple], out: &mut Vec<Re
             let Some((v, predicate)) = predicate else {
                 continue;
             };
-            if v.kind == VerbKind::Speech || subj.entity == obj.entity {
+            if v.kind == VerbKind::Speech
+                || subj.entity == obj.entity
+                || (v.property == LEADS && leads_in_a_statistic(ctx, s, t.predicate))
+            {
                 continue;
             }
             if let Some(p) = &prep
@@ -1617,6 +1641,14 @@ mod tests {
         // A year or a war is no place of death.
         let f = facts("Tom Brandt died in 1990.");
         assert!(!f.iter().any(|(_, p, _)| p == "diedIn"), "{f:?}");
+    }
+
+    #[test]
+    fn leading_in_a_statistic_is_no_leadership() {
+        let f = facts("Tom Brandt played for the Rice Owls in college. He also led the Owls with 40 goals scored.");
+        assert!(!f.iter().any(|(_, p, _)| p == "leads"), "{f:?}");
+        let f = facts("Tom Brandt played for the Rice Owls in college. He also led the Owls to a title.");
+        assert!(f.iter().any(|(s, p, _)| s == "Tom Brandt" && p == "leads"), "{f:?}");
     }
 
     #[test]
