@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use super::{EntityType, MentionKind, Role};
 use crate::document::{Document, Span};
-use crate::lexicon::{GazetteerClass, Lexicon, NameHead};
+use crate::lexicon::{GazetteerClass, Lexicon, NameHead, NounClass};
 
 /// A mention candidate before entity resolution.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,6 +222,12 @@ pub fn find_names(doc: &Document, lex: &Lexicon) -> Vec<NameMention> {
             };
             let candidate = match (gazetteer, head) {
                 (Some((len, _)), Some(head)) if i + len < run_end => named_run(doc, i, run_end, s, Some(head), lex),
+                (Some((len, entry)), None)
+                    if matches!(entry.class, GazetteerClass::City | GazetteerClass::AdministrativeArea)
+                        && team_after_place(doc, i + len, run_end, lex) =>
+                {
+                    named_run(doc, i, run_end, s, Some(NameHead::Organization), lex)
+                }
                 (Some((len, entry)), _) => {
                     let span = Span::new(doc.tokens[i].start, doc.tokens[i + len - 1].end);
                     let entry = division_after_place(doc, i, span, lex).unwrap_or(entry);
@@ -691,6 +697,43 @@ pub(crate) fn gazetteer_match<'l>(
             .and_then(|e| e.first())
             .map(|e| (len, e))
     })
+}
+
+/// "Boston Red Sox", "Chicago Bulls", "Toronto Blue Jays": a city's or state's name
+/// followed, in one capitalised run, by one to three capitalised words ending
+/// in a plural is a team or club named after the place, one organisation
+/// (the place inside it is added back by `nested`). Not when the plural is a
+/// people's or party's name ("Texas Democrats", a group), a title ("US
+/// Senators") or a kind of place ("Florida Keys", "Golan Heights":
+/// `admin-unit` nouns, place name heads).
+fn team_after_place(doc: &Document, from: usize, run_end: usize, lex: &Lexicon) -> bool {
+    let words = run_end.saturating_sub(from);
+    if !(1..=3).contains(&words) {
+        return false;
+    }
+    let last = doc.token_text(run_end - 1);
+    let all_words = (from..run_end).all(|k| {
+        let t = doc.token_text(k);
+        is_titlecase(t) && t.chars().all(char::is_alphabetic)
+    });
+    let plural = last.len() >= 4 && last.ends_with('s') && !last.ends_with("ss") || last == "Sox";
+    let singular = last.strip_suffix('s').unwrap_or(last);
+    let place_kind = |w: &str| {
+        lex.noun_classes.get(&w.to_lowercase()) == Some(&NounClass::AdminUnit)
+            || lex.name_heads.get(w) == Some(&NameHead::Place)
+    };
+    // "Netherlands Lotte Wilms", "Pierre Charles": a given name starts a person's name.
+    let given_name = lex.given_names.contains_key(doc.token_text(from)) || lex.given_names.contains_key(last);
+    all_words
+        && plural
+        && !given_name
+        && !lex.is_group(last)
+        && !lex.roles.contains_key(last)
+        && !lex.roles.contains_key(singular)
+        && !(from..run_end).any(|k| lex.may_start_role(doc.token_text(k)))
+        && !place_kind(last)
+        && !place_kind(singular)
+        && gazetteer_match(doc, from, run_end, lex).is_none()
 }
 
 /// Collapses runs of whitespace to one space.
@@ -1354,6 +1397,25 @@ mod tests {
             .filter(|m| m.kind == MentionKind::Name)
             .map(|m| (m.name, m.entity_type))
             .collect()
+    }
+
+    #[test]
+    fn a_city_and_a_plural_name_a_team() {
+        let found = names("Tom Brandt joined the Boston Red Sox. Ada Quill signed with the Chicago Bulls.");
+        for team in ["Boston Red Sox", "Chicago Bulls"] {
+            assert!(
+                found.contains(&(team.to_string(), EntityType::Organization)),
+                "{team}: {found:?}"
+            );
+        }
+        // A kind of place, a party's people, a person after a place.
+        let found = names("They toured the Florida Keys. The Texas Democrats met in Austin Charles Dunn's house.");
+        for name in ["Florida Keys", "Texas Democrats", "Austin Charles Dunn"] {
+            assert!(
+                !found.iter().any(|(n, t)| n == name && *t == EntityType::Organization),
+                "{name}: {found:?}"
+            );
+        }
     }
 
     #[test]

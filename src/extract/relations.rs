@@ -52,7 +52,7 @@ const CLAUSE_BREAKS: &[&str] = &[
 const OPEN_PREPOSITIONS: &[&str] = &["at", "to", "from", "with", "into", "against", "in", "on"];
 /// Verbs too light to name a relation with their preposition ("be in", "have on").
 const BARE_VERBS: &[&str] = &[
-    "be", "have", "do", "get", "make", "take", "go", "come", "say", "include",
+    "be", "have", "do", "get", "make", "take", "go", "come", "say", "include", "become", "remain",
 ];
 /// Maximum tokens between a verb and its first object.
 const MAX_OBJECT_GAP: usize = 8;
