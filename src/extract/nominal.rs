@@ -420,6 +420,21 @@ impl<'a> Ctx<'a> {
         ORG_ROLES.contains(&w) || PROFESSIONS.contains(&w) || self.lex.roles.contains_key(self.text(i))
     }
 
+    /// A public office of the roles lexicon, written in lowercase inside a
+    /// phrase ("mayor", "governor", "prime minister": the word alone or with
+    /// the next one).
+    fn is_office(&self, i: usize) -> bool {
+        let title = |w: &str| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        };
+        let one = title(self.low(i));
+        let two = format!("{one} {}", title(self.low(i + 1)));
+        self.lex.roles.contains_key(&one) || self.lex.roles.contains_key(&two)
+    }
+
     /// A post or profession noun in the plural ("one of the strategists").
     fn is_roles(&self, i: usize) -> bool {
         self.low(i)
@@ -577,7 +592,12 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             of_place_or_org(ctx, s, ms, p, q, 0.6, out);
             continue;
         }
-        let copula = matches!(ctx.low(k), "is" | "was");
+        let mut copula = matches!(ctx.low(k), "is" | "was" | "became" | "becomes" | "remains" | "remained");
+        // "X served as governor of P".
+        if matches!(ctx.low(k), "served" | "serves") && ctx.low(k + 1) == "as" {
+            copula = true;
+            k += 1;
+        }
         if !comma && !copula {
             continue;
         }
@@ -636,6 +656,10 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
         // "X, a [former] spokesman for O", "X is a native of P", "X, vice for
         // sales at O": words up to a preposition that a name follows.
         let mut role = false;
+        // A post other than membership ("a member of O" is memberOf, not worksFor).
+        let mut post = false;
+        // A public office of the roles lexicon ("mayor", "governor", "prime minister").
+        let mut office = false;
         let mut origin = false;
         let mut j = k;
         let mut found = None;
@@ -656,7 +680,10 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             if !word || (j >= k + MAX_APPOSITION_WORDS && !role) {
                 break;
             }
+            let member_word = matches!(w, "member" | "members");
             role |= ctx.is_role(j) || ctx.is_roles(j);
+            post |= (ctx.is_role(j) || ctx.is_roles(j)) && !member_word;
+            office |= ctx.is_lower_word(j) && ctx.is_office(j);
             origin |= ORIGIN_NOUNS.contains(&w);
             j += 1;
         }
@@ -688,8 +715,15 @@ fn apposition(ctx: &Ctx, s: usize, ms: &[&Mention], out: &mut Vec<Relation>) {
             region_after(ctx, s, ms, p, q, base - 0.1, out);
         } else if prep == "from" && ctx.is_placeish(q) && !ctx.is_org(q) && !copula {
             ctx.push(out, s, (p, Arg::Name, "livesIn", q, Arg::Name), 0.6);
+        } else if role && !post && prep == "of" && (!ctx.is_place(q) || ctx.is_org(q)) {
+            // "X, a founding member of O": membership, not a post.
+            ctx.push(out, s, (p, Arg::Name, "memberOf", q, Arg::Org), base);
         } else if role && prep != "from" && (!ctx.is_place(q) || ctx.is_org(q)) {
             ctx.push(out, s, (p, Arg::Name, "worksFor", q, Arg::Org), base);
+        } else if office && prep == "of" && ctx.is_place(q) && !ctx.is_org(q) {
+            // "X, the mayor of P", "X was elected governor of P", "X served as
+            // prime minister of P": the office's place, not a residence.
+            ctx.push(out, s, (p, Arg::Name, "holdsPostIn", q, Arg::Name), base);
         }
         // "…, director of O and a member of O2": a coordinated second post.
         let mut at = q.tokens.end;
@@ -1514,6 +1548,28 @@ mod tests {
     }
 
     #[test]
+    fn an_office_of_a_place_is_a_post_there_and_membership_is_no_post() {
+        for (text, place) in [
+            ("Tom Brandt was elected mayor of Bergen in 2015.", "Bergen"),
+            ("Ada Quill, the mayor of Leeds, visited Oslo.", "Leeds"),
+            ("Lena Ortiz became governor of Texas in 2019.", "Texas"),
+            ("Ivo Marek served as prime minister of Norway until 2005.", "Norway"),
+        ] {
+            let f = facts(text);
+            assert!(
+                f.iter().any(|(_, p, o)| p == "holdsPostIn" && o == place),
+                "{text}: {f:?}"
+            );
+            assert!(!f.iter().any(|(_, p, _)| p == "livesIn"), "{text}: {f:?}");
+        }
+        let f = facts("Ada Quill, a founding member of the Lumen Society, spoke.");
+        assert!(has(&f, "Ada Quill", "memberOf", "Lumen Society"), "{f:?}");
+        assert!(!has(&f, "Ada Quill", "worksFor", "Lumen Society"), "{f:?}");
+        let f = facts("Ada Quill, a board member and director of the Lumen Society, spoke.");
+        assert!(has(&f, "Ada Quill", "worksFor", "Lumen Society"), "{f:?}");
+    }
+
+    #[test]
     fn birthplace_spans_city_and_state() {
         let f = facts("In 1902, the novelist Ada Quill was born in Dorset, Vt., and later moved away.");
         assert!(has(&f, "Ada Quill", "bornIn", "Dorset, Vt."), "{f:?}");
@@ -1693,7 +1749,7 @@ mod tests {
     #[test]
     fn posts_of_unknown_names_and_employers_typed_as_people() {
         let f = facts("Quill is a member of the Lumen Trade Commission, officials said.");
-        assert!(has(&f, "Quill", "worksFor", "Lumen Trade Commission"), "{f:?}");
+        assert!(has(&f, "Quill", "memberOf", "Lumen Trade Commission"), "{f:?}");
         let f = facts("Quill of Dover said no.");
         assert!(
             f.iter().all(|(_, p, _)| p != "livesIn"),
