@@ -291,8 +291,12 @@ fn verb_at<'l>(ctx: &Ctx, s: usize, i: usize, lex: &'l Lexicon) -> Option<(&'l V
             return None;
         }
     }
+    let lemma = ctx.doc.lemma(i).to_lowercase();
     lex.verb(ctx.low(i))
-        .or_else(|| lex.verb(&ctx.doc.lemma(i).to_lowercase()))
+        // A tagged form read as another verb's ("found", the past of
+        // "find", is no form of "found") is that verb.
+        .filter(|v| !tagged || v.lemma == lemma || lemma.is_empty() || lemma == ctx.low(i))
+        .or_else(|| lex.verb(&lemma))
         .filter(|v| v.words == 1)
         .map(|v| (v, 1))
 }
@@ -1649,6 +1653,17 @@ mod tests {
         assert!(!f.iter().any(|(_, p, _)| p == "leads"), "{f:?}");
         let f = facts("Tom Brandt played for the Rice Owls in college. He also led the Owls to a title.");
         assert!(f.iter().any(|(s, p, _)| s == "Tom Brandt" && p == "leads"), "{f:?}");
+    }
+
+    #[test]
+    fn founding_an_organisation_and_finding_are_told_apart() {
+        let f = facts("Ada Quill founded Halvard Energy in 1999.");
+        assert!(has(&f, "Ada Quill", "founded", "Halvard Energy"), "{f:?}");
+        let f = facts("Halvard Energy was founded by Ada Quill in 1999.");
+        assert!(has(&f, "Ada Quill", "founded", "Halvard Energy"), "{f:?}");
+        // "found", the past of "find", is no founding.
+        let f = facts("Tom Brandt found the Lowell Hawks in a motel.");
+        assert!(!f.iter().any(|(_, p, _)| p == "founded"), "{f:?}");
     }
 
     #[test]
