@@ -33,10 +33,10 @@
 //! (`tk:supportingDocument`, at most [`MAX_SUPPORTING`] of them, and their
 //! number, `tk:supportingDocumentCount`) and the document's content hash at merge time.
 //!
-//! **Determinism.** [`resolve`] first maps every applied merge back (in memory)
-//! to see the documents as extracted, computes the wanted merges from that view
-//! alone, then rewrites only the graphs whose wanted state differs, in one
-//! transaction. The result depends on the set of documents and the undone
+//! **Determinism.** [`resolve`] maps every applied merge back (in memory, one
+//! document at a time) to see the documents as extracted, computes the wanted
+//! merges from that view alone, then rewrites only the graphs whose wanted
+//! state differs, in transactions of whole documents. The result depends on the set of documents and the undone
 //! merges, never on ingest order. A replaced document (new content hash) is
 //! pristine again; its stale decisions are dropped and recomputed.
 //!
