@@ -21,7 +21,12 @@ Corpora:
              n*n documents are distinct texts while every sentence is real news.
 
 Stores are deleted after each size (a 100k-document store takes ~20 GB)
-unless --keep is given. The target is a peak RSS under 2 GB at every step.
+unless --keep is given; a later run whose --steps leave out ingest (and
+without --ingested) runs them on the kept store instead of a fresh one.
+--exports-to-null writes the exports to /dev/null where disk is short;
+--query-timeout SECS overrides the CLI's 30 s query timeout (0: none), which
+whole-store queries may need on large stores.
+The target is a peak RSS under 2 GB at every step.
 
 To compare two binaries on the same stores without ingesting twice:
 --ingested DIR keeps a copy of each freshly ingested store in DIR and, when
@@ -141,6 +146,10 @@ def main():
     parser.add_argument("--steps", default=None, help="comma-separated step names to run (default: all)")
     parser.add_argument("--ingested", default=None,
                         help="directory of ingested stores to reuse (copied) or to fill after ingest")
+    parser.add_argument("--query-timeout", type=float, default=None,
+                        help="pass --timeout SECS to the query steps (the CLI's default is 30 s; 0: none)")
+    parser.add_argument("--exports-to-null", action="store_true",
+                        help="write the exports to /dev/null (a 100k N-Quads dump is over 10 GB)")
     opts = parser.parse_args()
 
     binary = opts.textkg
@@ -169,7 +178,13 @@ def main():
                 {"synthetic": synthetic, "real": real}[corpus](n, opts.seed, path)
             store = work / f"store-{corpus}-{n}"
             tmp = work / f"out-{corpus}-{n}"
-            shutil.rmtree(store, ignore_errors=True)
+            ingesting = any(name == "ingest" for name, _ in steps)
+            if ingesting or opts.ingested:
+                shutil.rmtree(store, ignore_errors=True)
+            elif store.exists():
+                # No ingest step: run the steps on the store a --keep run left (e.g. ingest once, then
+                # resolve and the rest on it after a fix; a 100k store has no room for a copy).
+                print(f"note: reusing the kept store {store}", flush=True)
             tmp.mkdir(exist_ok=True)
             log = work / f"stderr-{corpus}-{n}.log"
             count = None
@@ -177,6 +192,10 @@ def main():
             for name, template in steps:
                 args = [a.replace("{corpus}", str(path)).replace("{store}", str(store)).replace("{tmp}", str(tmp))
                         for a in template]
+                if opts.query_timeout is not None and name.startswith("query"):
+                    args += ["--timeout", f"{opts.query_timeout:g}"]
+                if opts.exports_to_null and name.startswith("export"):
+                    args = [os.devnull if a.startswith(str(tmp)) else a for a in args]
                 if name == "ingest" and cached is not None and cached.exists():
                     name = "ingest (copied)"
                     start = time.monotonic()

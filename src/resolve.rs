@@ -33,10 +33,10 @@
 //! (`tk:supportingDocument`, at most [`MAX_SUPPORTING`] of them, and their
 //! number, `tk:supportingDocumentCount`) and the document's content hash at merge time.
 //!
-//! **Determinism.** [`resolve`] first maps every applied merge back (in memory)
-//! to see the documents as extracted, computes the wanted merges from that view
-//! alone, then rewrites only the graphs whose wanted state differs, in one
-//! transaction. The result depends on the set of documents and the undone
+//! **Determinism.** [`resolve`] maps every applied merge back (in memory, one
+//! document at a time) to see the documents as extracted, computes the wanted
+//! merges from that view alone, then rewrites only the graphs whose wanted
+//! state differs, in transactions of whole documents. The result depends on the set of documents and the undone
 //! merges, never on ingest order. A replaced document (new content hash) is
 //! pristine again; its stale decisions are dropped and recomputed.
 //!
@@ -47,7 +47,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 
 use crate::iri::{self, Namespace};
@@ -326,15 +326,9 @@ fn graph_quads(store: &KgStore, graph: &str) -> Result<Vec<Quad>, ResolveError> 
         .collect::<Result<_, _>>()?)
 }
 
-/// Entity profiles per document, as the store holds them now: for each
-/// document graph, the entities its mentions link to (`itsrdf:taIdentRef`)
-/// with their types, label, aliases and job titles in that graph.
-///
-/// Read graph by graph from the store's index, not with one SPARQL join over
-/// all documents: that query's `DISTINCT` and its collected solutions held
-/// every (document, entity, property, value) row at once, a second copy of
-/// what this map holds (issue 17).
-fn profiles(store: &KgStore) -> Result<BTreeMap<String, BTreeMap<String, Profile>>, ResolveError> {
+/// The document graphs (each names a `tk:Document` in itself), sorted by IRI:
+/// the order every pass of [`resolve_with_options`] visits them in.
+fn document_graphs(store: &KgStore) -> Result<Vec<NamedNode>, ResolveError> {
     let document = tk("Document");
     let mut graphs = Vec::new();
     for q in store
@@ -342,61 +336,112 @@ fn profiles(store: &KgStore) -> Result<BTreeMap<String, BTreeMap<String, Profile
         .quads_for_pattern(None, Some(rdf::TYPE), Some(document.as_ref().into()), None)
     {
         let q = q?;
-        if let (NamedOrBlankNode::NamedNode(s), GraphName::NamedNode(g)) = (&q.subject, &q.graph_name)
+        if let (NamedOrBlankNode::NamedNode(s), GraphName::NamedNode(g)) = (q.subject, q.graph_name)
             && s == g
         {
-            graphs.push(g.clone());
+            graphs.push(g);
         }
     }
+    graphs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    graphs.dedup();
+    Ok(graphs)
+}
+
+/// Entity profiles of one document graph, from its quads: the entities its
+/// mentions link to (`itsrdf:taIdentRef`) with their types, label, aliases
+/// and job titles in that graph.
+///
+/// Read graph by graph from the store's index, not with one SPARQL join over
+/// all documents: that query's `DISTINCT` and its collected solutions held
+/// every (document, entity, property, value) row at once (issue 17).
+fn profile_of(quads: impl IntoIterator<Item = Quad>) -> BTreeMap<String, Profile> {
     let ident_ref = NamedNode::new_unchecked(format!("{}taIdentRef", ns::ITSRDF));
     let alt_label = NamedNode::new_unchecked(format!("{}altLabel", ns::SKOS));
     let job_title = NamedNode::new_unchecked(format!("{}jobTitle", ns::SCHEMA));
-    let mut out: BTreeMap<String, BTreeMap<String, Profile>> = BTreeMap::new();
-    for g in graphs {
-        let mut referenced: HashSet<NamedNode> = HashSet::new();
-        let mut properties: Vec<(NamedNode, NamedNode, Term)> = Vec::new();
-        for q in store
-            .inner()
-            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+    let mut referenced: HashSet<NamedNode> = HashSet::new();
+    let mut properties: Vec<(NamedNode, NamedNode, Term)> = Vec::new();
+    for q in quads {
+        if q.predicate == ident_ref {
+            if let Term::NamedNode(e) = q.object {
+                referenced.insert(e);
+            }
+        } else if (q.predicate.as_ref() == rdf::TYPE
+            || q.predicate.as_ref() == rdfs::LABEL
+            || q.predicate == alt_label
+            || q.predicate == job_title)
+            && let NamedOrBlankNode::NamedNode(s) = q.subject
         {
-            let q = q?;
-            if q.predicate == ident_ref {
-                if let Term::NamedNode(e) = q.object {
-                    referenced.insert(e);
-                }
-            } else if (q.predicate.as_ref() == rdf::TYPE
-                || q.predicate.as_ref() == rdfs::LABEL
-                || q.predicate == alt_label
-                || q.predicate == job_title)
-                && let NamedOrBlankNode::NamedNode(s) = q.subject
-            {
-                properties.push((s, q.predicate, q.object));
-            }
-        }
-        let mut entities: BTreeMap<String, Profile> = BTreeMap::new();
-        for (e, p, o) in properties {
-            if !referenced.contains(&e) {
-                continue;
-            }
-            let profile = entities.entry(e.into_string()).or_default();
-            let value = lit(Some(&o));
-            if p.as_ref() == rdf::TYPE {
-                profile.types.insert(&value);
-            } else if p.as_ref() == rdfs::LABEL {
-                // A document may give two ("ISIS", "Isis"): the last in the
-                // index's order wins, as it did with the SPARQL query.
-                profile.label = value;
-            } else if p == alt_label {
-                profile.aliases.insert(value);
-            } else {
-                profile.titles.insert(value);
-            }
-        }
-        if !entities.is_empty() {
-            out.insert(g.into_string(), entities);
+            properties.push((s, q.predicate, q.object));
         }
     }
-    Ok(out)
+    let mut entities: BTreeMap<String, Profile> = BTreeMap::new();
+    for (e, p, o) in properties {
+        if !referenced.contains(&e) {
+            continue;
+        }
+        let profile = entities.entry(e.into_string()).or_default();
+        let value = lit(Some(&o));
+        if p.as_ref() == rdf::TYPE {
+            profile.types.insert(&value);
+        } else if p.as_ref() == rdfs::LABEL {
+            // A document may give two ("ISIS", "Isis"): the last in the
+            // index's order wins, as it did with the SPARQL query.
+            profile.label = value;
+        } else if p == alt_label {
+            profile.aliases.insert(value);
+        } else {
+            profile.titles.insert(value);
+        }
+    }
+    entities
+}
+
+/// One document's entities as extracted: [`profile_of`] its graph as the
+/// store holds it now, with the merges applied to it (`applied`) mapped back.
+fn pristine_profile(quads: impl IntoIterator<Item = Quad>, applied: &[&CrossMerge]) -> BTreeMap<String, Profile> {
+    let mut entities = profile_of(quads);
+    for m in applied {
+        if let Some(mut p) = entities.remove(&m.target) {
+            p.aliases.remove(&m.form);
+            p.label = m.form.clone();
+            entities.insert(m.source.clone(), p);
+        }
+    }
+    entities
+}
+
+/// [`pristine_profile`] of a document graph read from the store's index: the
+/// mention links first, then the quads of each linked entity, not the whole
+/// graph (the passes of [`resolve_with_options`] read every document).
+fn read_pristine(
+    store: &KgStore,
+    graph: &NamedNode,
+    applied: &[&CrossMerge],
+) -> Result<BTreeMap<String, Profile>, ResolveError> {
+    let ident_ref = NamedNode::new_unchecked(format!("{}taIdentRef", ns::ITSRDF));
+    let g = GraphNameRef::NamedNode(graph.as_ref());
+    let mut links = Vec::new();
+    let mut entities = BTreeSet::new();
+    for q in store
+        .inner()
+        .quads_for_pattern(None, Some(ident_ref.as_ref()), None, Some(g))
+    {
+        let q = q?;
+        if let Term::NamedNode(e) = &q.object {
+            entities.insert(e.clone());
+        }
+        links.push(q);
+    }
+    let mut quads = links;
+    for e in &entities {
+        for q in store
+            .inner()
+            .quads_for_pattern(Some(e.as_ref().into()), None, None, Some(g))
+        {
+            quads.push(q?);
+        }
+    }
+    Ok(pristine_profile(quads, applied))
 }
 
 /// The classes resolution tells apart, in the order [`coarse`] tries them,
@@ -452,32 +497,109 @@ fn place_classes(types: Types) -> u16 {
 
 /// A target candidate: the entity over all documents that mention it natively.
 ///
-/// Documents are borrowed and co-occurring entities are numbers: both grow
-/// with every (document, entity) pair of the corpus, and owned IRIs made
-/// them the bulk of resolution's memory (issue 17).
+/// Co-occurring entities are numbers, and of the documents only their count
+/// and the first few (the supporting documents a decision lists) are kept:
+/// both grow with every (document, entity) pair of the corpus, and owned
+/// IRIs made them the bulk of resolution's memory (issue 17).
 #[derive(Debug, Default)]
-struct Target<'a> {
+struct Target {
     label: String,
     types: Types,
     aliases: BTreeSet<String>,
     titles: BTreeSet<String>,
-    documents: BTreeSet<&'a str>,
+    /// Documents that mention it natively.
+    documents: usize,
+    /// The first of them in IRI order (indices into the sorted document
+    /// graphs), one more than [`MAX_SUPPORTING`] so that a document's own
+    /// entry can be left out.
+    first_documents: Vec<usize>,
     /// [`EntityIds`] of the typed entities sharing a document with this one.
     cooccurring: rustc_hash::FxHashSet<usize>,
 }
 
 /// Small numbers for entity IRIs.
 #[derive(Debug, Default)]
-struct EntityIds<'a>(std::collections::HashMap<&'a str, usize>);
+struct EntityIds(std::collections::HashMap<String, usize>);
 
-impl<'a> EntityIds<'a> {
-    fn intern(&mut self, iri: &'a str) -> usize {
+impl EntityIds {
+    fn intern(&mut self, iri: &str) -> usize {
         let next = self.0.len();
-        *self.0.entry(iri).or_insert(next)
+        match self.0.get(iri) {
+            Some(id) => *id,
+            None => {
+                self.0.insert(iri.to_string(), next);
+                next
+            }
+        }
     }
 
     fn get(&self, iri: &str) -> Option<usize> {
         self.0.get(iri).copied()
+    }
+}
+
+/// What resolution knows of the whole corpus, gathered document by document
+/// (first pass): the target candidates and their co-occurrences. It grows
+/// with the distinct entities, not with the (document, entity) pairs.
+#[derive(Debug, Default)]
+struct Corpus {
+    targets: BTreeMap<String, Target>,
+    ids: EntityIds,
+}
+
+impl Corpus {
+    /// Adds document number `d` (in the sorted document graphs) with its
+    /// entities as extracted. Documents must come in that order.
+    fn add_document(&mut self, d: usize, entities: &BTreeMap<String, Profile>) {
+        let typed: Vec<usize> = entities
+            .keys()
+            .filter(|o| pristine_entity(entities, o))
+            .map(|o| self.ids.intern(o))
+            .collect();
+        for (e, p) in entities {
+            if coarse(p.types).is_none() {
+                continue;
+            }
+            let own = self.ids.intern(e);
+            let t = match self.targets.get_mut(e.as_str()) {
+                Some(t) => t,
+                None => self.targets.entry(e.clone()).or_default(),
+            };
+            if t.label.is_empty() {
+                t.label = p.label.clone();
+            }
+            t.types.extend(p.types);
+            t.aliases.extend(p.aliases.iter().cloned());
+            t.titles.extend(p.titles.iter().map(|s| iri::slug(s)));
+            t.documents += 1;
+            if t.first_documents.len() <= MAX_SUPPORTING {
+                t.first_documents.push(d);
+            }
+            t.cooccurring.extend(typed.iter().copied().filter(|o| *o != own));
+        }
+    }
+
+    /// The blocking index: normalised keys (aliases, person surnames) to the
+    /// targets they may name, each list in target IRI order.
+    fn index(&self) -> BTreeMap<String, Vec<(&str, &'static str)>> {
+        let mut index: BTreeMap<String, Vec<(&str, &'static str)>> = BTreeMap::new();
+        for (e, t) in &self.targets {
+            let mut keys: BTreeMap<String, &'static str> = BTreeMap::new();
+            if coarse(t.types) == Some("Person") {
+                let words: Vec<&str> = t.label.split_whitespace().collect();
+                for k in 1..words.len() {
+                    keys.insert(iri::slug(&words[k..].join(" ")), RULE_SURNAME);
+                }
+            }
+            for a in &t.aliases {
+                keys.insert(iri::slug(a), RULE_ALIAS);
+            }
+            keys.remove(&iri::slug(&t.label));
+            for (k, rule) in keys {
+                index.entry(k).or_default().push((e.as_str(), rule));
+            }
+        }
+        index
     }
 }
 
@@ -493,170 +615,142 @@ fn decision_iri(namespace: &Namespace, document: &str, source: &str, target: &st
     format!("{}merge/{}", namespace.base(), &iri::sha256_hex(key.as_bytes())[..16])
 }
 
-/// The wanted merges, from the documents as extracted (pristine).
-fn wanted(
-    pristine: &BTreeMap<String, BTreeMap<String, Profile>>,
-    hashes: &BTreeMap<String, String>,
-    undone: &BTreeSet<(String, String, String)>,
-    namespace: &Namespace,
+/// What [`wanted_in`] needs besides the document.
+struct Context<'a> {
+    corpus: &'a Corpus,
+    index: &'a BTreeMap<String, Vec<(&'a str, &'static str)>>,
+    /// The sorted document graphs ([`Target::first_documents`] indexes them).
+    graphs: &'a [NamedNode],
+    hashes: &'a BTreeMap<String, String>,
+    undone: &'a BTreeSet<(String, String, String)>,
+    namespace: &'a Namespace,
+}
+
+/// The wanted merges of one document `d`, from its entities as extracted
+/// (pristine), before the corpus-wide rule against chains.
+fn wanted_in(
+    cx: &Context,
+    d: &str,
+    entities: &BTreeMap<String, Profile>,
     summary: &mut ResolveSummary,
 ) -> Vec<CrossMerge> {
-    // Targets, and a blocking index from normalised keys to them.
-    let mut targets: BTreeMap<&str, Target> = BTreeMap::new();
-    let mut ids = EntityIds::default();
-    for (d, entities) in pristine {
-        let typed: Vec<usize> = entities
-            .keys()
-            .filter(|o| pristine_entity(entities, o))
-            .map(|o| ids.intern(o))
-            .collect();
-        for (e, p) in entities {
-            if coarse(p.types).is_none() {
-                continue;
-            }
-            let own = ids.intern(e);
-            let t = targets.entry(e.as_str()).or_default();
-            if t.label.is_empty() {
-                t.label = p.label.clone();
-            }
-            t.types.extend(p.types);
-            t.aliases.extend(p.aliases.iter().cloned());
-            t.titles.extend(p.titles.iter().map(|s| iri::slug(s)));
-            t.documents.insert(d.as_str());
-            t.cooccurring.extend(typed.iter().copied().filter(|o| *o != own));
-        }
-    }
-    let mut index: BTreeMap<String, Vec<(&str, &'static str)>> = BTreeMap::new();
-    for (e, t) in &targets {
-        let mut keys: BTreeMap<String, &'static str> = BTreeMap::new();
-        if coarse(t.types) == Some("Person") {
-            let words: Vec<&str> = t.label.split_whitespace().collect();
-            for k in 1..words.len() {
-                keys.insert(iri::slug(&words[k..].join(" ")), RULE_SURNAME);
-            }
-        }
-        for a in &t.aliases {
-            keys.insert(iri::slug(a), RULE_ALIAS);
-        }
-        keys.remove(&iri::slug(&t.label));
-        for (k, rule) in keys {
-            index.entry(k).or_default().push((e, rule));
-        }
-    }
-
+    let (targets, ids) = (&cx.corpus.targets, &cx.corpus.ids);
     let mut out = Vec::new();
-    for (d, entities) in pristine {
-        // Sources that would join the same target in one document: keep none.
-        let mut per_target: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
-        for (s, p) in entities {
-            let Some(source_class) = coarse(p.types) else { continue };
-            if source_class == "Person" && !is_short_person_name(&p.label) {
-                continue; // a full name is its own node; only short forms join others
+    // Sources that would join the same target in one document: keep none.
+    let mut per_target: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
+    for (s, p) in entities {
+        let Some(source_class) = coarse(p.types) else { continue };
+        if source_class == "Person" && !is_short_person_name(&p.label) {
+            continue; // a full name is its own node; only short forms join others
+        }
+        let Some(blocked) = cx.index.get(&iri::slug(&p.label)) else {
+            continue;
+        };
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for &(t_iri, rule) in blocked {
+            if t_iri == s || entities.contains_key(t_iri) {
+                continue; // the document itself keeps them apart
             }
-            let Some(blocked) = index.get(&iri::slug(&p.label)) else {
-                continue;
-            };
-            let mut candidates: Vec<Candidate> = Vec::new();
-            for &(t_iri, rule) in blocked {
-                if t_iri == s || entities.contains_key(t_iri) {
-                    continue; // the document itself keeps them apart
-                }
-                let Some(t) = targets.get(t_iri) else { continue };
-                if coarse(t.types) != Some(source_class) {
-                    continue; // different (or unknown) types never merge
-                }
-                let (sp, tp) = (place_classes(p.types), place_classes(t.types));
-                if sp != 0 && tp != 0 && sp & tp == 0 {
-                    continue;
-                }
-                let titles: BTreeSet<String> = p.titles.iter().map(|s| iri::slug(s)).collect();
-                if !titles.is_empty() && !t.titles.is_empty() && titles.is_disjoint(&t.titles) {
-                    continue;
-                }
-                let mut score = 0.5;
-                let mut reasons = vec![if rule == RULE_ALIAS {
-                    format!("\"{}\" is an alias of {}", p.label, t.label)
-                } else {
-                    format!("\"{}\" ends the name {}", p.label, t.label)
-                }];
-                if source_class != "Thing" {
-                    score += 0.1;
-                    reasons.push(format!("same type {source_class}"));
-                }
-                let shared_titles: Vec<&String> =
-                    p.titles.iter().filter(|x| t.titles.contains(&iri::slug(x))).collect();
-                if let Some(first) = shared_titles.first() {
-                    score += 0.3;
-                    reasons.push(format!("shared title {first}"));
-                }
-                let shared: Vec<&str> = entities
-                    .keys()
-                    .filter(|o| *o != s && ids.get(o).is_some_and(|i| t.cooccurring.contains(&i)))
-                    .filter_map(|o| entities.get(o).map(|x| x.label.as_str()))
-                    .collect();
-                if !shared.is_empty() {
-                    score += 0.1 * shared.len().min(3) as f64;
-                    let more = shared.len().saturating_sub(5);
-                    reasons.push(format!(
-                        "shared co-occurring entities: {}{}",
-                        shared[..shared.len().min(5)].join(", "),
-                        if more > 0 {
-                            format!(" (+{more} more)")
-                        } else {
-                            String::new()
-                        }
-                    ));
-                }
-                candidates.push(Candidate {
-                    target: t_iri,
-                    rule,
-                    score,
-                    reasons,
-                });
+            let Some(t) = targets.get(t_iri) else { continue };
+            if coarse(t.types) != Some(source_class) {
+                continue; // different (or unknown) types never merge
             }
-            dominance_bonus(&mut candidates, &targets, source_class);
-            candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.target.cmp(b.target)));
-            let Some(best) = candidates.first() else { continue };
-            if best.score + 1e-9 < THRESHOLD {
+            let (sp, tp) = (place_classes(p.types), place_classes(t.types));
+            if sp != 0 && tp != 0 && sp & tp == 0 {
                 continue;
             }
-            if candidates.get(1).is_some_and(|c| best.score - c.score + 1e-9 < MARGIN) {
-                summary.ambiguous += 1;
+            let titles: BTreeSet<String> = p.titles.iter().map(|s| iri::slug(s)).collect();
+            if !titles.is_empty() && !t.titles.is_empty() && titles.is_disjoint(&t.titles) {
                 continue;
             }
-            if undone.contains(&(d.clone(), s.clone(), best.target.to_string())) {
-                continue;
+            let mut score = 0.5;
+            let mut reasons = vec![if rule == RULE_ALIAS {
+                format!("\"{}\" is an alias of {}", p.label, t.label)
+            } else {
+                format!("\"{}\" ends the name {}", p.label, t.label)
+            }];
+            if source_class != "Thing" {
+                score += 0.1;
+                reasons.push(format!("same type {source_class}"));
             }
-            let Some(t) = targets.get(best.target) else { continue };
-            let others = t.documents.iter().filter(|x| **x != d.as_str());
-            let supporting: Vec<String> = others.clone().take(MAX_SUPPORTING).map(|x| x.to_string()).collect();
-            let supporting_count = others.count();
-            per_target.entry(best.target.to_string()).or_default().push(CrossMerge {
-                id: decision_iri(namespace, d, s, best.target),
-                document: d.clone(),
-                source: s.clone(),
-                form: p.label.clone(),
-                target: best.target.to_string(),
-                rule: best.rule.to_string(),
-                score: (best.score * 1000.0).round() / 1000.0,
-                explanation: best.reasons.join("; "),
-                supporting,
-                supporting_count,
-                content_hash: hashes.get(d).cloned().unwrap_or_default(),
-                status: STATUS_ACTIVE.to_string(),
+            let shared_titles: Vec<&String> = p.titles.iter().filter(|x| t.titles.contains(&iri::slug(x))).collect();
+            if let Some(first) = shared_titles.first() {
+                score += 0.3;
+                reasons.push(format!("shared title {first}"));
+            }
+            let shared: Vec<&str> = entities
+                .keys()
+                .filter(|o| *o != s && ids.get(o).is_some_and(|i| t.cooccurring.contains(&i)))
+                .filter_map(|o| entities.get(o).map(|x| x.label.as_str()))
+                .collect();
+            if !shared.is_empty() {
+                score += 0.1 * shared.len().min(3) as f64;
+                let more = shared.len().saturating_sub(5);
+                reasons.push(format!(
+                    "shared co-occurring entities: {}{}",
+                    shared[..shared.len().min(5)].join(", "),
+                    if more > 0 {
+                        format!(" (+{more} more)")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            candidates.push(Candidate {
+                target: t_iri,
+                rule,
+                score,
+                reasons,
             });
         }
-        for (_, mut v) in per_target {
-            if v.len() == 1 {
-                out.append(&mut v);
-            } else {
-                summary.ambiguous += v.len();
-            }
+        dominance_bonus(&mut candidates, targets, source_class);
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.target.cmp(b.target)));
+        let Some(best) = candidates.first() else { continue };
+        if best.score + 1e-9 < THRESHOLD {
+            continue;
+        }
+        if candidates.get(1).is_some_and(|c| best.score - c.score + 1e-9 < MARGIN) {
+            summary.ambiguous += 1;
+            continue;
+        }
+        if cx.undone.contains(&(d.to_string(), s.clone(), best.target.to_string())) {
+            continue;
+        }
+        let Some(t) = targets.get(best.target) else { continue };
+        // `d` is never among the target's documents (a target the document
+        // names is no candidate); the list leaves it out all the same.
+        let own = cx.graphs.binary_search_by(|g| g.as_str().cmp(d)).ok();
+        let own_listed = own.is_some_and(|i| t.first_documents.contains(&i));
+        let supporting: Vec<String> = t
+            .first_documents
+            .iter()
+            .filter(|i| Some(**i) != own)
+            .take(MAX_SUPPORTING)
+            .filter_map(|i| cx.graphs.get(*i).map(|g| g.as_str().to_string()))
+            .collect();
+        let supporting_count = t.documents - usize::from(own_listed);
+        per_target.entry(best.target.to_string()).or_default().push(CrossMerge {
+            id: decision_iri(cx.namespace, d, s, best.target),
+            document: d.to_string(),
+            source: s.clone(),
+            form: p.label.clone(),
+            target: best.target.to_string(),
+            rule: best.rule.to_string(),
+            score: (best.score * 1000.0).round() / 1000.0,
+            explanation: best.reasons.join("; "),
+            supporting,
+            supporting_count,
+            content_hash: cx.hashes.get(d).cloned().unwrap_or_default(),
+            status: STATUS_ACTIVE.to_string(),
+        });
+    }
+    for (_, mut v) in per_target {
+        if v.len() == 1 {
+            out.append(&mut v);
+        } else {
+            summary.ambiguous += v.len();
         }
     }
-    // No chains: a target must not itself be merged away somewhere.
-    let sources: BTreeSet<String> = out.iter().map(|m| m.source.clone()).collect();
-    out.retain(|m| !sources.contains(&m.target));
     out
 }
 
@@ -677,11 +771,11 @@ pub const DOMINANCE_MIN_DOCUMENTS: usize = 3;
 /// with a second well-attested bearer ("Clinton": Hillary Clinton in 120 of
 /// the RAMS news paragraphs, Bill Clinton in 26) gains nothing and stays
 /// apart unless the document's own context decides.
-fn dominance_bonus(candidates: &mut [Candidate], targets: &BTreeMap<&str, Target>, source_class: &str) {
+fn dominance_bonus(candidates: &mut [Candidate], targets: &BTreeMap<String, Target>, source_class: &str) {
     if source_class != "Person" || candidates.len() < 2 {
         return;
     }
-    let support = |c: &Candidate| targets.get(c.target).map_or(0, |t| t.documents.len());
+    let support = |c: &Candidate| targets.get(c.target).map_or(0, |t| t.documents);
     let mut counts: Vec<usize> = candidates.iter().map(support).collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let (top, next) = (counts[0], counts[1]);
@@ -830,41 +924,60 @@ pub fn resolve_with_options(
         }
     }
 
-    // The documents as extracted: applied merges mapped back.
-    let mut pristine = profiles(store)?;
-    for (d, ms) in &applied_by_doc {
-        let Some(entities) = pristine.get_mut(*d) else { continue };
-        for m in ms {
-            if let Some(mut p) = entities.remove(&m.target) {
-                p.aliases.remove(&m.form);
-                p.label = m.form.clone();
-                entities.insert(m.source.clone(), p);
-            }
+    // Three passes over the document graphs, each holding one document's
+    // entities at a time (all (document, entity) profiles at once grew with
+    // the corpus; issue 17). Each sees the documents as extracted: applied
+    // merges mapped back. First the targets over the whole corpus ...
+    let graphs = document_graphs(store)?;
+    let no_merges: Vec<&CrossMerge> = Vec::new();
+    let applied_in = |d: &str| applied_by_doc.get(d).unwrap_or(&no_merges);
+    let mut corpus = Corpus::default();
+    for (i, g) in graphs.iter().enumerate() {
+        progress("reading entity profiles", i, graphs.len());
+        let entities = read_pristine(store, g, applied_in(g.as_str()))?;
+        corpus.add_document(i, &entities);
+    }
+    let index = corpus.index();
+    let cx = Context {
+        corpus: &corpus,
+        index: &index,
+        graphs: &graphs,
+        hashes: &hashes,
+        undone: &undone,
+        namespace,
+    };
+    // ... then which documents want merges, and every source: no chains, a
+    // target must not itself be merged away somewhere ...
+    let mut sources: BTreeSet<String> = BTreeSet::new();
+    let mut docs: BTreeSet<&str> = active_by_doc.keys().copied().collect();
+    for (i, g) in graphs.iter().enumerate() {
+        progress("choosing merges", i, graphs.len());
+        let entities = read_pristine(store, g, applied_in(g.as_str()))?;
+        let want = wanted_in(&cx, g.as_str(), &entities, &mut summary);
+        if !want.is_empty() {
+            docs.insert(g.as_str());
+            sources.extend(want.into_iter().map(|m| m.source));
         }
     }
-    progress("choosing merges", 0, 0);
-    let mut wanted = wanted(&pristine, &hashes, &undone, namespace, &mut summary);
-    drop(pristine);
-    let mut wanted_by_doc: BTreeMap<String, Vec<CrossMerge>> = BTreeMap::new();
-    for m in wanted.drain(..) {
-        wanted_by_doc.entry(m.document.clone()).or_default().push(m);
-    }
 
-    // Rewrite each document whose wanted state differs from its current one,
-    // and replace its active records (stale ones included) by the wanted ones.
-    let docs: BTreeSet<String> = active_by_doc
-        .keys()
-        .map(|d| d.to_string())
-        .chain(wanted_by_doc.keys().cloned())
-        .collect();
+    // ... and last, rewrite each document whose wanted state differs from its
+    // current one, and replace its active records (stale ones included) by
+    // the wanted ones, computed again from the graph read for the rewrite.
     let graph = GraphName::NamedNode(NamedNode::new_unchecked(resolution_graph(namespace)));
     let mut writer = Writer::new(store, options);
-    for (i, d) in docs.iter().enumerate() {
+    for (i, d) in docs.iter().copied().enumerate() {
         progress("rewriting documents", i, docs.len());
-        let now: Vec<&CrossMerge> = applied_by_doc.get(d.as_str()).cloned().unwrap_or_default();
-        let mut want: Vec<CrossMerge> = wanted_by_doc.remove(d).unwrap_or_default();
+        let now: &[&CrossMerge] = applied_in(d);
         let current = graph_quads(store, d)?;
-        let pristine_quads = rename_quads(&current, &backward(&now), false);
+        let mut want: Vec<CrossMerge> = if graphs.binary_search_by(|g| g.as_str().cmp(d)).is_ok() {
+            let entities = pristine_profile(current.iter().cloned(), now);
+            // Ambiguities were counted in the pass before.
+            wanted_in(&cx, d, &entities, &mut ResolveSummary::default())
+        } else {
+            Vec::new()
+        };
+        want.retain(|m| !sources.contains(&m.target));
+        let pristine_quads = rename_quads(&current, &backward(now), false);
         // Exactness of undo: the target must not occur in the graph yet.
         want.retain(|m| {
             !pristine_quads.iter().any(|q| {
@@ -883,7 +996,7 @@ pub fn resolve_with_options(
         }
         // Records: the document's active ones are replaced by the wanted ones.
         let mut records_now = Vec::new();
-        for m in active_by_doc.get(d.as_str()).into_iter().flatten() {
+        for m in active_by_doc.get(d).into_iter().flatten() {
             records_now.extend(record_quads(store, &m.id)?);
         }
         let records_want: Vec<Quad> = want.iter().flat_map(|m| decision_quads(m, &graph)).collect();

@@ -508,3 +508,38 @@ fn named_queries_list_bind_and_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no parameter \"who\""));
 }
+
+/// `who-said-what` over a speaker named in many documents: each quote once,
+/// in a total order (document, speaker, sentence, quote). The speaker's labels
+/// come from a subquery: joined to the union directly, every quote was
+/// repeated once per document labelling the speaker before DISTINCT (issue 17).
+#[test]
+#[cfg_attr(not(feature = "rocksdb"), ignore = "needs the persistent store (rocksdb feature)")]
+fn who_said_what_lists_each_quote_once_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let places = ["Oslo", "Lisbon", "Dublin", "Vienna", "Prague", "Athens"];
+    let mut jsonl = String::new();
+    for (i, place) in places.iter().enumerate() {
+        // Two quotes a document, so rows of one (document, speaker) need the sentence to order them.
+        let text = format!(
+            "Mira Halvorsen visited {place} on Monday. Halvorsen said, \u{201c}We want a fair agreement for {place}.\u{201d} \
+             Halvorsen said, \u{201c}The talks in {place} will go on.\u{201d}"
+        );
+        jsonl.push_str(&serde_json::json!({"id": format!("doc-{i}"), "date": "2025-03-04", "text": text}).to_string());
+        jsonl.push('\n');
+    }
+    std::fs::write(dir.path().join("news.jsonl"), jsonl).unwrap();
+    let store = dir.path().join("store").to_string_lossy().to_string();
+    ok(&["ingest", "news.jsonl", "--store", &store], dir.path());
+    let out = named_csv(&store, "who-said-what", &[], dir.path());
+    let rows: Vec<Vec<String>> = out.lines().skip(1).map(csv_fields).collect();
+    assert_eq!(rows.len(), 2 * places.len(), "{out}");
+    for place in places {
+        let fair = format!("We want a fair agreement for {place}.");
+        assert_eq!(rows.iter().filter(|r| r[1] == fair).count(), 1, "{out}");
+    }
+    let key = |r: &Vec<String>| (r[3].clone(), r[0].clone(), r[2].clone(), r[1].clone());
+    let mut sorted = rows.clone();
+    sorted.sort_by_key(key);
+    assert_eq!(rows, sorted, "{out}");
+}
