@@ -27,15 +27,9 @@ pub fn fits(r: &Relation, entities: &[Entity], lex: &Lexicon) -> bool {
         // Literals (quotations) and dates have no entity type to check.
         return true;
     };
-    let Some(object) = entities.get(o) else {
-        return false;
-    };
     match &r.predicate {
-        Predicate::Ontology(p) => lex
-            .predicate_types
-            .get(p)
-            .is_none_or(|t| t.allows(type_name(subject.entity_type), type_name(object.entity_type))),
-        Predicate::Open(_) => subject.entity_type != EntityType::Thing,
+        Predicate::Ontology(p) => types_allow(lex, p, entities, r.subject, o),
+        Predicate::Open(_) => subject.entity_type != EntityType::Thing && entities.get(o).is_some(),
     }
 }
 
